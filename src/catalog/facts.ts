@@ -1,0 +1,48 @@
+/**
+ * What the classifier may know about the target database. Read once per command by
+ * `readCatalog` (catalog/read.ts); the classifier itself never touches a connection.
+ */
+export interface TableFacts {
+  schema: string;
+  name: string;
+  /** Planner estimate (`pg_class.reltuples`); -1 when the table was never analysed. */
+  rowEstimate: number;
+  /** Heap size on disk in bytes (`pg_relation_size`). */
+  bytes: number;
+  /** Columns that already carry a validated `CHECK (col IS NOT NULL)`. */
+  notNullChecks: string[];
+  /** Columns and their declared types as `format_type` prints them. */
+  columns: Record<string, { type: string; notNull: boolean }>;
+}
+
+export interface CatalogFacts {
+  serverVersion: number;
+  /** Keyed by `schema.table`. */
+  tables: Record<string, TableFacts>;
+}
+
+/** A heap at most this size (one 8 kB page) is rewritten or scanned in an instant. */
+export const EMPTY_TABLE_MAX_BYTES = 8192;
+
+/** Used when no database is reachable: the oldest PostgreSQL the static rules assume. */
+export const ASSUMED_SERVER_VERSION = 120000;
+
+export function lookupTable(catalog: CatalogFacts | undefined, relation: string): TableFacts | undefined {
+  if (!catalog) return undefined;
+  const key = relation.includes('.') ? relation : `public.${relation}`;
+  return catalog.tables[key];
+}
+
+/** "1,000,000 rows, 65 MB" for messages of size-dependent rules. */
+export function describeSize(t: TableFacts): string {
+  const rows = t.rowEstimate < 0 ? 'rows not yet estimated' : `~${Math.round(t.rowEstimate).toLocaleString('en-US')} rows`;
+  return `${rows}, ${formatBytes(t.bytes)}`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
