@@ -1,0 +1,27 @@
+/**
+ * The plain shape of one configured health check (`health.checks[]` in deployctl.yaml). Exactly
+ * one of `http`, `sql`, `command` is set; `buildHealthChecks` turns each into a HealthCheck.
+ */
+export interface HttpCheckConfig {
+  url: string;
+  /** Expected status; 200 when unset. */
+  status?: number;
+  /** A substring the response body must contain. */
+  body?: string;
+  timeoutMs?: number;
+  /** A response slower than this counts as a failure even when it is otherwise right. */
+  maxLatencyMs?: number;
+}
+
+export interface HealthCheckConfig {
+  http?: HttpCheckConfig;
+  /** A query whose first column of the first row must be true (or a non-zero count). */
+  sql?: string;
+  /** A shell command that must exit 0. */
+  command?: string;
+}
+
+/** Per-check time limits when the config sets none. */
+export const DEFAULT_HTTP_TIMEOUT_MS = 5000;
+export const DEFAULT_SQL_TIMEOUT_MS = 5000;
+export const DEFAULT_COMMAND_TIMEOUT_MS = 30000;
