@@ -1,0 +1,18 @@
+import { planCommand } from '../../commands/plan.js';
+import { planToJson } from '../../plan/json.js';
+import { renderPlan } from '../../plan/render.js';
+import { EXIT } from '../exit.js';
+import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
+import { styleFor } from '../style.js';
+
+export const PLAN_USAGE = 'usage: deployctl plan [--dir <path>]... [--config <file>] [--database-url <url>] [--json]';
+
+export async function planCli(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parse(args, SOURCE_OPTIONS, PLAN_USAGE);
+  if (values.help) { ctx.io.stdout.write(`${PLAN_USAGE}\n`); return EXIT.ok; }
+  const config = await configFrom(ctx, values);
+  const { plan } = await planCommand(config);
+  const text = values.json ? JSON.stringify(planToJson(plan), null, 2) : renderPlan(plan, styleFor(ctx.io.stdout, ctx.io.env));
+  ctx.io.stdout.write(`${scrub(ctx)(text)}\n`);
+  return plan.ok ? EXIT.ok : EXIT.failed;
+}

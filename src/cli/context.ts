@@ -1,0 +1,67 @@
+/** What every command adapter gets: streams, environment, and the helpers built from them. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { systemClock, type Clock } from '../clock.js';
+import { loadConfig, type Config } from '../config/config.js';
+import { scrubSecrets } from '../db/url.js';
+import { DeployctlError } from '../errors.js';
+import { createReporter, outputMode, type Reporter } from './reporter.js';
+import { styleFor, type Style } from './style.js';
+
+export interface CliIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface CliContext {
+  io: CliIO;
+  clock: Clock;
+  /** Aborted on SIGINT/SIGTERM: long commands stop at the next safe point. */
+  signal: AbortSignal;
+  /** URLs whose passwords must never be printed; the config loader adds its database URL. */
+  secrets: (string | undefined)[];
+}
+
+export const scrub = (ctx: CliContext) => (s: string): string => scrubSecrets(s, ctx.secrets);
+
+/** Options every command that reads migrations accepts. */
+export const SOURCE_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  dir: { type: 'string', multiple: true },
+  'database-url': { type: 'string' },
+  schema: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw new DeployctlError('USAGE', `${(e as Error).message}\n\n${usage}`);
+  }
+}
+
+export async function configFrom(ctx: CliContext, values: { config?: string; dir?: string[]; 'database-url'?: string; schema?: string }): Promise<Config> {
+  ctx.secrets.push(values['database-url'], ctx.io.env.DATABASE_URL);
+  const config = await loadConfig({
+    file: values.config,
+    cwd: ctx.io.cwd,
+    env: ctx.io.env,
+    overrides: { databaseUrl: values['database-url'], dirs: values.dir?.map((d) => (d.startsWith('/') ? d : `${ctx.io.cwd}/${d}`)), schema: values.schema },
+  });
+  ctx.secrets.push(config.databaseUrl);
+  return config;
+}
+
+export function reporterFor(ctx: CliContext, json: boolean): { reporter: Reporter; style: Style } {
+  const style = styleFor(ctx.io.stderr, ctx.io.env);
+  const mode = outputMode(json, ctx.io.stderr, ctx.io.env);
+  const write = (s: string): void => { (mode === 'json' ? ctx.io.stdout : ctx.io.stderr).write(s); };
+  return { reporter: createReporter(mode, write, scrub(ctx), style, () => ctx.clock.now()), style };
+}
+
+export function defaultContext(io: CliIO, signal: AbortSignal): CliContext {
+  return { io, clock: systemClock, signal, secrets: [] };
+}

@@ -1,0 +1,90 @@
+/**
+ * Renders DeployEvents three ways: `ora` spinners on a TTY, plain timestamped lines in CI (not a
+ * TTY, or CI=true), one JSON object per line with --json. Every line passes through the secret
+ * scrubber first.
+ */
+import ora, { type Ora } from 'ora';
+import type { DeployEvent, Emit } from '../events.js';
+import type { Style } from './style.js';
+
+export type OutputMode = 'tty' | 'plain' | 'json';
+
+export function outputMode(json: boolean, stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): OutputMode {
+  if (json) return 'json';
+  return stream.isTTY && env.CI !== 'true' && env.CI !== '1' ? 'tty' : 'plain';
+}
+
+export interface Reporter {
+  emit: Emit;
+  /** A free-form line (summary, notice) in the reporter's mode. */
+  line(text: string): void;
+  close(): void;
+}
+
+export function createReporter(mode: OutputMode, write: (s: string) => void, scrub: (s: string) => string, style: Style, now: () => number = Date.now): Reporter {
+  if (mode === 'json') {
+    return {
+      emit: (e) => write(`${scrub(JSON.stringify({ ts: new Date(now()).toISOString(), ...e }))}\n`),
+      line: () => undefined,
+      close: () => undefined,
+    };
+  }
+  if (mode === 'plain') {
+    return {
+      emit: (e) => { const t = describe(e, style); if (t) write(`${new Date(now()).toISOString()} ${scrub(t)}\n`); },
+      line: (t) => write(`${scrub(t)}\n`),
+      close: () => undefined,
+    };
+  }
+  return spinnerReporter(write, scrub, style, now);
+}
+
+function spinnerReporter(write: (s: string) => void, scrub: (s: string) => string, style: Style, now: () => number): Reporter {
+  let spinner: Ora | undefined;
+  let stageStart = 0;
+  let stage = '';
+  let ticker: NodeJS.Timeout | undefined;
+  const stopTicker = (): void => { if (ticker) clearInterval(ticker); ticker = undefined; };
+  return {
+    emit: (e) => {
+      if (e.type === 'stage:start') {
+        stage = e.stage;
+        stageStart = now();
+        spinner = ora({ text: e.stage, stream: process.stderr }).start();
+        stopTicker();
+        ticker = setInterval(() => { if (spinner) spinner.text = `${stage} ${style.dim(`${((now() - stageStart) / 1000).toFixed(1)}s`)}`; }, 200);
+        ticker.unref();
+        return;
+      }
+      if (e.type === 'stage:end') { stopTicker(); spinner?.succeed(`${e.stage} ${style.dim(`${(e.ms / 1000).toFixed(1)}s`)}`); spinner = undefined; return; }
+      if (e.type === 'stage:fail') { stopTicker(); spinner?.fail(`${e.stage}: ${scrub(e.error)}`); spinner = undefined; return; }
+      const t = describe(e, style);
+      if (!t) return;
+      if (spinner) spinner.clear();
+      write(`  ${scrub(t)}\n`);
+      spinner?.render();
+    },
+    line: (t) => { spinner?.clear(); write(`${scrub(t)}\n`); spinner?.render(); },
+    close: () => { stopTicker(); spinner?.stop(); },
+  };
+}
+
+export function describe(e: DeployEvent, style: Style): string | undefined {
+  switch (e.type) {
+    case 'stage:start': return `▶ ${e.stage}`;
+    case 'stage:end': return `✔ ${e.stage} (${(e.ms / 1000).toFixed(1)}s)`;
+    case 'stage:fail': return style.red(`✖ ${e.stage} (${(e.ms / 1000).toFixed(1)}s): ${e.error}`);
+    case 'migration:start': return e.attempt === 1 ? `applying ${e.app}/${e.id} (${e.phase})` : undefined;
+    case 'migration:retry': {
+      const who = e.blockers.map((b) => `pid ${b.pid} (${b.state ?? '?'}, ${b.ageMs === null ? '?' : `${Math.round(b.ageMs / 1000)}s`}: ${(b.query ?? '').replace(/\s+/g, ' ').slice(0, 80)})`).join('; ');
+      return style.yellow(`lock timeout on ${e.app}/${e.id}, attempt ${e.attempt}; retrying with backoff${who ? ` — blocked by ${who}` : ''}`);
+    }
+    case 'migration:applied': return style.green(`applied ${e.app}/${e.id} in ${e.ms} ms${e.attempts > 1 ? ` after ${e.attempts} attempts` : ''}`);
+    case 'migration:skipped': return `skipped ${e.app}/${e.id}: ${e.reason}`;
+    case 'migration:invalid-index-dropped': return style.yellow(`dropped INVALID index ${e.index} left by an earlier failed build of ${e.app}/${e.id}`);
+    case 'migration:reconnected': return style.yellow(`connection lost during ${e.app}/${e.id}; reconnected and re-checked the ledger`);
+    case 'health': return `${e.result.ok ? style.green('healthy') : style.red('unhealthy')} ${e.result.check} ${e.result.latencyMs.toFixed(0)} ms${e.result.ok ? '' : `: ${e.result.detail}`}`;
+    case 'rollout': return style.dim(`[${e.stage}] ${e.line}`);
+    case 'info': return e.message;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The read step shared by plan, migrate, status and release: migration files, what the ledger
+ * says is applied, catalog facts. Everything after this is pure planning.
+ */
+import { readCatalog } from '../catalog/read.js';
+import type { CatalogFacts } from '../catalog/facts.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/connect.js';
+import { LedgerStore } from '../ledger/store.js';
+import { buildPlan, type AppliedMigration, type Plan } from '../plan/build.js';
+import { loadParser } from '../sql/parse.js';
+import { readSource, type MigrationFile } from '../sources/migration.js';
+
+export async function readSources(config: Config): Promise<{ app: string; files: MigrationFile[] }[]> {
+  await loadParser();
+  const out = [];
+  for (const s of config.sources) {
+    if (s.type !== 'sql') continue;
+    out.push({ app: s.app, files: await readSource({ app: s.app, dir: s.dir }) });
+  }
+  return out;
+}
+
+export interface Snapshot {
+  plan: Plan;
+  applied: AppliedMigration[];
+  catalog?: CatalogFacts;
+}
+
+/** Reads everything a plan needs; with no connection the plan is static and every file pending. */
+export async function readSnapshot(config: Config, db?: Db): Promise<Snapshot> {
+  const sources = await readSources(config);
+  const applied = db ? await new LedgerStore(db, config.schema).applied() : [];
+  const catalog = db ? await readCatalog(db) : undefined;
+  const plan = buildPlan({ sources, applied, catalog, allowOutOfOrder: config.allowOutOfOrder });
+  return { plan, applied, catalog };
+}

@@ -1,0 +1,207 @@
+/**
+ * deployctl.yaml: one file, validated on load. `${VAR}` expands from the environment, except the
+ * placeholders a driver fills per release (`${ARTIFACT}`, `${PORT}`…), which are left as written.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { DeployctlError } from '../errors.js';
+import { bool, int, list, obj, oneOf, optional, ratio, str, union, type Shape } from './schema.js';
+
+const DRIVER_PLACEHOLDERS = new Set(['ARTIFACT', 'PORT', 'PREVIOUS_ARTIFACT', 'RELEASE_ID']);
+
+const source = obj({
+  app: str(),
+  dir: optional(str()),
+  type: optional(oneOf('sql', 'django')),
+  manage: optional(str()),
+  python: optional(str()),
+  settings: optional(str()),
+});
+
+const rollout = union<RolloutConfig>('driver', {
+  command: obj({ driver: oneOf('command'), deploy: str(), rollback: optional(str()), current: optional(str()), timeoutMs: optional(int(1)) }) as Shape<RolloutConfig>,
+  local: obj({
+    driver: oneOf('local'), start: str(), port: int(1), healthPath: optional(str()), startupTimeoutMs: optional(int(1)),
+    drainTimeoutMs: optional(int(0)), stateDir: optional(str()),
+  }) as Shape<RolloutConfig>,
+  pulumi: obj({
+    driver: oneOf('pulumi'), stack: str(), workDir: optional(str()), imageRepository: optional(str()), imageConfigKey: optional(str()),
+    healthUrlOutput: optional(str()),
+  }) as Shape<RolloutConfig>,
+});
+
+const check = obj({
+  http: optional(obj({ url: str(), status: optional(int(100)), body: optional(str()), timeoutMs: optional(int(1)), maxLatencyMs: optional(int(1)) })),
+  sql: optional(str()),
+  command: optional(str()),
+});
+
+const FILE_SHAPE = obj({
+  database: optional(obj({ url: optional(str()), urlEnv: optional(str()) })),
+  schema: optional(str()),
+  migrations: optional(list(source)),
+  lockTimeoutMs: optional(int(1)),
+  statementTimeoutMs: optional(int(0)),
+  retry: optional(obj({ attempts: optional(int(1)), minDelayMs: optional(int(0)), maxDelayMs: optional(int(0)) })),
+  allowOutOfOrder: optional(bool()),
+  rollout: optional(rollout),
+  health: optional(obj({
+    checks: optional(list(check)),
+    consecutive: optional(int(1)),
+    deadlineMs: optional(int(1)),
+    intervalMs: optional(int(1)),
+    bakeMs: optional(int(0)),
+    maxFailureRatio: optional(ratio()),
+  })),
+  post: optional(oneOf('after-verify', 'next-release')),
+});
+
+export type RolloutConfig =
+  | { driver: 'command'; deploy: string; rollback?: string; current?: string; timeoutMs?: number }
+  | { driver: 'local'; start: string; port: number; healthPath?: string; startupTimeoutMs?: number; drainTimeoutMs?: number; stateDir?: string }
+  | { driver: 'pulumi'; stack: string; workDir?: string; imageRepository?: string; imageConfigKey?: string; healthUrlOutput?: string };
+
+export interface HealthCheckConfig {
+  http?: { url: string; status?: number; body?: string; timeoutMs?: number; maxLatencyMs?: number };
+  sql?: string;
+  command?: string;
+}
+
+export interface SourceConfig {
+  app: string;
+  type: 'sql' | 'django';
+  /** Folder of SQL files (type sql), resolved against the config file's folder. */
+  dir: string;
+  manage?: string;
+  python?: string;
+  settings?: string;
+}
+
+export interface Config {
+  /** Folder paths are resolved against this (the config file's folder, or the working directory). */
+  baseDir: string;
+  databaseUrl?: string;
+  schema: string;
+  sources: SourceConfig[];
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  retry: { attempts: number; minDelayMs: number; maxDelayMs: number };
+  allowOutOfOrder: boolean;
+  rollout?: RolloutConfig;
+  health: {
+    checks: HealthCheckConfig[];
+    consecutive: number;
+    deadlineMs: number;
+    intervalMs: number;
+    bakeMs: number;
+    maxFailureRatio: number;
+  };
+  post: 'after-verify' | 'next-release';
+}
+
+export const DEFAULT_CONFIG_FILE = 'deployctl.yaml';
+
+/** Flags that override the file (DESIGN.md: every value can be overridden by a flag). */
+export interface ConfigOverrides {
+  databaseUrl?: string;
+  dirs?: string[];
+  schema?: string;
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+}
+
+/**
+ * Reads `file` (or deployctl.yaml when present), applies flag overrides and defaults. With no
+ * file, sources default to ./migrations and the database to DATABASE_URL.
+ */
+export async function loadConfig(
+  opts: { file?: string; cwd?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {},
+): Promise<Config> {
+  const cwd = opts.cwd ?? process.cwd();
+  const env = opts.env ?? process.env;
+  const explicit = opts.file !== undefined;
+  const file = path.resolve(cwd, opts.file ?? DEFAULT_CONFIG_FILE);
+  let text: string | undefined;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    if (explicit) throw new DeployctlError('CONFIG_INVALID', `config file ${opts.file} not found`, { file: opts.file });
+  }
+  let raw: unknown = {};
+  if (text !== undefined) {
+    try {
+      raw = parseYaml(text) ?? {};
+    } catch (e) {
+      const line = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+      throw new DeployctlError('CONFIG_INVALID', `${path.relative(cwd, file)}${line ? `:${line}` : ''}: not valid YAML: ${(e as Error).message.split('\n')[0]}`, { file, line });
+    }
+  }
+  const parsed = FILE_SHAPE(expandEnv(raw, '', env), '');
+  const baseDir = text === undefined ? cwd : path.dirname(file);
+  return fromParsed(parsed, baseDir, env, opts.overrides ?? {});
+}
+
+function fromParsed(parsed: ReturnType<typeof FILE_SHAPE>, baseDir: string, env: NodeJS.ProcessEnv, o: ConfigOverrides): Config {
+  const urlEnv = parsed.database?.urlEnv;
+  const fileUrl = parsed.database?.url ?? (urlEnv ? env[urlEnv] : undefined);
+  const sources: SourceConfig[] = o.dirs?.length
+    ? o.dirs.map((dir) => ({ app: path.basename(path.resolve(dir)), type: 'sql', dir: path.resolve(dir) }))
+    : (parsed.migrations ?? [{ app: 'default', dir: 'migrations' }]).map((s, i) => toSource(s, i, baseDir));
+  const apps = new Set<string>();
+  for (const [i, s] of sources.entries()) {
+    if (apps.has(s.app)) throw new DeployctlError('CONFIG_INVALID', `config key 'migrations[${i}].app': '${s.app}' is used twice; each source needs its own label`, { key: `migrations[${i}].app` });
+    apps.add(s.app);
+  }
+  return {
+    baseDir,
+    databaseUrl: o.databaseUrl ?? fileUrl ?? (env.DATABASE_URL || undefined),
+    schema: o.schema ?? parsed.schema ?? 'deployctl',
+    sources,
+    lockTimeoutMs: o.lockTimeoutMs ?? parsed.lockTimeoutMs ?? 2000,
+    statementTimeoutMs: o.statementTimeoutMs ?? parsed.statementTimeoutMs ?? 0,
+    retry: { attempts: 10, minDelayMs: 500, maxDelayMs: 30000, ...parsed.retry },
+    allowOutOfOrder: parsed.allowOutOfOrder ?? false,
+    rollout: parsed.rollout,
+    health: {
+      checks: (parsed.health?.checks ?? []) as HealthCheckConfig[],
+      consecutive: parsed.health?.consecutive ?? 3,
+      deadlineMs: parsed.health?.deadlineMs ?? 60000,
+      intervalMs: parsed.health?.intervalMs ?? 1000,
+      bakeMs: parsed.health?.bakeMs ?? 30000,
+      maxFailureRatio: parsed.health?.maxFailureRatio ?? 0,
+    },
+    post: parsed.post ?? 'after-verify',
+  };
+}
+
+function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): SourceConfig {
+  const type = s.type ?? 'sql';
+  if (type === 'sql' && !s.dir) throw new DeployctlError('CONFIG_INVALID', `config key 'migrations[${i}].dir': a SQL source needs the folder of its migrations`, { key: `migrations[${i}].dir` });
+  if (type === 'django' && !s.manage) throw new DeployctlError('CONFIG_INVALID', `config key 'migrations[${i}].manage': a django source needs the path to manage.py`, { key: `migrations[${i}].manage` });
+  return {
+    app: s.app,
+    type,
+    dir: path.resolve(baseDir, s.dir ?? path.dirname(s.manage ?? '.')),
+    manage: s.manage ? path.resolve(baseDir, s.manage) : undefined,
+    python: s.python,
+    settings: s.settings,
+  };
+}
+
+/** Replaces `${VAR}` in every string; an unset variable is an error naming the key. */
+function expandEnv(value: unknown, p: string, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+      if (DRIVER_PLACEHOLDERS.has(name)) return whole;
+      const v = env[name];
+      if (v === undefined) throw new DeployctlError('CONFIG_INVALID', `config key '${p}': environment variable ${name} is not set`, { key: p });
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, `${p}[${i}]`, env));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, p ? `${p}.${k}` : k, env)]));
+  }
+  return value;
+}

@@ -1,0 +1,59 @@
+/** `deployctl plan --json`, version 1: the stable schema in DESIGN.md. Extra keys are additive. */
+import type { Plan } from './build.js';
+
+export interface PlanJson {
+  version: 1;
+  ok: boolean;
+  migrations: {
+    app: string;
+    id: string;
+    file: string;
+    phase: string;
+    transactional: boolean;
+    statements: {
+      index: number;
+      line: number;
+      sql: string;
+      phase: string;
+      lock: string | null;
+      relation: string | null;
+      rewrite: boolean;
+      scan: boolean;
+      rules: { id: string; message: string; fix?: string; allowed?: string }[];
+    }[];
+  }[];
+  stages: { pre: string[]; post: string[]; blocked: string[] };
+  problems: { kind: string; app: string; id?: string; file?: string; line?: number; message: string }[];
+}
+
+export function planToJson(plan: Plan): PlanJson {
+  return {
+    version: 1,
+    ok: plan.ok,
+    migrations: plan.migrations.map((m) => ({
+      app: m.migration.app,
+      id: m.migration.id,
+      file: m.migration.file,
+      phase: m.phase,
+      transactional: m.transactional,
+      statements: m.statements.map((s) => ({
+        index: s.index,
+        line: s.line,
+        sql: s.sql,
+        phase: s.phase,
+        lock: s.lock,
+        relation: s.relation,
+        rewrite: s.rewrite,
+        scan: s.scan,
+        rules: s.findings.map((f) => ({
+          id: f.rule,
+          message: f.message,
+          ...(f.fix ? { fix: f.fix } : {}),
+          ...(f.allowed ? { allowed: f.allowed } : {}),
+        })),
+      })),
+    })),
+    stages: plan.stages,
+    problems: plan.problems.map((p) => ({ ...p })),
+  };
+}
