@@ -1,0 +1,122 @@
+/**
+ * Every HealthCheck implementation answers the same way: a named result, ok for a healthy
+ * target, a failed result with a reason (never a throw) for an unhealthy or unreachable one,
+ * and a failed result naming the timeout when the target hangs.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { HealthCheck } from '../../src/health/check.js';
+import { CommandHealthCheck } from '../../src/health/command.js';
+import { HttpHealthCheck } from '../../src/health/http.js';
+import { SqlHealthCheck } from '../../src/health/sql.js';
+
+interface Harness {
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+  healthy(): HealthCheck;
+  unhealthy(): HealthCheck;
+  /** A check whose target never answers, limited to `timeoutMs`. */
+  hanging(timeoutMs: number): HealthCheck;
+}
+
+function httpHarness(): Harness {
+  let server: http.Server;
+  let base = '';
+  return {
+    async setup() {
+      server = http.createServer((req, res) => {
+        if (req.url === '/hang') return; // never answers
+        res.statusCode = req.url === '/healthz' ? 200 : 503;
+        res.end(req.url === '/healthz' ? 'ok' : 'down');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    async teardown() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+    healthy: () => new HttpHealthCheck({ url: `${base}/healthz` }),
+    unhealthy: () => new HttpHealthCheck({ url: `${base}/down` }),
+    hanging: (timeoutMs) => new HttpHealthCheck({ url: `${base}/hang`, timeoutMs }),
+  };
+}
+
+function sqlHarness(): Harness {
+  const adminUrl = process.env.DEPLOYCTL_TEST_DATABASE_URL as string;
+  const database = `deployctl_t_${randomBytes(6).toString('hex')}`;
+  let pool: pg.Pool;
+  return {
+    async setup() {
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${database}`);
+      await admin.end();
+      const url = new URL(adminUrl);
+      url.pathname = `/${database}`;
+      pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+      pool.on('error', () => undefined); // connections ended by the DROP ... WITH (FORCE) below
+      await pool.query('CREATE TABLE orders (id int); INSERT INTO orders VALUES (1), (2)');
+    },
+    async teardown() {
+      // FORCE ends the probe an interrupt left running, so the pool can close at once.
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+      await pool.end();
+    },
+    healthy: () => new SqlHealthCheck('select count(*) >= 0 from orders', { db: pool }),
+    unhealthy: () => new SqlHealthCheck('select count(*) from orders where id > 10', { db: pool }),
+    hanging: (timeoutMs) => new SqlHealthCheck('select pg_sleep(30) is not null', { db: pool, timeoutMs }),
+  };
+}
+
+function commandHarness(): Harness {
+  return {
+    async setup() {},
+    async teardown() {},
+    healthy: () => new CommandHealthCheck('test 1 -eq 1'),
+    unhealthy: () => new CommandHealthCheck('echo "disk full" >&2; exit 4'),
+    hanging: (timeoutMs) => new CommandHealthCheck('sleep 30', { timeoutMs }),
+  };
+}
+
+describe.each([
+  ['http', httpHarness()],
+  ['sql', sqlHarness()],
+  ['command', commandHarness()],
+] as const)('HealthCheck contract: %s', (kind, harness) => {
+  beforeAll(() => harness.setup());
+  afterAll(() => harness.teardown());
+
+  it('passes on a healthy target, with a name and a latency', async () => {
+    const check = harness.healthy();
+    expect(check.name.startsWith(kind)).toBe(true);
+    const result = await check.run();
+    expect(result).toMatchObject({ check: check.name, ok: true });
+    expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('fails with a reason on an unhealthy target', async () => {
+    const result = await harness.unhealthy().run();
+    expect(result.ok).toBe(false);
+    expect(result.detail.length).toBeGreaterThan(0);
+  });
+
+  it('fails naming the timeout when the target hangs', async () => {
+    const result = await harness.hanging(300).run();
+    expect(result.ok).toBe(false);
+    expect(result.detail).toContain('timed out after 300 ms');
+  });
+
+  it('reports an interrupt as a failed answer', async () => {
+    const abort = new AbortController();
+    const running = harness.hanging(20000).run(abort.signal);
+    setTimeout(() => abort.abort(), 50);
+    const result = await running;
+    expect(result.ok).toBe(false);
+  });
+});
