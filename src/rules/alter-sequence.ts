@@ -4,7 +4,8 @@ import type { Rule } from './rule.js';
 /**
  * ALTER SEQUENCE (RESTART, INCREMENT, CACHE, OWNED BY, AS bigint…) takes SHARE ROW EXCLUSIVE on
  * the sequence (measured on PostgreSQL 15), which makes the app's nextval() calls wait for an
- * instant; no table is locked or scanned. Old code keeps calling nextval() as before — as long
+ * instant; no table is locked or scanned. Every option except OWNED BY writes the sequence's
+ * single page into a new file (relfilenode changed) — a rewrite, but of one 8 kB page. Old code keeps calling nextval() as before — as long
  * as a RESTART does not move the sequence below ids already in use.
  */
 export const alterSequence: Rule = {
@@ -14,7 +15,8 @@ export const alterSequence: Rule = {
     const stmt = as(s.node, 'AlterSeqStmt');
     if (!stmt) return [];
     const seq = qualifiedName(stmt.sequence);
-    return [{ rule: this.id, phase: 'pre', lock: 'ShareRowExclusiveLock', relation: seq,
+    const rewrite = (stmt.options ?? []).some((o) => as(o, 'DefElem')?.defname !== 'owned_by');
+    return [{ rule: this.id, phase: 'pre', lock: 'ShareRowExclusiveLock', relation: seq, rewrite,
       message: `ALTER SEQUENCE ${seq}: app nextval() calls wait for an instant; no table is locked. A RESTART must stay above the ids already in use.` }];
   },
   examples: {
