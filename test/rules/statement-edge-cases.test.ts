@@ -98,8 +98,8 @@ describe('create-index-blocking with catalog facts', () => {
     const sql = 'CREATE UNIQUE INDEX IF NOT EXISTS "Orders_ref" ON "Shop".orders /* hot */ (lower(ref)) WHERE ref IS NOT NULL';
     const fix = classify(`${sql};`).statements[0]!.findings[0]!.fix!;
     const suggested = fix.split('\n')[1]!.trim();
-    const index = withoutLocations(parseSync(suggested).stmts[0]!.stmt) as { IndexStmt: Record<string, unknown> };
-    const original = withoutLocations(parseSync(sql).stmts[0]!.stmt) as { IndexStmt: Record<string, unknown> };
+    const index = withoutLocations(parseSync(suggested).stmts?.[0]?.stmt) as { IndexStmt: Record<string, unknown> };
+    const original = withoutLocations(parseSync(sql).stmts?.[0]?.stmt) as { IndexStmt: Record<string, unknown> };
     expect(index.IndexStmt.concurrent).toBe(true);
     expect({ ...index.IndexStmt, concurrent: undefined }).toEqual(original.IndexStmt);
   });
