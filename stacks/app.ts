@@ -1,0 +1,52 @@
+/**
+ * Wires the modules into one stack and names its outputs. deployctl's `pulumi` driver reads
+ * `healthUrl` (and `url`) after each `up` to point its verify stage at the new deployment.
+ */
+import type * as pulumi from '@pulumi/pulumi';
+import type { StackConfig } from './config.js';
+import { createDatabase } from './database.js';
+import { createLoadBalancer } from './loadbalancer.js';
+import { createNetwork } from './network.js';
+import { createSecurityGroups } from './security.js';
+import { createService } from './service.js';
+
+export interface AppOutputs {
+  url: pulumi.Output<string>;
+  healthUrl: pulumi.Output<string>;
+  image: string;
+  dbEndpoint: pulumi.Output<string>;
+}
+
+/** Logical name prefix of every resource; physical names get Pulumi's random suffix. */
+const NAME = 'app';
+
+export function createApp(config: StackConfig): AppOutputs {
+  const network = createNetwork(NAME, config.network);
+  const groups = createSecurityGroups(NAME, {
+    vpcId: network.vpcId,
+    containerPort: config.service.containerPort,
+    https: config.service.certificateArn !== undefined,
+  });
+  const database = createDatabase(NAME, config.database, {
+    subnetIds: network.privateSubnetIds,
+    securityGroupId: groups.database.id,
+  });
+  const loadBalancer = createLoadBalancer(NAME, config.service, {
+    vpcId: network.vpcId,
+    subnetIds: network.publicSubnetIds,
+    securityGroupId: groups.alb.id,
+  });
+  createService(NAME, config.service, {
+    subnetIds: network.privateSubnetIds,
+    securityGroupId: groups.service.id,
+    targetGroupArn: loadBalancer.targetGroup.arn,
+    listeners: loadBalancer.listeners,
+    databaseUrl: database.url,
+  });
+  return {
+    url: loadBalancer.url,
+    healthUrl: loadBalancer.url.apply((base) => `${base}${config.service.healthPath}`),
+    image: config.service.image,
+    dbEndpoint: database.endpoint,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Who may talk to whom: the internet reaches only the ALB, the ALB reaches only the service's
+ * container port, and the database port accepts only the service's security group. Rules are
+ * separate resources (never inline) so the ALB and service groups can reference each other
+ * without a dependency cycle, and so adding a rule never rewrites the whole group.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+
+export const POSTGRES_PORT = 5432;
+const HTTP_PORT = 80;
+const HTTPS_PORT = 443;
+const ANYWHERE_IPV4 = '0.0.0.0/0';
+
+export interface SecurityGroups {
+  alb: aws.ec2.SecurityGroup;
+  service: aws.ec2.SecurityGroup;
+  database: aws.ec2.SecurityGroup;
+}
+
+export interface SecurityOptions {
+  vpcId: pulumi.Input<string>;
+  containerPort: number;
+  /** Opens 443 on the ALB as well as 80. */
+  https: boolean;
+}
+
+export function createSecurityGroups(name: string, options: SecurityOptions): SecurityGroups {
+  const group = (role: string, description: string): aws.ec2.SecurityGroup =>
+    new aws.ec2.SecurityGroup(`${name}-${role}`, { vpcId: options.vpcId, description, tags: { Name: `${name}-${role}` } });
+  const alb = group('alb', 'Load balancer: HTTP(S) from the internet');
+  const service = group('service', 'App tasks: container port from the load balancer only');
+  const database = group('db', 'PostgreSQL: from the app tasks only');
+
+  const listenerPorts = options.https ? [HTTP_PORT, HTTPS_PORT] : [HTTP_PORT];
+  for (const port of listenerPorts) {
+    new aws.vpc.SecurityGroupIngressRule(`${name}-alb-in-${port}`, {
+      securityGroupId: alb.id,
+      description: `HTTP${port === HTTPS_PORT ? 'S' : ''} from anywhere`,
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      cidrIpv4: ANYWHERE_IPV4,
+    });
+  }
+  new aws.vpc.SecurityGroupEgressRule(`${name}-alb-out-service`, {
+    securityGroupId: alb.id,
+    description: 'To the app tasks (traffic and health checks)',
+    ipProtocol: 'tcp',
+    fromPort: options.containerPort,
+    toPort: options.containerPort,
+    referencedSecurityGroupId: service.id,
+  });
+
+  new aws.vpc.SecurityGroupIngressRule(`${name}-service-in-alb`, {
+    securityGroupId: service.id,
+    description: 'From the load balancer',
+    ipProtocol: 'tcp',
+    fromPort: options.containerPort,
+    toPort: options.containerPort,
+    referencedSecurityGroupId: alb.id,
+  });
+  // The app talks to the database and to AWS APIs (image pulls, logs, parameters) through NAT.
+  new aws.vpc.SecurityGroupEgressRule(`${name}-service-out`, {
+    securityGroupId: service.id,
+    description: 'Outbound: database, AWS APIs, external services',
+    ipProtocol: '-1',
+    cidrIpv4: ANYWHERE_IPV4,
+  });
+
+  // The only way into the database; it has no egress rules (it initiates no connections).
+  new aws.vpc.SecurityGroupIngressRule(`${name}-db-in-service`, {
+    securityGroupId: database.id,
+    description: 'PostgreSQL from the app tasks',
+    ipProtocol: 'tcp',
+    fromPort: POSTGRES_PORT,
+    toPort: POSTGRES_PORT,
+    referencedSecurityGroupId: service.id,
+  });
+
+  return { alb, service, database };
+}
