@@ -43,6 +43,9 @@ const STDOUT_LIMIT_CHARS = 1_000_000;
 
 export function runShell(command: string, options: ShellOptions = {}): Promise<ShellResult> {
   const clock = options.clock ?? systemClock;
+  if (options.signal?.aborted) {
+    return Promise.resolve({ exitCode: null, exitSignal: null, timedOut: false, aborted: true, stdout: '', tail: [] });
+  }
   const tailLimit = options.tailLines ?? 20;
   const tail: string[] = [];
   let stdout = '';
@@ -96,8 +99,7 @@ export function runShell(command: string, options: ShellOptions = {}): Promise<S
     aborted = true;
     terminate();
   };
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  options.signal?.addEventListener('abort', onAbort, { once: true });
 
   return new Promise((resolve, reject) => {
     let settled = false;
