@@ -30,7 +30,7 @@ export const SOURCE_OPTIONS = {
   config: { type: 'string', short: 'c' },
   dir: { type: 'string', multiple: true },
   'database-url': { type: 'string' },
-  schema: { type: 'string' },
+  'ledger-schema': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -43,13 +43,13 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: s
   }
 }
 
-export async function configFrom(ctx: CliContext, values: { config?: string; dir?: string[]; 'database-url'?: string; schema?: string }): Promise<Config> {
+export async function configFrom(ctx: CliContext, values: { config?: string; dir?: string[]; 'database-url'?: string; 'ledger-schema'?: string }): Promise<Config> {
   ctx.secrets.push(values['database-url'], ctx.io.env.DATABASE_URL);
   const config = await loadConfig({
     file: values.config,
     cwd: ctx.io.cwd,
     env: ctx.io.env,
-    overrides: { databaseUrl: values['database-url'], dirs: values.dir?.map((d) => (d.startsWith('/') ? d : `${ctx.io.cwd}/${d}`)), schema: values.schema },
+    overrides: { databaseUrl: values['database-url'], dirs: values.dir?.map((d) => (d.startsWith('/') ? d : `${ctx.io.cwd}/${d}`)), schema: values['ledger-schema'] },
   });
   ctx.secrets.push(config.databaseUrl);
   return config;

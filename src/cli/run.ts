@@ -8,13 +8,19 @@ import { scrub, type CliContext } from './context.js';
 import { migrateCli } from './commands/migrate.js';
 import { planCli } from './commands/plan.js';
 import { statusCli } from './commands/status.js';
+import { releaseCli } from './commands/release.js';
+import { rollbackCli } from './commands/rollback.js';
+import { historyCli } from './commands/history.js';
 
 type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
 export const COMMANDS: Record<string, { run: Command; summary: string }> = {
   plan: { run: planCli, summary: 'classify pending migrations and show the staged plan' },
   migrate: { run: migrateCli, summary: 'apply pending migrations of one phase (--phase pre|post)' },
+  release: { run: releaseCli, summary: 'run the staged release: migrate pre, roll out, verify, migrate post' },
+  rollback: { run: rollbackCli, summary: 'roll the code back to an earlier release and verify health' },
   status: { run: statusCli, summary: 'applied and pending migrations, recent releases, anything half-done' },
+  history: { run: historyCli, summary: 'past releases with their stages and migrations' },
 };
 
 export function usage(): string {

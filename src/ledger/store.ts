@@ -47,6 +47,11 @@ export class LedgerStore {
     this.q = quoteIdent(schema);
   }
 
+  /** `"schema".table`, for the few read-only queries that live beside their callers. */
+  qualified(table: 'release' | 'migration' | 'release_event'): string {
+    return `${this.q}.${table}`;
+  }
+
   async exists(): Promise<boolean> {
     const r = await this.db.query('SELECT to_regclass($1) IS NOT NULL AS ok', [`${this.q}.migration`]);
     return r.rows[0].ok as boolean;

@@ -126,7 +126,16 @@ async function runOne(m: ClassifiedMigration, session: Session, options: Execute
         const s = statements[done]!;
         const dropped = await dropInvalidIndexBefore(db, s);
         if (dropped) deps.emit({ type: 'migration:invalid-index-dropped', app, id, index: dropped });
-        await runStatement(db, s, m, lockTimeoutMs, deps);
+        try {
+          await runStatement(db, s, m, lockTimeoutMs, deps);
+        } catch (e) {
+          // Leave no INVALID index behind, whether or not this failure is retried.
+          if (!session.lost) {
+            const cleaned = await dropInvalidIndexBefore(db, s).catch(() => undefined);
+            if (cleaned) deps.emit({ type: 'migration:invalid-index-dropped', app, id, index: cleaned });
+          }
+          throw e;
+        }
       }
       await record();
       await db.query('RESET lock_timeout; RESET statement_timeout');

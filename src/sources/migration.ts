@@ -44,7 +44,8 @@ export async function readSource(source: MigrationSource, cwd = process.cwd()): 
   const files: MigrationFile[] = [];
   for (const entry of entries.filter((e) => e.endsWith('.sql')).sort()) {
     const m = FILE_NAME.exec(entry);
-    const shown = path.relative(cwd, path.join(dir, entry)) || entry;
+    const relative = path.relative(cwd, path.join(dir, entry));
+    const shown = relative.startsWith('..') ? path.join(dir, entry) : relative;
     if (!m) {
       throw new DeployctlError('SOURCE_INVALID', `${shown}: migration files are named <id>_<name>.sql, e.g. 0001_create_users.sql`, { file: shown });
     }

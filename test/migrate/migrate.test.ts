@@ -1,0 +1,197 @@
+/** `deployctl migrate` against a real PostgreSQL, through the built CLI. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { systemClock } from '../../src/clock.js';
+import { acquireLock } from '../../src/ledger/lock.js';
+import { runCli, startCli } from '../support/cli.js';
+import { createTestDatabase, migrationsDir, type TestDatabase } from '../support/db.js';
+
+let db: TestDatabase;
+beforeEach(async () => { db = await createTestDatabase('mig'); });
+afterEach(async () => { await db.drop(); });
+
+const migrate = (dir: string, phase: string, ...extra: string[]) => runCli(['migrate', '--phase', phase, '--dir', dir, '--database-url', db.url, ...extra]);
+
+describe('migrate', () => {
+  it('applies pre migrations in order, records them, and does nothing on a re-run', async () => {
+    const dir = await migrationsDir({
+      '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text);',
+      '0002_email.sql': 'ALTER TABLE users ADD COLUMN email text;',
+      '0003_drop_name.sql': 'ALTER TABLE users DROP COLUMN name;',
+    });
+    const first = await migrate(dir, 'pre');
+    expect(first.stderr).toContain('applied migrations/0001_users');
+    expect(first.code).toBe(0);
+    const ledger = await db.sql('SELECT app, id, phase, attempts FROM deployctl.migration ORDER BY id');
+    expect(ledger).toEqual([
+      { app: 'migrations', id: '0001_users', phase: 'pre', attempts: 1 },
+      { app: 'migrations', id: '0002_email', phase: 'pre', attempts: 1 },
+    ]);
+    // The post migration waits for its phase.
+    expect(await db.sql("SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY 1")).toEqual([
+      { column_name: 'email' }, { column_name: 'id' }, { column_name: 'name' },
+    ]);
+    const again = await migrate(dir, 'pre');
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('nothing to apply');
+    const post = await migrate(dir, 'post');
+    expect(post.code).toBe(0);
+    expect(await db.sql("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'name'")).toEqual([{ n: 0 }]);
+  });
+
+  it('refuses an applied file whose content changed, and applies nothing else', async () => {
+    const dir = await migrationsDir({ '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);' });
+    expect((await migrate(dir, 'pre')).code).toBe(0);
+    await writeFile(path.join(dir, '0001_users.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, x int);');
+    await writeFile(path.join(dir, '0002_t.sql'), 'CREATE TABLE t (id int);');
+    const r = await migrate(dir, 'pre');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/0001_users\.sql was changed after it was applied/);
+    expect(await db.sql("SELECT to_regclass('t') AS t")).toEqual([{ t: null }]);
+  });
+
+  it('refuses a pending migration that sorts before an applied one', async () => {
+    const dir = await migrationsDir({ '0002_b.sql': 'CREATE TABLE b (id int);' });
+    expect((await migrate(dir, 'pre')).code).toBe(0);
+    await writeFile(path.join(dir, '0001_a.sql'), 'CREATE TABLE a (id int);');
+    const r = await migrate(dir, 'pre');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/sorts before migrations\/0002_b/);
+  });
+
+  it('exits 2 naming file and line when a file does not parse, applying nothing', async () => {
+    const dir = await migrationsDir({
+      '0001_ok.sql': 'CREATE TABLE ok (id int);',
+      '0002_bad.sql': 'CREATE TABLE x (id int);\n\nALTER TABLE x ADD COLUMN;',
+    });
+    const r = await migrate(dir, 'pre');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/0002_bad\.sql:3: syntax error/);
+    expect(await db.sql("SELECT to_regclass('ok') AS t")).toEqual([{ t: null }]);
+  });
+
+  it('rolls back a migration that fails in its third statement and names file:line', async () => {
+    const dir = await migrationsDir({
+      '0001_five.sql': [
+        'CREATE TABLE a (id int);',
+        'CREATE TABLE b (id int);',
+        'INSERT INTO a (id, missing_column)',
+        '  VALUES (1, 2);',
+        'CREATE TABLE c (id int);',
+        'CREATE TABLE d (id int);',
+      ].join('\n'),
+    });
+    const r = await migrate(dir, 'pre');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/0001_five\.sql:3: column "missing_column" of relation "a" does not exist/);
+    expect(await db.sql("SELECT to_regclass('a') AS a, to_regclass('b') AS b")).toEqual([{ a: null, b: null }]);
+    expect(await db.sql('SELECT count(*)::int AS n FROM deployctl.migration')).toEqual([{ n: 0 }]);
+  });
+
+  it('exits 4 naming the holder when another process holds the release lock', async () => {
+    const dir = await migrationsDir({ '0001_a.sql': 'CREATE TABLE a (id int);' });
+    const lock = await acquireLock(db.url, { waitMs: 0, clock: systemClock, purpose: 'release v42' });
+    try {
+      const r = await migrate(dir, 'pre');
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/another deployctl process holds the release lock: deployctl release v42 .*pid \d+/);
+    } finally {
+      await lock.release();
+    }
+    expect(await db.sql("SELECT to_regclass('a') AS a")).toEqual([{ a: null }]);
+  });
+
+  it('lets exactly one of two concurrent runs apply; the other exits 4', async () => {
+    const dir = await migrationsDir({ '0001_slow.sql': 'CREATE TABLE a (id int);\nSELECT pg_sleep(1.5);' });
+    const [x, y] = await Promise.all([migrate(dir, 'pre'), migrate(dir, 'pre')]);
+    expect([x.code, y.code].sort()).toEqual([0, 4]);
+    expect(await db.sql('SELECT id FROM deployctl.migration')).toEqual([{ id: '0001_slow' }]);
+  });
+
+  it('retries on lock_timeout while a transaction holds the table, without blocking other sessions', async () => {
+    await db.sql('CREATE TABLE busy (id int PRIMARY KEY); INSERT INTO busy SELECT generate_series(1, 100)');
+    const dir = await migrationsDir({ '0001_add.sql': 'ALTER TABLE busy ADD COLUMN note text;' });
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT count(*) FROM busy'); // ACCESS SHARE until COMMIT
+    const holderPid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+
+    const run = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url, '--json'], {});
+    // App-like reads on the table, each allowed at most lock_timeout (2 s) plus a margin by
+    // PostgreSQL itself: with deployctl's lock_timeout, none of them may time out.
+    const reader = new pg.Client({ connectionString: db.url });
+    await reader.connect();
+    await reader.query("SET statement_timeout = '3s'");
+    let reads = 0;
+    for (let i = 0; i < 40; i++) {
+      await reader.query('SELECT * FROM busy WHERE id = $1', [(i % 100) + 1]);
+      reads++;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await holder.query('COMMIT');
+    await holder.end();
+    const result = await run.done;
+    await reader.end();
+    expect(reads).toBe(40);
+    expect(result.code).toBe(0);
+    const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const retries = events.filter((e) => e.type === 'migration:retry');
+    expect(retries.length).toBeGreaterThan(0);
+    expect(retries.some((e) => e.blockers.some((b: { pid: number }) => b.pid === holderPid))).toBe(true);
+    expect(await db.sql("SELECT attempts > 1 AS retried FROM deployctl.migration WHERE id = '0001_add'")).toEqual([{ retried: true }]);
+  }, 60000);
+
+  it('leaves no INVALID index behind when a concurrent unique build fails, and rebuilds it once fixed', async () => {
+    await db.sql('CREATE TABLE dup (v int); INSERT INTO dup VALUES (1), (1), (2)');
+    const dir = await migrationsDir({ '0001_uniq.sql': 'CREATE UNIQUE INDEX CONCURRENTLY dup_v ON dup (v);' });
+    const r = await migrate(dir, 'pre');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/0001_uniq\.sql:1: could not create unique index "dup_v"/);
+    expect(await db.sql("SELECT to_regclass('dup_v') AS i")).toEqual([{ i: null }]);
+    await db.sql('DELETE FROM dup WHERE ctid = (SELECT max(ctid) FROM dup WHERE v = 1)');
+    expect((await migrate(dir, 'pre')).code).toBe(0);
+    expect(await db.sql("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('dup_v')")).toEqual([{ indisvalid: true }]);
+  });
+
+  it('a second runner waiting for the lock does not stall the first one\'s concurrent index build', async () => {
+    await db.sql('CREATE TABLE big (v int); INSERT INTO big SELECT generate_series(1, 50000)');
+    const dir = await migrationsDir({ '0001_idx.sql': 'CREATE INDEX CONCURRENTLY big_v ON big (v);\n' });
+    const first = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url]);
+    const second = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url, '--lock-wait', '20000']);
+    const [a, b] = await Promise.all([first.done, second.done]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(await db.sql("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('big_v')")).toEqual([{ indisvalid: true }]);
+    expect(await db.sql('SELECT count(*)::int AS n FROM deployctl.migration')).toEqual([{ n: 1 }]);
+  }, 60000);
+
+  it('finishes after the process is killed during a long migration, with a consistent ledger', async () => {
+    const dir = await migrationsDir({
+      '0001_a.sql': 'CREATE TABLE a (id int);',
+      '0002_slow.sql': 'CREATE TABLE b (id int);\nSELECT pg_sleep(3);',
+    });
+    const run = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url]);
+    for (let i = 0; i < 100; i++) {
+      const rows = await db.sql("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%'");
+      if (rows.length > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    run.child.kill('SIGKILL');
+    await run.done;
+    expect(await db.sql('SELECT id FROM deployctl.migration ORDER BY id')).toEqual([{ id: '0001_a' }]);
+    const again = await runCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url, '--lock-wait', '10000']);
+    expect(again.code).toBe(0);
+    expect(await db.sql('SELECT id FROM deployctl.migration ORDER BY id')).toEqual([{ id: '0001_a' }, { id: '0002_slow' }]);
+    expect(await db.sql("SELECT to_regclass('b') IS NOT NULL AS b")).toEqual([{ b: true }]);
+  }, 60000);
+
+  it('never prints the database password', async () => {
+    const dir = await migrationsDir({ '0001_a.sql': 'CREATE TABLE a (id int);' });
+    const bad = 'postgres://someone:s3cr3t-pw@127.0.0.1:1/nowhere';
+    const r = await runCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot reach the database');
+    expect(r.stderr + r.stdout).not.toContain('s3cr3t-pw');
+  });
+});
