@@ -3,6 +3,7 @@
  * Written atomically (temp file + rename) with mode 0600, because it holds the control token.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -41,11 +42,20 @@ export async function removeSupervisorFile(stateDir: string, pid: number): Promi
   if (file?.pid === pid) await rm(path.join(stateDir, STATE_FILE), { force: true });
 }
 
+/**
+ * Whether `pid` still runs. A zombie (exited, never reaped — what an orphan becomes under an init
+ * that does not reap, as in some containers) counts as gone; /proc tells, where there is one.
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return !existsSync(`/proc/${process.pid}`);
   }
 }
