@@ -4,6 +4,7 @@ import type { RolloutConfig } from '../config/config.js';
 import { DeployctlError } from '../errors.js';
 import { CommandDriver } from './command.js';
 import type { RolloutDriver } from './driver.js';
+import { LocalDriver } from './local/driver.js';
 
 export interface DriverDeps {
   clock: Clock;
@@ -18,6 +19,8 @@ export async function createDriver(config: RolloutConfig | undefined, deps: Driv
   switch (config.driver) {
     case 'command':
       return new CommandDriver(config, { clock: deps.clock, cwd: deps.cwd });
+    case 'local':
+      return new LocalDriver(config, { clock: deps.clock, cwd: deps.cwd });
     default:
       throw new DeployctlError('CONFIG_INVALID', `rollout driver '${config.driver}' is not available in this build`, { key: 'rollout.driver' });
   }
