@@ -11,6 +11,7 @@ import { statusCli } from './commands/status.js';
 import { releaseCli } from './commands/release.js';
 import { rollbackCli } from './commands/rollback.js';
 import { historyCli } from './commands/history.js';
+import { rulesCli } from './commands/rules.js';
 
 type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
@@ -21,6 +22,7 @@ export const COMMANDS: Record<string, { run: Command; summary: string }> = {
   rollback: { run: rollbackCli, summary: 'roll the code back to an earlier release and verify health' },
   status: { run: statusCli, summary: 'applied and pending migrations, recent releases, anything half-done' },
   history: { run: historyCli, summary: 'past releases with their stages and migrations' },
+  rules: { run: rulesCli, summary: 'list the classifier rules (--markdown for docs/rules.md)' },
 };
 
 export function usage(): string {
