@@ -1,15 +1,16 @@
-import { constraintsOf, alterTable, columnDef, typeNameOf } from './support/alter.js';
-import { defaultVolatility } from './support/volatility.js';
-import type { Finding, Rule } from './rule.js';
-
-const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+import { alterTable, columnDef, constraintsOf } from './support/alter.js';
+import { commandsFor } from './support/alter-commands.js';
+import type { Rule } from './rule.js';
 
 /**
  * ADD COLUMN that is nullable, or has a non-volatile default on PostgreSQL 11+, only edits the
- * catalog: ACCESS EXCLUSIVE for an instant, no rewrite (relfilenode unchanged), no scan. Old code
- * keeps working: its SELECTs name their columns or ignore extra ones, and its INSERTs omit the
- * column, which gets NULL or the default. The dangerous variants are separate rules
- * (add-column-volatile-default, add-column-not-null, add-column-generated).
+ * catalog: ACCESS EXCLUSIVE for an instant, no rewrite (relfilenode unchanged), no scan
+ * (measured on PostgreSQL 15). Old code keeps working: its SELECTs name their columns or ignore
+ * extra ones, and its INSERTs omit the column, which gets NULL or the default. The dangerous
+ * variants belong to add-column-volatile-default, add-column-not-null and add-column-generated;
+ * `addColumnHazards` (support/alter-commands.ts) decides which rule judges a column, so exactly
+ * one of the four speaks about it. Inline CHECK, REFERENCES and UNIQUE are judged by the
+ * constraint rules.
  */
 export const addColumn: Rule = {
   id: 'add-column',
@@ -17,28 +18,19 @@ export const addColumn: Rule = {
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];
-    const findings: Finding[] = [];
-    for (const cmd of alter.cmds) {
-      if (cmd.subtype !== 'AT_AddColumn') continue;
+    return commandsFor(alter, this.id, ctx).map((cmd) => {
       const col = columnDef(cmd);
-      const constraints = constraintsOf(col);
-      const def = constraints.find((c) => c.contype === 'CONSTR_DEFAULT');
-      const notNull = col?.is_not_null || constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
-      const generated = constraints.some((c) => c.contype === 'CONSTR_GENERATED' || c.contype === 'CONSTR_IDENTITY');
-      const serial = SERIAL_TYPES.has(typeNameOf(col));
-      const volatile = def ? defaultVolatility(def.raw_expr).volatile : false;
-      const rewritesBefore11 = def !== undefined && ctx.serverVersion < 110000;
-      const isNew = ctx.isNew(alter.table);
-      if (!isNew && ((notNull && !def) || generated || serial || volatile || rewritesBefore11)) continue;
-      findings.push({
+      const hasDefault = constraintsOf(col).some((c) => c.contype === 'CONSTR_DEFAULT');
+      return {
         rule: this.id,
-        phase: 'pre',
-        lock: 'AccessExclusiveLock',
+        phase: 'pre' as const,
+        lock: 'AccessExclusiveLock' as const,
         relation: alter.table,
-        message: `ADD COLUMN ${col?.colname ?? ''}: catalog-only change; the old code never names the new column and its INSERTs get ${def ? 'the default' : 'NULL'}.`,
-      });
-    }
-    return findings;
+        message: ctx.isNew(alter.table)
+          ? `ADD COLUMN ${col?.colname ?? ''} on ${alter.table}, created earlier in this migration: no app code uses it yet.`
+          : `ADD COLUMN ${col?.colname ?? ''}: catalog-only change; the old code never names the new column and its INSERTs get ${hasDefault ? 'the default' : 'NULL'}.`,
+      };
+    });
   },
   examples: {
     fires: [
@@ -46,9 +38,17 @@ export const addColumn: Rule = {
       "ALTER TABLE users ADD COLUMN status text NOT NULL DEFAULT 'active'",
       'ALTER TABLE users ADD COLUMN created_at timestamptz DEFAULT now()',
       'ALTER TABLE "Users" ADD COLUMN IF NOT EXISTS a int, ADD COLUMN b int',
+      'ALTER TABLE ONLY billing.invoices ADD COLUMN note text',
       'CREATE TABLE t (id int); ALTER TABLE t ADD COLUMN n int NOT NULL',
+      'CREATE TABLE t (id int); ALTER TABLE t ADD COLUMN token uuid DEFAULT gen_random_uuid()',
+      { sql: 'ALTER TABLE t ADD COLUMN v int GENERATED ALWAYS AS (id * 2) VIRTUAL', serverVersion: 180000 },
     ],
-    silent: ['ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid()', 'ALTER TABLE users DROP COLUMN email'],
+    silent: [
+      'ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid()',
+      'ALTER TABLE users ADD COLUMN n int NOT NULL',
+      'ALTER TABLE users ADD COLUMN id bigserial',
+      { sql: "ALTER TABLE users ADD COLUMN status text DEFAULT 'active'", serverVersion: 100000 },
+      'ALTER TABLE users DROP COLUMN email',
+    ],
   },
 };
-

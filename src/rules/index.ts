@@ -4,6 +4,27 @@
  */
 import type { Rule } from './rule.js';
 import { addColumn } from './add-column.js';
+import { addColumnVolatileDefault } from './add-column-volatile-default.js';
+import { addColumnNotNull } from './add-column-not-null.js';
+import { addColumnGenerated } from './add-column-generated.js';
+import { alterColumnType } from './alter-column-type.js';
+import { setNotNull } from './set-not-null.js';
+import { dropNotNull } from './drop-not-null.js';
+import { alterColumnDefault } from './alter-column-default.js';
+import { addForeignKey } from './add-foreign-key.js';
+import { addCheckConstraint } from './add-check-constraint.js';
+import { addUniqueConstraint } from './add-unique-constraint.js';
+import { addConstraintUsingIndex } from './add-constraint-using-index.js';
+import { validateConstraint } from './validate-constraint.js';
+import { dropColumn } from './drop-column.js';
+import { dropConstraint } from './drop-constraint.js';
+import { renameColumn } from './rename-column.js';
+import { renameTable } from './rename-table.js';
+import { renameObject } from './rename-object.js';
+import { setLoggedUnlogged } from './set-logged-unlogged.js';
+import { setTablespace } from './set-tablespace.js';
+import { alterTableOther } from './alter-table-other.js';
+import { unrecognizedAlterCommand } from './unrecognized-alter-command.js';
 import { createTable } from './create-table.js';
 import { alterEnumAddValue } from './alter-enum-add-value.js';
 import { alterEnumRenameValue } from './alter-enum-rename-value.js';
@@ -94,6 +115,27 @@ export const RULES: readonly Rule[] = [
   updateBatched,
   vacuumFull,
   addColumn,
+  addColumnVolatileDefault,
+  addColumnNotNull,
+  addColumnGenerated,
+  alterColumnType,
+  setNotNull,
+  dropNotNull,
+  alterColumnDefault,
+  addForeignKey,
+  addCheckConstraint,
+  addUniqueConstraint,
+  addConstraintUsingIndex,
+  validateConstraint,
+  dropColumn,
+  dropConstraint,
+  renameColumn,
+  renameTable,
+  renameObject,
+  setLoggedUnlogged,
+  setTablespace,
+  alterTableOther,
+  unrecognizedAlterCommand,
 ];
 
 /** Applied only when no rule in RULES has anything to say about a statement. */
