@@ -33,7 +33,7 @@ export interface ShellResult {
 }
 
 /** Grace between SIGTERM and SIGKILL when a command is stopped. */
-export const KILL_GRACE_MS = 5000;
+const KILL_GRACE_MS = 5000;
 /**
  * After the shell exits, how long to wait for its output pipes to close. A command that starts a
  * background daemon hands it the pipes; without this bound the run would never finish.
