@@ -19,7 +19,11 @@ export interface ColumnType {
 export function columnType(tn: TypeName | undefined): ColumnType {
   const names = nameList(tn?.names);
   const name = (names[0] === 'pg_catalog' ? names.slice(1) : names).join('.');
-  const mods = (tn?.typmods ?? []).map((m) => as(m, 'A_Const')?.ival?.ival ?? Number.NaN);
+  // The parser's JSON omits zero values: `numeric(10,0)` arrives as `{ ival: {} }` for the 0.
+  const mods = (tn?.typmods ?? []).map((m) => {
+    const ival = as(m, 'A_Const')?.ival;
+    return ival ? ival.ival ?? 0 : Number.NaN;
+  });
   return { name, mods, array: (tn?.arrayBounds ?? []).length > 0 };
 }
 
