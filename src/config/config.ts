@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DeployctlError } from '../errors.js';
+import type { HealthCheckConfig } from '../health/config.js';
 import { bool, int, list, obj, oneOf, optional, ratio, str, union, type Shape } from './schema.js';
 
 const DRIVER_PLACEHOLDERS = new Set(['ARTIFACT', 'PORT', 'PREVIOUS_ARTIFACT', 'RELEASE_ID']);
@@ -62,11 +63,6 @@ export type RolloutConfig =
   | { driver: 'local'; start: string; port: number; healthPath?: string; startupTimeoutMs?: number; drainTimeoutMs?: number; stateDir?: string }
   | { driver: 'pulumi'; stack: string; workDir?: string; imageRepository?: string; imageConfigKey?: string; healthUrlOutput?: string };
 
-export interface HealthCheckConfig {
-  http?: { url: string; status?: number; body?: string; timeoutMs?: number; maxLatencyMs?: number };
-  sql?: string;
-  command?: string;
-}
 
 export interface SourceConfig {
   app: string;

@@ -5,6 +5,7 @@ import { DeployctlError } from '../errors.js';
 import { CommandDriver } from './command.js';
 import type { RolloutDriver } from './driver.js';
 import { LocalDriver } from './local/driver.js';
+import { PulumiDriver } from './pulumi.js';
 
 export interface DriverDeps {
   clock: Clock;
@@ -21,7 +22,7 @@ export async function createDriver(config: RolloutConfig | undefined, deps: Driv
       return new CommandDriver(config, { clock: deps.clock, cwd: deps.cwd });
     case 'local':
       return new LocalDriver(config, { clock: deps.clock, cwd: deps.cwd });
-    default:
-      throw new DeployctlError('CONFIG_INVALID', `rollout driver '${config.driver}' is not available in this build`, { key: 'rollout.driver' });
+    case 'pulumi':
+      return new PulumiDriver(config, { cwd: deps.cwd });
   }
 }

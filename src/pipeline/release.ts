@@ -54,7 +54,7 @@ export async function releaseCommand(config: Config, options: ReleaseOptions, de
       const ledger = new LedgerStore(ledgerDb, config.schema);
       await ledger.upgrade();
       const open = await ledger.unfinishedRelease();
-      if (options.abort) return abort(ledger, open, deps);
+      if (options.abort) return await abort(ledger, open, deps);
       const row = await startOrResume(ledger, open, options, config, deps);
       const state: ReleaseState = {
         config, options, deps, ledger, lockDb: lock.db, release: row,

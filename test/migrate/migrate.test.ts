@@ -103,7 +103,7 @@ describe('migrate', () => {
   });
 
   it('lets exactly one of two concurrent runs apply; the other exits 4', async () => {
-    const dir = await migrationsDir({ '0001_slow.sql': 'CREATE TABLE a (id int);\nSELECT pg_sleep(1.5);' });
+    const dir = await migrationsDir({ '0001_slow.sql': 'CREATE TABLE a (id int);\n-- deployctl:allow select-statement a deliberate pause\nSELECT pg_sleep(1.5);' });
     const [x, y] = await Promise.all([migrate(dir, 'pre'), migrate(dir, 'pre')]);
     expect([x.code, y.code].sort()).toEqual([0, 4]);
     expect(await db.sql('SELECT id FROM deployctl.migration')).toEqual([{ id: '0001_slow' }]);
@@ -159,6 +159,11 @@ describe('migrate', () => {
     await db.sql('CREATE TABLE big (v int); INSERT INTO big SELECT generate_series(1, 50000)');
     const dir = await migrationsDir({ '0001_idx.sql': 'CREATE INDEX CONCURRENTLY big_v ON big (v);\n' });
     const first = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url]);
+    // The second runner starts once the first holds the lock, and polls for it meanwhile.
+    for (let i = 0; i < 200; i++) {
+      if ((await db.sql("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted")).length > 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const second = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url, '--lock-wait', '20000']);
     const [a, b] = await Promise.all([first.done, second.done]);
     expect([a.code, b.code]).toEqual([0, 0]);
@@ -169,7 +174,7 @@ describe('migrate', () => {
   it('finishes after the process is killed during a long migration, with a consistent ledger', async () => {
     const dir = await migrationsDir({
       '0001_a.sql': 'CREATE TABLE a (id int);',
-      '0002_slow.sql': 'CREATE TABLE b (id int);\nSELECT pg_sleep(3);',
+      '0002_slow.sql': 'CREATE TABLE b (id int);\n-- deployctl:allow select-statement a deliberate pause\nSELECT pg_sleep(3);',
     });
     const run = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url]);
     for (let i = 0; i < 100; i++) {
