@@ -1,9 +1,10 @@
 import { nameList, qualifiedName } from '../sql/ast.js';
 import { alterTable, constraintsOf } from './support/alter.js';
 import { constraintsFor } from './support/alter-commands.js';
+import { heldLock } from './support/held-locks.js';
 import { quoteIdent, qualifiedSql } from './support/identifiers.js';
 import { sizeNote } from './support/objects.js';
-import type { Finding, Rule } from './rule.js';
+import { strongerLock, type Finding, type Rule } from './rule.js';
 
 /**
  * ADD CONSTRAINT … FOREIGN KEY takes SHARE ROW EXCLUSIVE on both tables (it adds triggers to
@@ -24,7 +25,7 @@ export const addForeignKey: Rule = {
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];
-    return constraintsFor(alter, this.id).map(({ constraint: c, column }): Finding => {
+    return constraintsFor(alter, this.id).map(({ cmd, constraint: c, column }): Finding => {
       const parent = qualifiedName(c.pktable);
       const cols = column ? [column.colname ?? ''] : nameList(c.fk_attrs);
       const label = `FOREIGN KEY (${cols.join(', ')}) REFERENCES ${parent}`;
@@ -35,13 +36,14 @@ export const addForeignKey: Rule = {
       if (ctx.isNew(alter.table)) return { ...base, phase: 'pre', message: `${label} on ${alter.table}, created earlier in this migration: nothing to validate that an app uses; SHARE ROW EXCLUSIVE on ${parent} for an instant.` };
       if (c.skip_validation) return { ...base, phase: 'pre', message: `${label} NOT VALID on ${alter.table}: SHARE ROW EXCLUSIVE on both tables for an instant, no scan; only new rows are checked. Validate it in a later migration.` };
       if (inColumn && !defaulted) return { ...base, phase: 'pre', message: `ADD COLUMN ${cols[0]} … REFERENCES ${parent} on ${alter.table}: the new column is all NULL, so PostgreSQL skips the validation; SHARE ROW EXCLUSIVE on ${parent} for an instant.` };
+      const held = strongerLock(lock, heldLock(ctx, s, cmd, alter.table)?.lock);
       const table = qualifiedSql(alter.table);
       const name = quoteIdent(c.conname ?? `${alter.table.split('.').pop()}_${cols.join('_')}_fkey`);
       const refCols = nameList(c.pk_attrs);
       const refs = `${qualifiedSql(parent)}${refCols.length > 0 ? ` (${refCols.map(quoteIdent).join(', ')})` : ''}`;
       return {
         ...base, phase: 'unsafe', scan: true, sizeDependent: true,
-        message: `${label} on ${alter.table}${sizeNote(ctx, alter.table)} checks every existing row while holding ${inColumn ? `ACCESS EXCLUSIVE on ${alter.table}` : `SHARE ROW EXCLUSIVE on ${alter.table}`} and SHARE ROW EXCLUSIVE on ${parent}: app writes to both tables wait until the scan ends.`,
+        message: `${label} on ${alter.table}${sizeNote(ctx, alter.table)} checks every existing row while holding ${held} on ${alter.table} and ShareRowExclusiveLock on ${parent}: app ${held === 'AccessExclusiveLock' ? `queries on ${alter.table} and writes to ${parent}` : 'writes to both tables'} wait until the scan ends.`,
         fix: [
           ...(inColumn ? [`Add the column without the default first: ALTER TABLE ${table} ADD COLUMN ${quoteIdent(cols[0] ?? '')} <type>; then set its default and backfill in batches. Then:`] : ['Add the constraint without checking existing rows, then validate it separately:']),
           `  1. ALTER TABLE ${table} ADD CONSTRAINT ${name} FOREIGN KEY (${cols.map(quoteIdent).join(', ')}) REFERENCES ${refs} NOT VALID;   -- instant; new rows are checked`,

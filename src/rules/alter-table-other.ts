@@ -3,31 +3,31 @@ import { alterTable } from './support/alter.js';
 import { commandsFor, subcommandLock } from './support/alter-commands.js';
 import type { Rule } from './rule.js';
 
-/** What each sub-command changes, and what the author should still check. */
-const DESCRIPTIONS: Partial<Record<AlterTableType, string>> = {
-  AT_SetStatistics: 'SET STATISTICS changes what ANALYZE samples',
-  AT_SetOptions: 'ALTER COLUMN SET (…) changes planner estimates for the column',
-  AT_ResetOptions: 'ALTER COLUMN RESET (…) restores planner estimates for the column',
-  AT_SetStorage: 'SET STORAGE applies to values written from now on',
-  AT_SetCompression: 'SET COMPRESSION applies to values written from now on',
-  AT_ChangeOwner: 'OWNER TO changes who owns the table; check the app role keeps its privileges',
-  AT_ClusterOn: 'CLUSTER ON only records the index a later CLUSTER uses',
-  AT_DropCluster: 'SET WITHOUT CLUSTER only forgets the index a later CLUSTER uses',
-  AT_SetRelOptions: 'SET (storage parameter) applies to future writes and vacuums',
-  AT_ResetRelOptions: 'RESET (storage parameter) applies to future writes and vacuums',
-  AT_EnableTrig: 'ENABLE TRIGGER',
-  AT_EnableAlwaysTrig: 'ENABLE ALWAYS TRIGGER',
-  AT_EnableReplicaTrig: 'ENABLE REPLICA TRIGGER',
-  AT_DisableTrig: 'DISABLE TRIGGER stops a trigger the old code may rely on (audit, denormalised columns)',
-  AT_EnableTrigAll: 'ENABLE TRIGGER ALL',
-  AT_DisableTrigAll: 'DISABLE TRIGGER ALL also stops foreign-key enforcement',
-  AT_EnableTrigUser: 'ENABLE TRIGGER USER',
-  AT_DisableTrigUser: 'DISABLE TRIGGER USER stops triggers the old code may rely on',
-  AT_ReplicaIdentity: 'REPLICA IDENTITY changes what logical replication records for updates and deletes',
-  AT_EnableRowSecurity: 'ENABLE ROW LEVEL SECURITY: without a policy, roles other than the owner see no rows — create the policies first',
-  AT_DisableRowSecurity: 'DISABLE ROW LEVEL SECURITY stops applying the table\'s policies',
-  AT_ForceRowSecurity: 'FORCE ROW LEVEL SECURITY applies policies to the owner too — check the app does not connect as the owner without a policy',
-  AT_NoForceRowSecurity: 'NO FORCE ROW LEVEL SECURITY exempts the owner from policies',
+/** What each sub-command is called, and what the author should still check. */
+const DESCRIPTIONS: Partial<Record<AlterTableType, [string, string?]>> = {
+  AT_SetStatistics: ['SET STATISTICS', 'It changes what ANALYZE samples.'],
+  AT_SetOptions: ['ALTER COLUMN SET (…)', 'It changes planner estimates for the column.'],
+  AT_ResetOptions: ['ALTER COLUMN RESET (…)', 'It restores planner estimates for the column.'],
+  AT_SetStorage: ['SET STORAGE', 'It applies to values written from now on.'],
+  AT_SetCompression: ['SET COMPRESSION', 'It applies to values written from now on.'],
+  AT_ChangeOwner: ['OWNER TO', 'Check that the app role keeps its privileges.'],
+  AT_ClusterOn: ['CLUSTER ON', 'It only records the index a later CLUSTER uses.'],
+  AT_DropCluster: ['SET WITHOUT CLUSTER'],
+  AT_SetRelOptions: ['SET (storage parameter)', 'It applies to future writes and vacuums.'],
+  AT_ResetRelOptions: ['RESET (storage parameter)', 'It applies to future writes and vacuums.'],
+  AT_EnableTrig: ['ENABLE TRIGGER'],
+  AT_EnableAlwaysTrig: ['ENABLE ALWAYS TRIGGER'],
+  AT_EnableReplicaTrig: ['ENABLE REPLICA TRIGGER'],
+  AT_DisableTrig: ['DISABLE TRIGGER', 'Check the old code does not rely on the trigger (audit rows, derived columns).'],
+  AT_EnableTrigAll: ['ENABLE TRIGGER ALL'],
+  AT_DisableTrigAll: ['DISABLE TRIGGER ALL', 'This also stops foreign-key enforcement until it is enabled again.'],
+  AT_EnableTrigUser: ['ENABLE TRIGGER USER'],
+  AT_DisableTrigUser: ['DISABLE TRIGGER USER', 'Check the old code does not rely on these triggers.'],
+  AT_ReplicaIdentity: ['REPLICA IDENTITY', 'It changes what logical replication records for updates and deletes.'],
+  AT_EnableRowSecurity: ['ENABLE ROW LEVEL SECURITY', 'Without a policy, roles other than the owner see no rows: create the policies first.'],
+  AT_DisableRowSecurity: ['DISABLE ROW LEVEL SECURITY', 'The table\'s policies stop applying.'],
+  AT_ForceRowSecurity: ['FORCE ROW LEVEL SECURITY', 'Policies now apply to the owner too: check the app does not connect as the owner without a policy.'],
+  AT_NoForceRowSecurity: ['NO FORCE ROW LEVEL SECURITY', 'The owner is exempt from policies again.'],
 };
 
 const LOCK_WORDS: Record<string, string> = {
@@ -53,10 +53,10 @@ export const alterTableOther: Rule = {
     if (!alter) return [];
     return commandsFor(alter, this.id, ctx).map((cmd) => {
       const lock = subcommandLock(cmd);
-      const what = (cmd.subtype ? DESCRIPTIONS[cmd.subtype] : undefined) ?? String(cmd.subtype);
+      const [what, note] = (cmd.subtype ? DESCRIPTIONS[cmd.subtype] : undefined) ?? [String(cmd.subtype)];
       return {
         rule: this.id, phase: 'pre' as const, lock, relation: alter.table,
-        message: `${what} on ${alter.table}: catalog-only, no rewrite or scan; ${LOCK_WORDS[lock] ?? lock}.`,
+        message: `${what} on ${alter.table}: catalog-only, no rewrite or scan; ${LOCK_WORDS[lock] ?? lock}.${note ? ` ${note}` : ''}`,
       };
     });
   },
