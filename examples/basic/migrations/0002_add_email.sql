@@ -1,0 +1,4 @@
+SET lock_timeout = '2s';
+ALTER TABLE users ADD COLUMN email text;
+-- deployctl:down
+ALTER TABLE users DROP COLUMN email;

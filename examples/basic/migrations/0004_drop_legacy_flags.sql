@@ -1,0 +1,2 @@
+-- The new code no longer reads legacy_flags: drop it once it is rolled out.
+ALTER TABLE users DROP COLUMN legacy_flags;
