@@ -62,16 +62,17 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
   const created = new Set<string>();
   const usedAllows = new Set<number>();
 
+  const context: RuleContext = {
+    serverVersion,
+    hasCatalog: options.catalog !== undefined,
+    statements: parsed.statements,
+    isNew: (relation) => created.has(normalizeRelation(relation)),
+    table: (relation) => (created.has(normalizeRelation(relation)) ? undefined : lookupTable(options.catalog, relation)),
+    catalog: options.catalog,
+  };
+  const byKind = rulesByKind(rules);
   const statements = parsed.statements.map((stmt) => {
-    const context: RuleContext = {
-      serverVersion,
-      hasCatalog: options.catalog !== undefined,
-      statements: parsed.statements,
-      isNew: (relation) => created.has(normalizeRelation(relation)),
-      table: (relation) => (created.has(normalizeRelation(relation)) ? undefined : lookupTable(options.catalog, relation)),
-      catalog: options.catalog,
-    };
-    let findings: ClassifiedFinding[] = rules.flatMap((rule) => rule.check(stmt, context));
+    let findings: ClassifiedFinding[] = (byKind.get(stmt.kind) ?? byKind.get(ANY_KIND)!).flatMap((rule) => rule.check(stmt, context));
     if (findings.length === 0) findings = UNRECOGNIZED.check(stmt, context);
     findings = findings.map((f) => downgradeOnEmptyTable(f, context));
     findings = applyAllows(findings, stmt, parsed.statements, directives, usedAllows);
@@ -97,6 +98,23 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
   }
   const transactional = !directives.noTransaction && !parsed.statements.some((s) => mustRunOutsideTransaction(s, serverVersion));
   return { migration, phase, transactional, directives, statements, problems };
+}
+
+const ANY_KIND = '*';
+const dispatch = new WeakMap<readonly Rule[], Map<string, Rule[]>>();
+
+/** Rules that can fire on each statement kind (rules without `kinds` are in every list), computed once per registry. */
+function rulesByKind(rules: readonly Rule[]): Map<string, Rule[]> {
+  let map = dispatch.get(rules);
+  if (map) return map;
+  map = new Map<string, Rule[]>([[ANY_KIND, rules.filter((r) => !r.kinds)]]);
+  for (const rule of rules) {
+    for (const kind of rule.kinds ?? []) {
+      if (!map.has(kind)) map.set(kind, rules.filter((r) => !r.kinds || r.kinds.includes(kind)));
+    }
+  }
+  dispatch.set(rules, map);
+  return map;
 }
 
 function strongest(phases: Phase[]): Phase {

@@ -18,6 +18,7 @@ import type { Finding, Rule } from './rule.js';
 export const addCheckConstraint: Rule = {
   id: 'add-check-constraint',
   summary: 'ADD CHECK without NOT VALID: full scan under ACCESS EXCLUSIVE',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

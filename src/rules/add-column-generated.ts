@@ -15,6 +15,7 @@ import type { Rule } from './rule.js';
 export const addColumnGenerated: Rule = {
   id: 'add-column-generated',
   summary: 'ADD COLUMN stored generated / identity / serial: table rewrite',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

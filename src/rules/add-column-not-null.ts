@@ -14,6 +14,7 @@ import type { Rule } from './rule.js';
 export const addColumnNotNull: Rule = {
   id: 'add-column-not-null',
   summary: 'ADD COLUMN NOT NULL / PRIMARY KEY without a default: fails on rows, breaks old INSERTs',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

@@ -16,6 +16,7 @@ import type { Rule } from './rule.js';
 export const addColumnVolatileDefault: Rule = {
   id: 'add-column-volatile-default',
   summary: 'ADD COLUMN with a volatile default (any default before PostgreSQL 11): table rewrite',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

@@ -15,6 +15,7 @@ import type { Rule } from './rule.js';
 export const addColumn: Rule = {
   id: 'add-column',
   summary: 'ADD COLUMN nullable or with a constant default: catalog-only',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

@@ -22,6 +22,7 @@ import type { Finding, Rule, RuleContext } from './rule.js';
 export const addConstraintUsingIndex: Rule = {
   id: 'add-constraint-using-index',
   summary: 'ADD UNIQUE / PRIMARY KEY USING INDEX: attaches a prebuilt index',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

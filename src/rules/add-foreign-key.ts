@@ -22,6 +22,7 @@ import { strongerLock, type Finding, type Rule } from './rule.js';
 export const addForeignKey: Rule = {
   id: 'add-foreign-key',
   summary: 'ADD FOREIGN KEY without NOT VALID: validates every row while blocking writes to both tables',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

@@ -19,6 +19,7 @@ const KIND: Record<string, string> = { CONSTR_PRIMARY: 'PRIMARY KEY', CONSTR_UNI
 export const addUniqueConstraint: Rule = {
   id: 'add-unique-constraint',
   summary: 'ADD UNIQUE / PRIMARY KEY / EXCLUDE: index build under ACCESS EXCLUSIVE',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

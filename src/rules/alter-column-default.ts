@@ -11,6 +11,7 @@ import type { Rule } from './rule.js';
 export const alterColumnDefault: Rule = {
   id: 'alter-column-default',
   summary: 'ALTER COLUMN SET / DROP DEFAULT: catalog-only, new rows only',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

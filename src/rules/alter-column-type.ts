@@ -25,6 +25,7 @@ import type { Finding, Rule, RuleContext } from './rule.js';
 export const alterColumnType: Rule = {
   id: 'alter-column-type',
   summary: 'ALTER COLUMN TYPE: table rewrite unless the change is binary-compatible',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

@@ -10,6 +10,7 @@ import type { Rule } from './rule.js';
 export const alterEnumAddValue: Rule = {
   id: 'alter-enum-add-value',
   summary: 'ALTER TYPE … ADD VALUE: a new enum label, no table lock',
+  kinds: ['AlterEnumStmt'],
   check(s, ctx) {
     const alter = as(s.node, 'AlterEnumStmt');
     if (!alter?.newVal || alter.oldVal) return [];

@@ -10,6 +10,7 @@ import type { Rule } from './rule.js';
 export const alterEnumRenameValue: Rule = {
   id: 'alter-enum-rename-value',
   summary: 'ALTER TYPE … RENAME VALUE: the old code\'s label stops existing',
+  kinds: ['AlterEnumStmt'],
   check(s) {
     const alter = as(s.node, 'AlterEnumStmt');
     if (!alter?.oldVal) return [];

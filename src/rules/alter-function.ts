@@ -10,6 +10,7 @@ import type { Rule } from './rule.js';
 export const alterFunction: Rule = {
   id: 'alter-function',
   summary: 'ALTER FUNCTION … (attributes): no table lock, applies to the old code\'s calls',
+  kinds: ['AlterFunctionStmt'],
   check(s) {
     const stmt = as(s.node, 'AlterFunctionStmt');
     if (!stmt) return [];

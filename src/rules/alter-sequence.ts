@@ -11,6 +11,7 @@ import type { Rule } from './rule.js';
 export const alterSequence: Rule = {
   id: 'alter-sequence',
   summary: 'ALTER SEQUENCE: SHARE ROW EXCLUSIVE on the sequence for an instant',
+  kinds: ['AlterSeqStmt'],
   check(s) {
     const stmt = as(s.node, 'AlterSeqStmt');
     if (!stmt) return [];

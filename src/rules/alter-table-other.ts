@@ -48,6 +48,7 @@ const LOCK_WORDS: Record<string, string> = {
 export const alterTableOther: Rule = {
   id: 'alter-table-other',
   summary: 'Catalog-only ALTER TABLE settings (triggers, statistics, storage, owner, row security…)',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

@@ -11,6 +11,7 @@ import type { Finding, Rule } from './rule.js';
 export const analyzeVacuum: Rule = {
   id: 'analyze-vacuum',
   summary: 'VACUUM / ANALYZE (not FULL): SHARE UPDATE EXCLUSIVE, app queries continue',
+  kinds: ['VacuumStmt'],
   check(s) {
     const vac = as(s.node, 'VacuumStmt');
     if (!vac || optionEnabled(vac.options, 'full')) return [];

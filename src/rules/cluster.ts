@@ -11,6 +11,7 @@ import type { Rule } from './rule.js';
 export const cluster: Rule = {
   id: 'cluster',
   summary: 'CLUSTER: rewrites the table under ACCESS EXCLUSIVE',
+  kinds: ['ClusterStmt'],
   check(s, ctx) {
     const stmt = as(s.node, 'ClusterStmt');
     if (!stmt) return [];

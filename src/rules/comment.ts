@@ -13,6 +13,7 @@ const RELATION_TYPES = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW',
 export const comment: Rule = {
   id: 'comment',
   summary: 'COMMENT ON …: documentation in the catalog, no blocking lock',
+  kinds: ['CommentStmt'],
   check(s) {
     const stmt = as(s.node, 'CommentStmt');
     if (!stmt) return [];

@@ -17,12 +17,14 @@ export const concurrentlyInTransaction: Rule = {
   summary: 'A statement that cannot run in a transaction, sharing its migration with others',
   check(s, ctx) {
     if (!mustRunOutsideTransaction(s, ctx.serverVersion)) return [];
-    const others = ctx.statements.filter((o) => o.index !== s.index && !isSessionOnly(o) && !isCommit(o));
-    if (others.length === 0) return [];
-    const first = others[0]!;
+    const all = substantive(ctx.statements);
+    // `s` itself is substantive, so it is one of `all`: the others are the rest.
+    const count = all.length - 1;
+    if (count === 0) return [];
+    const first = all[0] === s ? all[1]! : all[0]!;
     return [{
       rule: this.id, phase: 'unsafe',
-      message: `This statement cannot run inside a transaction, so the migration runs without one; it shares the file with ${others.length} other statement(s) (first: line ${first.line}), and a failure half-way would leave it half-applied.`,
+      message: `This statement cannot run inside a transaction, so the migration runs without one; it shares the file with ${count} other statement(s) (first: line ${first.line}), and a failure half-way would leave it half-applied.`,
       fix: `Put this statement alone in its own migration file (SET lock_timeout and similar session settings may stay), e.g.\n  -- 0007_build_index.sql\n  ${s.sql};\nand move the other statements to the files before or after it.`,
     }];
   },
@@ -40,6 +42,18 @@ export const concurrentlyInTransaction: Rule = {
     ],
   },
 };
+
+const substantiveCache = new WeakMap<readonly ParsedStatement[], ParsedStatement[]>();
+
+/** The migration's statements other than session settings and COMMIT, computed once per migration. */
+function substantive(statements: readonly ParsedStatement[]): ParsedStatement[] {
+  let list = substantiveCache.get(statements);
+  if (!list) {
+    list = statements.filter((o) => !isSessionOnly(o) && !isCommit(o));
+    substantiveCache.set(statements, list);
+  }
+  return list;
+}
 
 /**
  * A trailing COMMIT/END after a non-transactional statement is a no-op warning in PostgreSQL;

@@ -10,6 +10,7 @@ import type { Rule } from './rule.js';
 export const createExtension: Rule = {
   id: 'create-extension',
   summary: 'CREATE EXTENSION: new types and functions the old code does not use',
+  kinds: ['CreateExtensionStmt'],
   check(s) {
     const ext = as(s.node, 'CreateExtensionStmt');
     if (!ext) return [];

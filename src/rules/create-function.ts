@@ -12,6 +12,7 @@ import type { Rule } from './rule.js';
 export const createFunction: Rule = {
   id: 'create-function',
   summary: 'CREATE [OR REPLACE] FUNCTION / PROCEDURE: no table lock; OR REPLACE changes what old code calls',
+  kinds: ['CreateFunctionStmt'],
   check(s) {
     const fn = as(s.node, 'CreateFunctionStmt');
     if (!fn) return [];

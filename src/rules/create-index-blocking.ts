@@ -12,6 +12,7 @@ import type { Rule } from './rule.js';
 export const createIndexBlocking: Rule = {
   id: 'create-index-blocking',
   summary: 'CREATE INDEX without CONCURRENTLY: blocks writes for the whole build',
+  kinds: ['IndexStmt'],
   check(s, ctx) {
     const index = as(s.node, 'IndexStmt');
     if (!index || index.concurrent) return [];

@@ -11,6 +11,7 @@ import type { Rule } from './rule.js';
 export const createIndexConcurrently: Rule = {
   id: 'create-index-concurrently',
   summary: 'CREATE INDEX CONCURRENTLY: builds without blocking writes',
+  kinds: ['IndexStmt'],
   check(s) {
     const index = as(s.node, 'IndexStmt');
     if (!index?.concurrent) return [];

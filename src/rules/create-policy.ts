@@ -10,6 +10,7 @@ import type { Rule } from './rule.js';
 export const createPolicy: Rule = {
   id: 'create-policy',
   summary: 'CREATE POLICY: ACCESS EXCLUSIVE for an instant; restrictive ones after the rollout',
+  kinds: ['CreatePolicyStmt'],
   check(s, ctx) {
     const stmt = as(s.node, 'CreatePolicyStmt');
     if (!stmt) return [];

@@ -9,6 +9,7 @@ import type { Rule } from './rule.js';
 export const createSchema: Rule = {
   id: 'create-schema',
   summary: 'CREATE SCHEMA: a new namespace the old code ignores',
+  kinds: ['CreateSchemaStmt'],
   check(s) {
     const schema = as(s.node, 'CreateSchemaStmt');
     if (!schema) return [];

@@ -8,6 +8,7 @@ import type { Rule } from './rule.js';
 export const createSequence: Rule = {
   id: 'create-sequence',
   summary: 'CREATE SEQUENCE: a new relation the old code ignores',
+  kinds: ['CreateSeqStmt'],
   check(s) {
     const seq = as(s.node, 'CreateSeqStmt');
     if (!seq) return [];

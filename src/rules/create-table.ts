@@ -10,6 +10,7 @@ import type { Finding, Rule } from './rule.js';
 export const createTable: Rule = {
   id: 'create-table',
   summary: 'CREATE TABLE [AS]: a new relation the old code ignores',
+  kinds: ['CreateStmt', 'CreateTableAsStmt'],
   check(s) {
     const create = as(s.node, 'CreateStmt');
     const createAs = as(s.node, 'CreateTableAsStmt');

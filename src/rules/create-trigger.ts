@@ -10,6 +10,7 @@ import type { Rule } from './rule.js';
 export const createTrigger: Rule = {
   id: 'create-trigger',
   summary: 'CREATE TRIGGER: SHARE ROW EXCLUSIVE on the table for an instant',
+  kinds: ['CreateTrigStmt'],
   check(s) {
     const trig = as(s.node, 'CreateTrigStmt');
     if (!trig) return [];

@@ -9,6 +9,7 @@ import type { Rule } from './rule.js';
 export const createType: Rule = {
   id: 'create-type',
   summary: 'CREATE TYPE (enum, composite, range) / CREATE DOMAIN: a new type no column uses yet',
+  kinds: ['CompositeTypeStmt', 'CreateDomainStmt', 'CreateEnumStmt', 'CreateRangeStmt'],
   check(s) {
     const n = s.node;
     const name =

@@ -14,6 +14,7 @@ import type { Rule } from './rule.js';
 export const createView: Rule = {
   id: 'create-view',
   summary: 'CREATE [OR REPLACE] VIEW / CREATE MATERIALIZED VIEW: a relation the old code ignores',
+  kinds: ['CreateTableAsStmt', 'ViewStmt'],
   check(s, ctx) {
     const view = as(s.node, 'ViewStmt');
     if (view) {

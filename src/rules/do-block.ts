@@ -9,6 +9,7 @@ import type { Rule } from './rule.js';
 export const doBlock: Rule = {
   id: 'do-block',
   summary: 'DO $$ … $$: code deployctl cannot see into',
+  kinds: ['DoStmt'],
   check(s) {
     const stmt = as(s.node, 'DoStmt');
     if (!stmt) return [];

@@ -12,6 +12,7 @@ import type { Finding, Rule } from './rule.js';
 export const dropColumn: Rule = {
   id: 'drop-column',
   summary: 'DROP COLUMN: after the rollout (the old code may still use it)',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

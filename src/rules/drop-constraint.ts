@@ -15,6 +15,7 @@ import type { ParsedStatement } from '../sql/parse.js';
 export const dropConstraint: Rule = {
   id: 'drop-constraint',
   summary: 'DROP CONSTRAINT: after the rollout (the old code may rely on it)',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

@@ -8,6 +8,7 @@ import type { Rule } from './rule.js';
 export const dropExtension: Rule = {
   id: 'drop-extension',
   summary: 'DROP EXTENSION: removes what the old code may use; after the rollout',
+  kinds: ['DropStmt'],
   check(s, ctx) {
     return dropFindings({ rule: this.id, types: ['OBJECT_EXTENSION'], noun: 'EXTENSION',
       oldCodeUse: 'use its types or functions' }, s, ctx);

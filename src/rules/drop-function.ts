@@ -9,6 +9,7 @@ import type { Rule } from './rule.js';
 export const dropFunction: Rule = {
   id: 'drop-function',
   summary: 'DROP FUNCTION: removes what the old code may use; after the rollout',
+  kinds: ['DropStmt'],
   check(s, ctx) {
     return dropFindings({ rule: this.id, types: ['OBJECT_FUNCTION', 'OBJECT_PROCEDURE', 'OBJECT_ROUTINE', 'OBJECT_AGGREGATE'], noun: 'FUNCTION',
       oldCodeUse: 'call it, directly or from a trigger, default or view' }, s, ctx);

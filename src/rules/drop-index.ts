@@ -13,6 +13,7 @@ import type { Rule } from './rule.js';
 export const dropIndex: Rule = {
   id: 'drop-index',
   summary: 'DROP INDEX: the old code may rely on it; after the rollout',
+  kinds: ['DropStmt'],
   check(s, ctx) {
     const findings = dropFindings({
       rule: this.id, types: ['OBJECT_INDEX'], noun: 'INDEX',

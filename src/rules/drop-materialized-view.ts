@@ -8,6 +8,7 @@ import type { Rule } from './rule.js';
 export const dropMaterializedView: Rule = {
   id: 'drop-materialized-view',
   summary: 'DROP MATERIALIZED VIEW: removes what the old code may use; after the rollout',
+  kinds: ['DropStmt'],
   check(s, ctx) {
     return dropFindings({ rule: this.id, types: ['OBJECT_MATVIEW'], noun: 'MATERIALIZED VIEW', lock: () => 'AccessExclusiveLock',
       oldCodeUse: 'select from it' }, s, ctx);

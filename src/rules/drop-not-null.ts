@@ -11,6 +11,7 @@ import type { Rule } from './rule.js';
 export const dropNotNull: Rule = {
   id: 'drop-not-null',
   summary: 'ALTER COLUMN DROP NOT NULL: catalog-only, compatible',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

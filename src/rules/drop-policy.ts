@@ -9,6 +9,7 @@ import type { Rule } from './rule.js';
 export const dropPolicy: Rule = {
   id: 'drop-policy',
   summary: 'DROP POLICY: removes what the old code may use; after the rollout',
+  kinds: ['DropStmt'],
   check(s, ctx) {
     return dropFindings({ rule: this.id, types: ['OBJECT_POLICY'], noun: 'POLICY', lock: () => 'AccessExclusiveLock', relationOf: ownerTable, describe: onTable,
       oldCodeUse: 'rely on the rows it lets through' }, s, ctx);

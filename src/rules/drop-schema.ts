@@ -9,6 +9,7 @@ import type { Rule } from './rule.js';
 export const dropSchema: Rule = {
   id: 'drop-schema',
   summary: 'DROP SCHEMA: removes what the old code may use; after the rollout',
+  kinds: ['DropStmt'],
   check(s, ctx) {
     return dropFindings({ rule: this.id, types: ['OBJECT_SCHEMA'], noun: 'SCHEMA',
       oldCodeUse: 'name objects in it' }, s, ctx);

@@ -8,6 +8,7 @@ import type { Rule } from './rule.js';
 export const dropSequence: Rule = {
   id: 'drop-sequence',
   summary: 'DROP SEQUENCE: removes what the old code may use; after the rollout',
+  kinds: ['DropStmt'],
   check(s, ctx) {
     return dropFindings({ rule: this.id, types: ['OBJECT_SEQUENCE'], noun: 'SEQUENCE', lock: () => 'AccessExclusiveLock',
       oldCodeUse: 'call nextval() on it (directly or through a column default)' }, s, ctx);

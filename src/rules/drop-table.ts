@@ -9,6 +9,7 @@ import type { Rule } from './rule.js';
 export const dropTable: Rule = {
   id: 'drop-table',
   summary: 'DROP TABLE: removes what the old code may use; after the rollout',
+  kinds: ['DropStmt'],
   check(s, ctx) {
     return dropFindings({ rule: this.id, types: ['OBJECT_TABLE'], noun: 'TABLE', lock: () => 'AccessExclusiveLock',
       oldCodeUse: 'read or write it (every query of every running instance)' }, s, ctx);

@@ -9,6 +9,7 @@ import type { Rule } from './rule.js';
 export const dropTrigger: Rule = {
   id: 'drop-trigger',
   summary: 'DROP TRIGGER: removes what the old code may use; after the rollout',
+  kinds: ['DropStmt'],
   check(s, ctx) {
     return dropFindings({ rule: this.id, types: ['OBJECT_TRIGGER'], noun: 'TRIGGER', lock: () => 'AccessExclusiveLock', relationOf: ownerTable, describe: onTable,
       oldCodeUse: 'rely on what it does on every write (a synced column, an audit row)' }, s, ctx);

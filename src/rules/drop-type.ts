@@ -9,6 +9,7 @@ import type { Rule } from './rule.js';
 export const dropType: Rule = {
   id: 'drop-type',
   summary: 'DROP TYPE: removes what the old code may use; after the rollout',
+  kinds: ['DropStmt'],
   check(s, ctx) {
     return dropFindings({ rule: this.id, types: ['OBJECT_TYPE', 'OBJECT_DOMAIN'], noun: 'TYPE',
       oldCodeUse: 'cast to it or read a column of it' }, s, ctx);

@@ -8,6 +8,7 @@ import type { Rule } from './rule.js';
 export const dropView: Rule = {
   id: 'drop-view',
   summary: 'DROP VIEW: removes what the old code may use; after the rollout',
+  kinds: ['DropStmt'],
   check(s, ctx) {
     return dropFindings({ rule: this.id, types: ['OBJECT_VIEW'], noun: 'VIEW', lock: () => 'AccessExclusiveLock',
       oldCodeUse: 'select from it' }, s, ctx);

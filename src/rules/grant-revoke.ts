@@ -11,6 +11,7 @@ import type { Finding, Phase, Rule } from './rule.js';
 export const grantRevoke: Rule = {
   id: 'grant-revoke',
   summary: 'GRANT / REVOKE / ALTER DEFAULT PRIVILEGES: catalog-only; REVOKE is post',
+  kinds: ['AlterDefaultPrivilegesStmt', 'GrantRoleStmt', 'GrantStmt'],
   check(s, ctx) {
     if (as(s.node, 'AlterDefaultPrivilegesStmt')) {
       return [finding('pre', 'ALTER DEFAULT PRIVILEGES: applies only to objects created later; no lock.')];

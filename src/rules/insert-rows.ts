@@ -10,6 +10,7 @@ import type { Rule } from './rule.js';
 export const insertRows: Rule = {
   id: 'insert-rows',
   summary: 'INSERT: ROW EXCLUSIVE, app reads and writes continue',
+  kinds: ['InsertStmt'],
   check(s) {
     const insert = as(s.node, 'InsertStmt');
     if (!insert) return [];

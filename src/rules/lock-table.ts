@@ -12,6 +12,7 @@ import type { Finding, Rule } from './rule.js';
 export const lockTable: Rule = {
   id: 'lock-table',
   summary: 'LOCK TABLE: an explicit lock held until the migration commits',
+  kinds: ['LockStmt'],
   check(s, ctx) {
     const stmt = as(s.node, 'LockStmt');
     if (!stmt) return [];

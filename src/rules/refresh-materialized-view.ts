@@ -13,6 +13,7 @@ import type { Rule } from './rule.js';
 export const refreshMaterializedView: Rule = {
   id: 'refresh-materialized-view',
   summary: 'REFRESH MATERIALIZED VIEW: blocks reads unless CONCURRENTLY',
+  kinds: ['RefreshMatViewStmt'],
   check(s, ctx) {
     const stmt = as(s.node, 'RefreshMatViewStmt');
     if (!stmt) return [];

@@ -18,6 +18,7 @@ const KIND_WORD: Record<string, string> = {
 export const reindexBlocking: Rule = {
   id: 'reindex-blocking',
   summary: 'REINDEX without CONCURRENTLY: blocks reads and writes for the rebuild',
+  kinds: ['ReindexStmt'],
   check(s, ctx) {
     const stmt = as(s.node, 'ReindexStmt');
     if (!stmt || optionEnabled(stmt.params, 'concurrently')) return [];

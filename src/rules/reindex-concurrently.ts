@@ -11,6 +11,7 @@ import type { Rule } from './rule.js';
 export const reindexConcurrently: Rule = {
   id: 'reindex-concurrently',
   summary: 'REINDEX CONCURRENTLY: rebuilds without blocking app queries',
+  kinds: ['ReindexStmt'],
   check(s, ctx) {
     const stmt = as(s.node, 'ReindexStmt');
     if (!stmt || !optionEnabled(stmt.params, 'concurrently')) return [];

@@ -12,6 +12,7 @@ import type { Rule } from './rule.js';
 export const renameColumn: Rule = {
   id: 'rename-column',
   summary: 'RENAME COLUMN: breaks the old or the new code, whichever runs on the wrong side',
+  kinds: ['RenameStmt'],
   check(s, ctx) {
     const stmt = as(s.node, 'RenameStmt');
     if (stmt?.renameType !== 'OBJECT_COLUMN') return [];

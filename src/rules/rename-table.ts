@@ -15,6 +15,7 @@ import type { ParsedStatement } from '../sql/parse.js';
 export const renameTable: Rule = {
   id: 'rename-table',
   summary: 'RENAME a table: breaks the old code unless a view keeps the old name',
+  kinds: ['RenameStmt'],
   check(s, ctx) {
     const stmt = as(s.node, 'RenameStmt');
     if (stmt?.renameType !== 'OBJECT_TABLE' && stmt?.renameType !== 'OBJECT_FOREIGN_TABLE') return [];

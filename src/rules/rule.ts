@@ -4,6 +4,7 @@
  * the statement belongs to, the lock it takes, whether it rewrites or scans the table, and the
  * safe alternative. Rules are pure and never print.
  */
+import type { NodeKind } from '../sql/ast.js';
 import type { ParsedStatement } from '../sql/parse.js';
 import type { CatalogFacts, TableFacts } from '../catalog/facts.js';
 
@@ -64,6 +65,11 @@ export interface Rule {
   id: string;
   /** One line: what the rule recognises. */
   summary: string;
+  /**
+   * The statement kinds the rule can fire on; the classifier runs it only on those (a test
+   * checks the rule stays silent on every other kind). Omitted: it sees every statement.
+   */
+  kinds?: readonly NodeKind[];
   check(statement: ParsedStatement, context: RuleContext): Finding[];
   /** Snippets where this rule must fire, and where it must stay silent. */
   examples: { fires: Example[]; silent: Example[] };

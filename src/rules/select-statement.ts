@@ -27,6 +27,7 @@ const READ_ONLY = new Set([
 export const selectStatement: Rule = {
   id: 'select-statement',
   summary: 'SELECT: reads, setval(), advisory locks; other function calls need review',
+  kinds: ['SelectStmt'],
   check(s) {
     const select = as(s.node, 'SelectStmt');
     if (!select || select.intoClause || writesData(select.withClause)) return [];

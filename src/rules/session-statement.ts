@@ -10,6 +10,7 @@ const SESSION_KINDS = new Set(['VariableSetStmt', 'TransactionStmt', 'VariableSh
 export const sessionStatement: Rule = {
   id: 'session-statement',
   summary: 'SET / RESET / BEGIN / COMMIT: session-only, neutral',
+  kinds: ['TransactionStmt', 'VariableSetStmt', 'VariableShowStmt'],
   check(s) {
     if (!SESSION_KINDS.has(s.kind)) return [];
     return [{ rule: 'session-statement', phase: 'pre', message: 'Session statement: affects only the migration\'s own connection.' }];

@@ -13,6 +13,7 @@ import type { Finding, Rule } from './rule.js';
 export const setLoggedUnlogged: Rule = {
   id: 'set-logged-unlogged',
   summary: 'SET LOGGED / UNLOGGED: table rewrite under ACCESS EXCLUSIVE',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

@@ -23,6 +23,7 @@ import type { Finding, Rule } from './rule.js';
 export const setNotNull: Rule = {
   id: 'set-not-null',
   summary: 'ALTER COLUMN SET NOT NULL: full scan under ACCESS EXCLUSIVE unless a validated check proves it',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

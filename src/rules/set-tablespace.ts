@@ -13,6 +13,7 @@ import type { Finding, Rule } from './rule.js';
 export const setTablespace: Rule = {
   id: 'set-tablespace',
   summary: 'SET TABLESPACE: copies the table under ACCESS EXCLUSIVE',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

@@ -10,6 +10,7 @@ import type { Finding, Rule } from './rule.js';
 export const truncate: Rule = {
   id: 'truncate',
   summary: 'TRUNCATE: deletes every row the running code reads',
+  kinds: ['TruncateStmt'],
   check(s, ctx) {
     const stmt = as(s.node, 'TruncateStmt');
     if (!stmt) return [];

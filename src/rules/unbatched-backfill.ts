@@ -13,6 +13,7 @@ import type { Rule } from './rule.js';
 export const unbatchedBackfill: Rule = {
   id: 'unbatched-backfill',
   summary: 'UPDATE / DELETE without WHERE on an existing table: every row locked at once',
+  kinds: ['DeleteStmt', 'UpdateStmt'],
   check(s, ctx) {
     const update = as(s.node, 'UpdateStmt');
     const del = as(s.node, 'DeleteStmt');

@@ -12,6 +12,7 @@ import type { Rule } from './rule.js';
 export const unrecognizedAlterCommand: Rule = {
   id: 'unrecognized-alter-command',
   summary: 'An ALTER TABLE sub-command no rule understands: blocked until a reviewer accepts it',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

@@ -11,6 +11,7 @@ import type { Rule } from './rule.js';
 export const updateBatched: Rule = {
   id: 'update-batched',
   summary: 'UPDATE / DELETE with WHERE: one batch of a backfill, row locks only',
+  kinds: ['DeleteStmt', 'UpdateStmt'],
   check(s) {
     const update = as(s.node, 'UpdateStmt');
     const del = as(s.node, 'DeleteStmt');

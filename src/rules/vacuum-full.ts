@@ -11,6 +11,7 @@ import type { Finding, Rule } from './rule.js';
 export const vacuumFull: Rule = {
   id: 'vacuum-full',
   summary: 'VACUUM FULL: rewrites the table under ACCESS EXCLUSIVE',
+  kinds: ['VacuumStmt'],
   check(s, ctx) {
     const vac = as(s.node, 'VacuumStmt');
     if (!vac || !optionEnabled(vac.options, 'full')) return [];

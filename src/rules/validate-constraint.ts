@@ -21,6 +21,7 @@ import type { Finding, Rule } from './rule.js';
 export const validateConstraint: Rule = {
   id: 'validate-constraint',
   summary: 'VALIDATE CONSTRAINT: scan under SHARE UPDATE EXCLUSIVE, unless a stronger lock is already held',
+  kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);
     if (!alter) return [];

@@ -31,6 +31,9 @@ export interface ParsedSql {
   comments: SqlComment[];
 }
 
+/** Every directive comment contains this; text without it has no directives to read. */
+const DIRECTIVE_MARK = 'deployctl:';
+
 let loaded: Promise<void> | undefined;
 
 /** The parser is WebAssembly; load it once before the first parse. */
@@ -63,7 +66,9 @@ export function parseSql(text: string, file: string, firstLine = 1): ParsedSql {
     const firstTokenByte = start + Buffer.byteLength(slice.slice(0, lead), 'utf8');
     statements.push({ index, line: lineAt(firstTokenByte), sql, kind: nodeKind(rs.stmt)!, node: rs.stmt });
   }
-  return { statements, comments: scanComments(text, file, firstLine, lineAt) };
+  // Comments matter only for directives; scanning is skipped when no directive can be present.
+  const comments = text.includes(DIRECTIVE_MARK) ? scanComments(text, file, firstLine, lineAt) : [];
+  return { statements, comments };
 }
 
 function scanComments(text: string, file: string, firstLine: number, lineAt: (b: number) => number): SqlComment[] {

@@ -51,6 +51,21 @@ describe('rule registry', () => {
     for (const id of ids) expect(id).toMatch(/^[a-z]+(-[a-z]+)*$/);
   });
 
+  it('keeps every rule silent on statement kinds outside its `kinds` (the classifier skips those)', () => {
+    const statements = ALL.flatMap((r) => [...r.examples.fires, ...r.examples.silent])
+      .map((e) => (typeof e === 'string' ? e : e.sql))
+      .flatMap((sql) => {
+        const m = classifyMigration(migrationFromText('test', '0001_x', '0001', 'x.sql', sql));
+        return m.statements.map((s) => s.parsed);
+      });
+    const context = { serverVersion: ASSUMED_SERVER_VERSION, hasCatalog: false, statements, isNew: () => false, table: () => undefined };
+    for (const rule of ALL.filter((r) => r.kinds)) {
+      for (const s of statements.filter((st) => !rule.kinds!.includes(st.kind))) {
+        expect({ rule: rule.id, kind: s.kind, findings: rule.check(s, context).length }).toEqual({ rule: rule.id, kind: s.kind, findings: 0 });
+      }
+    }
+  });
+
   it('gives every unsafe finding a fix', () => {
     for (const rule of ALL) {
       for (const example of rule.examples.fires) {
