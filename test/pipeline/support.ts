@@ -27,7 +27,7 @@ export async function createProject(databaseUrl: string, opts: { deploySleepS?: 
     '  - app: shop',
     '    dir: migrations',
     'lockTimeoutMs: 1000',
-    'retry: { attempts: 3, minDelayMs: 50, maxDelayMs: 200 }',
+    'retry: { attempts: 10, minDelayMs: 100, maxDelayMs: 500 }',
     'rollout:',
     '  driver: command',
     `  deploy: '${sleep(opts.deploySleepS)}echo "$DEPLOYCTL_ARTIFACT" > state.txt; echo "deploy $DEPLOYCTL_ARTIFACT" >> driver.log'`,
