@@ -12,6 +12,10 @@ export function mustRunOutsideTransaction(s: ParsedStatement, serverVersion: num
   if (as(n, 'VacuumStmt')?.is_vacuumcmd) return true;
   const reindex = as(n, 'ReindexStmt');
   if (reindex && (reindex.params ?? []).some((p) => as(p, 'DefElem')?.defname === 'concurrently')) return true;
+  // Each of these processes many tables, one transaction per table.
+  if (reindex && ['REINDEX_OBJECT_SCHEMA', 'REINDEX_OBJECT_SYSTEM', 'REINDEX_OBJECT_DATABASE'].includes(reindex.kind ?? '')) return true;
+  const cluster = as(n, 'ClusterStmt');
+  if (cluster && !cluster.relation) return true;
   if (as(n, 'CreatedbStmt') || as(n, 'DropdbStmt')) return true;
   // ALTER TYPE … ADD VALUE became legal in a transaction block in PostgreSQL 12.
   if (as(n, 'AlterEnumStmt')?.newVal && serverVersion < 120000) return true;
