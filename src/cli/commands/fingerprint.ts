@@ -1,0 +1,22 @@
+import { fingerprintCommand } from '../../fingerprint/command.js';
+import { EXIT } from '../exit.js';
+import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
+
+export const FINGERPRINT_USAGE = 'usage: deployctl fingerprint [--table <name>] [--json] [--config <file>] [--database-url <url>] [--ledger-schema <name>]';
+
+export async function fingerprintCli(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parse(args, { ...SOURCE_OPTIONS, table: { type: 'string' } }, FINGERPRINT_USAGE);
+  if (values.help) { ctx.io.stdout.write(`${FINGERPRINT_USAGE}\n`); return EXIT.ok; }
+  const config = await configFrom(ctx, values);
+  const fp = await fingerprintCommand(config, { table: values.table });
+  let text: string;
+  if (values.json) text = JSON.stringify({ version: 1, ...fp }, null, 2);
+  // One table: the bare hash, for `KEY=$(deployctl fingerprint --table users)`.
+  else if (values.table) text = Object.values(fp.tables)[0]!;
+  else {
+    const width = Math.max(6, ...Object.keys(fp.tables).map((t) => t.length));
+    text = [`${'schema'.padEnd(width)}  ${fp.schema}`, ...Object.entries(fp.tables).map(([t, h]) => `${t.padEnd(width)}  ${h}`)].join('\n');
+  }
+  ctx.io.stdout.write(`${scrub(ctx)(text)}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,1 @@
+export { checkDrift, recordFingerprint, type DriftOptions, type DriftResult } from './check.js';
