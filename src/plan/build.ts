@@ -6,6 +6,7 @@
 import type { CatalogFacts } from '../catalog/facts.js';
 import { classifyMigration, type ClassifiedMigration } from '../classify/classify.js';
 import type { MigrationFile } from '../sources/migration.js';
+import { baselineStatus, partialBaselineMessage } from '../squash/baseline.js';
 
 export interface AppliedMigration {
   app: string;
@@ -66,6 +67,9 @@ export function buildPlan(input: PlanInput): Plan {
         }
         continue;
       }
+      const baseline = baselineStatus(f.id, appliedHere);
+      if (baseline === 'covered') continue;
+      if (baseline === 'partial') problems.push({ kind: 'out-of-order', app, id: f.id, file: f.file, message: partialBaselineMessage(f.file, f.id, lastApplied) });
       const twins = byPrefix.get(f.prefix)!;
       if (twins.length > 1) {
         problems.push({ kind: 'conflict', app, id: f.id, file: f.file,
