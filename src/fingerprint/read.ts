@@ -6,6 +6,7 @@
  * (they come and go with the extension, which is itself recorded).
  */
 import type { Db } from '../db/connect.js';
+import { withQualifiedNames } from './qualified.js';
 import type { ColumnShape, SchemaShape, TableShape } from './shape.js';
 
 /** `pg_catalog`, `pg_toast`, `pg_temp_N`… all start with `pg_`; the rest are listed. */
@@ -21,6 +22,10 @@ export interface ReadShapeOptions {
 }
 
 export async function readSchemaShape(db: Db, options: ReadShapeOptions): Promise<SchemaShape> {
+  return withQualifiedNames(db, () => readShape(db, options));
+}
+
+async function readShape(db: Db, options: ReadShapeOptions): Promise<SchemaShape> {
   const p = [options.excludeSchemas];
   const shape: SchemaShape = { schemas: [], tables: {}, views: {}, sequences: {}, types: {}, functions: {}, extensions: {} };
 

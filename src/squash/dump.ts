@@ -9,6 +9,7 @@
  */
 import type { Db } from '../db/connect.js';
 import { DeployctlError } from '../errors.js';
+import { withQualifiedNames } from '../fingerprint/qualified.js';
 
 const USER_SCHEMA = `left(n.nspname, 3) <> 'pg_' AND n.nspname <> 'information_schema' AND n.nspname <> ALL($1::text[])`;
 const notInExtension = (catalog: string, oid: string): string =>
@@ -146,10 +147,13 @@ export async function dumpSchema(db: Db, options: { excludeSchemas: string[] }):
     const what = unsupported.rows.map((r) => `  - ${Object.values(r)[0] as string}`).join('\n');
     throw new DeployctlError('USAGE', `squash cannot yet rebuild these objects, and will not write a baseline that silently loses them:\n${what}\nSquash through an earlier migration (one before they were created).`);
   }
-  const out: string[] = [];
-  for (const step of STEPS) {
-    const r = await db.query(step.sql, params);
-    for (const row of r.rows) out.push(String(row.sql));
-  }
-  return out;
+  // Every name schema-qualified: the baseline runs the same under any search_path.
+  return withQualifiedNames(db, async () => {
+    const out: string[] = [];
+    for (const step of STEPS) {
+      const r = await db.query(step.sql, params);
+      for (const row of r.rows) out.push(String(row.sql));
+    }
+    return out;
+  });
 }
