@@ -67,7 +67,9 @@ export async function recordFingerprint(db: Db, ledger: LedgerStore, releaseId: 
 }
 
 function driftError(recorded: RecordedFingerprint, differences: SchemaDifference[], since: string[]): DeployctlError {
-  const when = `${recorded.recordedAt.toISOString()} (${recorded.reason}${recorded.releaseId !== null ? ` of release ${recorded.releaseId}` : ''})`;
+  const release = recorded.releaseId !== null ? ` of release ${recorded.releaseId}` : '';
+  const why: Record<FingerprintReason, string> = { release: `at the end${release}`, migrate: `after migrations were applied${release}`, accepted: 'when drift was accepted', first: 'at the first drift check' };
+  const when = `${recorded.recordedAt.toISOString()} (${why[recorded.reason]})`;
   const body = differences.length ? renderDifferences(differences) : '  (only in parts the difference report does not itemise)';
   const unrecorded = since.length
     ? `\nMigrations applied after that record, whose changes were never fingerprinted: ${since.join(', ')}; if they explain the difference, accept it.`

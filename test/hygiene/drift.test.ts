@@ -34,14 +34,15 @@ describe('drift', () => {
   });
 
   it('fails after a manual ALTER TABLE, saying which table changed and how', async () => {
-    await recordFingerprint(db, ledger, null);
+    const releaseId = await ledger.createRelease({ artifact: 'v1', previousArtifact: null, postPolicy: 'after-verify' });
+    await recordFingerprint(db, ledger, releaseId);
     await db.query('ALTER TABLE users ADD COLUMN nickname text NOT NULL DEFAULT \'\'');
     await db.query('ALTER TABLE users DROP COLUMN age');
     await db.query('ALTER TABLE users ALTER COLUMN email TYPE varchar(200)');
     const e = await driftError();
     expect(e.code).toBe('DRIFT');
     expect(e.relation).toBe('public.users');
-    expect(e.message).toContain('someone changed it outside deployctl:\n  table public.users:\n');
+    expect(e.message).toMatch(/^the schema differs from the one deployctl recorded at \S+ \(at the end of release \d+\); someone changed it outside deployctl:\n  table public.users:\n/);
     expect(e.message).toContain("    - column nickname added (text NOT NULL DEFAULT ''::text)");
     expect(e.message).toContain('    - column age removed (was integer)');
     expect(e.message).toContain('    - column email type changed: text → character varying(200)');
