@@ -1,5 +1,5 @@
 import { alterTable, columnDef, constraintsOf } from './support/alter.js';
-import { commandsFor } from './support/alter-commands.js';
+import { addColumnHazards, commandsFor } from './support/alter-commands.js';
 import type { Rule } from './rule.js';
 
 /**
@@ -22,11 +22,17 @@ export const addColumn: Rule = {
     return commandsFor(alter, this.id, ctx).map((cmd) => {
       const col = columnDef(cmd);
       const hasDefault = constraintsOf(col).some((c) => c.contype === 'CONSTR_DEFAULT');
+      // A table created earlier in the migration is still rewritten to fill a volatile default,
+      // serial, identity or stored generated column (relfilenode changes, seen by deployctl trace);
+      // it is empty, so that is instant.
+      const fills = ctx.isNew(alter.table) && addColumnHazards(cmd, alter.table, { ...ctx, isNew: () => false })
+        .some((h) => h === 'add-column-volatile-default' || h === 'add-column-generated');
       return {
         rule: this.id,
         phase: 'pre' as const,
         lock: 'AccessExclusiveLock' as const,
         relation: alter.table,
+        ...(fills ? { rewrite: true } : {}),
         message: ctx.isNew(alter.table)
           ? `ADD COLUMN ${col?.colname ?? ''} on ${alter.table}, created earlier in this migration: no app code uses it yet.`
           : `ADD COLUMN ${col?.colname ?? ''}: catalog-only change; the old code never names the new column and its INSERTs get ${hasDefault ? 'the default' : 'NULL'}.`,

@@ -49,7 +49,8 @@ function judge(rule: string, table: string, cmd: AlterTableCmd, ctx: RuleContext
   const to = columnType(col?.typeName);
   const base = { rule, lock: 'AccessExclusiveLock' as const, relation: table };
   if (ctx.isNew(table)) {
-    return { ...base, phase: 'pre', message: `ALTER COLUMN ${name} TYPE ${typeText(to)} on ${table}, created earlier in this migration: no app code uses it yet.` };
+    // The catalog does not know the column's type yet, so a rewrite is assumed, as below; the table is empty, so it is instant.
+    return { ...base, phase: 'pre', rewrite: true, message: `ALTER COLUMN ${name} TYPE ${typeText(to)} on ${table}, created earlier in this migration: no app code uses it yet.` };
   }
   const facts = ctx.table(table);
   const current = facts?.columns[name];

@@ -2,7 +2,9 @@ import { as, qualifiedName } from '../sql/ast.js';
 import type { Finding, Phase, Rule } from './rule.js';
 
 /**
- * GRANT and REVOKE edit ACLs in the catalog; measured on PostgreSQL 15 they take no table lock.
+ * GRANT and REVOKE edit ACLs in the catalog; on PostgreSQL 15 they take no table lock, on
+ * PostgreSQL 18 ACCESS SHARE on each table named (both read with `deployctl trace`; 16 and 17
+ * not measured, so they are assumed to behave like 15). ACCESS SHARE blocks no app query.
  * A GRANT only adds access, so it is `pre`. A REVOKE (of a privilege or a role membership) can
  * take away access the old code still uses, so it waits until after the rollout — unless every
  * object it names was created earlier in this migration (the usual `REVOKE ALL … FROM PUBLIC`
@@ -24,11 +26,13 @@ export const grantRevoke: Rule = {
     }
     const grant = as(s.node, 'GrantStmt');
     if (!grant) return [];
-    if (grant.is_grant) return [finding('pre', 'GRANT: only adds access; no table lock.')];
     const tables = (grant.objects ?? []).map((o) => qualifiedName(as(o, 'RangeVar')));
+    const locked = grant.objtype === 'OBJECT_TABLE' && grant.targtype === 'ACL_TARGET_OBJECT' && tables[0] && ctx.serverVersion >= 180000
+      ? { lock: 'AccessShareLock' as const, relation: tables[0] } : {};
+    if (grant.is_grant) return [{ ...finding('pre', 'GRANT: only adds access; no table lock that blocks the app.'), ...locked }];
     const onNewOnly = grant.targtype === 'ACL_TARGET_OBJECT' && tables.length > 0 && tables.every((t) => t !== '' && ctx.isNew(t));
-    if (onNewOnly) return [finding('pre', `REVOKE on ${tables.join(', ')}, created earlier in this migration: no running code uses it yet.`)];
-    return [finding('post', 'REVOKE: takes away access the old code may still use; run it after the rollout.')];
+    if (onNewOnly) return [{ ...finding('pre', `REVOKE on ${tables.join(', ')}, created earlier in this migration: no running code uses it yet.`), ...locked }];
+    return [{ ...finding('post', 'REVOKE: takes away access the old code may still use; run it after the rollout.'), ...locked }];
   },
   examples: {
     fires: [

@@ -1,5 +1,6 @@
 import type { Node } from 'libpg-query';
 import { as, nameList } from '../sql/ast.js';
+import { strongestQueryLock } from './support/query-locks.js';
 import { walk } from './support/volatility.js';
 import type { Finding, Rule } from './rule.js';
 
@@ -55,7 +56,8 @@ export const selectStatement: Rule = {
       });
     }
     const advisory = calls.some((c) => ADVISORY.has(c.name));
-    return [{ rule: this.id, phase: 'pre',
+    const read = strongestQueryLock(s.node);
+    return [{ rule: this.id, phase: 'pre', ...(read ? { lock: read.lock, relation: read.relation } : {}),
       message: advisory ? 'Advisory lock call: coordinates with other sessions, locks no table.' : 'SELECT: reads only (ACCESS SHARE), blocks no app query.' }];
   },
   examples: {
