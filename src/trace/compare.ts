@@ -9,6 +9,9 @@
  *   judged only when the plan names one: every table lock also touches its indexes);
  * - when the plan names no relation, the strongest lock on any of them is the plan's;
  * - a relation was rewritten (new file node) exactly when the plan says `rewrite`.
+ * When no rule understood the statement, the plan's lock is an assumption (the worst case, or
+ * none): then only a lock stronger than the assumed one disagrees, and what PostgreSQL did is
+ * shown for the reviewer who has to accept the statement.
  */
 import { normalizeRelation } from '../sql/created.js';
 import { LOCK_MODES, type LockMode } from '../rules/rule.js';
@@ -18,6 +21,8 @@ export interface Prediction {
   lock: LockMode | null;
   relation: string | null;
   rewrite: boolean;
+  /** No rule understood (part of) the statement: `lock` is assumed, not known. */
+  assumed: boolean;
 }
 
 export interface ObservedSummary {
@@ -48,6 +53,7 @@ export function strongestOn(locks: RelationLock[], relation: string): LockMode |
 
 export function compare(input: ComparisonInput): Comparison {
   const { predicted, locks } = input;
+  if (predicted.assumed) return compareAssumed(input);
   const named = predicted.relation ? normalizeRelation(predicted.relation) : null;
   const claimed = named !== null && input.existed(named) ? named : null;
   const disagreements: string[] = [];
@@ -78,5 +84,15 @@ export function compare(input: ComparisonInput): Comparison {
   if (observed.rewrite !== predicted.rewrite) {
     disagreements.push(predicted.rewrite ? 'plan says the statement rewrites, but no relation got a new file' : `plan says no rewrite, but PostgreSQL rewrote ${input.rewritten.join(', ')}`);
   }
+  return { observed, disagreements };
+}
+
+function compareAssumed({ predicted, locks, rewritten }: ComparisonInput): Comparison {
+  const strongest = locks.filter((l) => l.kind !== 'i' && l.kind !== 'I')
+    .reduce<RelationLock | undefined>((best, l) => (rank(l.mode) > rank(best?.mode ?? null) ? l : best), undefined);
+  const observed: ObservedSummary = { lock: strongest?.mode ?? null, relation: strongest?.relation ?? null, rewrite: rewritten.length > 0 };
+  const disagreements = predicted.lock !== null && strongest && rank(strongest.mode) > rank(predicted.lock)
+    ? [`the plan assumed at most ${predicted.lock}, PostgreSQL took ${strongest.mode} on ${strongest.relation}`]
+    : [];
   return { observed, disagreements };
 }

@@ -42,12 +42,19 @@ export interface RelationChanges {
 export function diffRelations(before: RelationMap, after: RelationMap): RelationChanges {
   const rewritten: string[] = [];
   const removed: string[] = [];
+  const afterByName = new Map([...after.values()].map((a) => [a.name, a]));
+  const replaced = new Set<number>();
   for (const [oid, b] of before) {
     const a = after.get(oid);
-    if (!a) removed.push(b.name);
+    // REINDEX CONCURRENTLY builds a new index under a new oid and gives it the old one's name.
+    const successor = a ? undefined : afterByName.get(b.name);
+    if (successor && !before.has(successor.oid) && successor.kind === b.kind) {
+      rewritten.push(b.name);
+      replaced.add(successor.oid);
+    } else if (!a) removed.push(b.name);
     else if (b.fileNode !== 0 && a.fileNode !== b.fileNode) rewritten.push(b.name);
   }
-  const created = [...after.values()].filter((a) => !before.has(a.oid)).map((a) => a.name);
+  const created = [...after.values()].filter((a) => !before.has(a.oid) && !replaced.has(a.oid)).map((a) => a.name);
   return { rewritten: rewritten.sort(), created: created.sort(), removed: removed.sort() };
 }
 

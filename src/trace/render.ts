@@ -54,7 +54,9 @@ function renderStatement(s: TracedStatement, style: Style): string[] {
   const lines = [`  L${s.line}  ${sql.length > 100 ? `${sql.slice(0, 97)}...` : sql}`];
   if (s.method === 'skipped') return [...lines, style.dim('        not run: the executor owns the transaction')];
   const lock = (mode: string | null, relation: string | null): string => (mode ? `${mode}${relation ? ` on ${short(relation)}` : ''}` : 'no lock');
-  lines.push(`        plan:     ${lock(s.predicted.lock, s.predicted.relation)} · ${s.predicted.rewrite ? 'rewrite' : 'no rewrite'}`);
+  lines.push(s.predicted.assumed
+    ? `        plan:     ${style.yellow('unknown statement')}${s.predicted.lock ? `, assumed at most ${s.predicted.lock}` : ''}`
+    : `        plan:     ${lock(s.predicted.lock, s.predicted.relation)} · ${s.predicted.rewrite ? 'rewrite' : 'no rewrite'}`);
   if (s.observed) {
     lines.push(`        observed: ${lock(s.observed.lock, s.observed.relation)} · ${s.observed.rewrite ? `rewrite (${s.observed.rewritten.map(short).join(', ')})` : 'no rewrite'}` +
       style.dim(s.method === 'watched' ? '  (outside a transaction, sampled while it waited)' : ''));

@@ -7,10 +7,14 @@ import type { Clock } from '../clock.js';
 import type { ClassifiedMigration, ClassifiedStatement } from '../classify/classify.js';
 import { connect, type Db } from '../db/connect.js';
 import { DeployctlError } from '../errors.js';
+import { UNRECOGNIZED } from '../rules/index.js';
 import { isTransactionControl, mustRunOutsideTransaction } from '../sql/transaction.js';
 import { compare, type ObservedSummary, type Prediction } from './compare.js';
 import { observeInTransaction, type Observation, type RelationLock } from './observe.js';
 import { observeWatched, type WatchSessions } from './watch.js';
+
+/** Rules that speak when nothing else understood a statement: their lock is a guess. */
+const ASSUMING_RULES = new Set([UNRECOGNIZED.id, 'unrecognized-alter-command']);
 
 export interface TracedStatement {
   index: number;
@@ -69,7 +73,8 @@ export async function traceMigrations(scratchUrl: string, migrations: Classified
 }
 
 async function traceStatement(sessions: WatchSessions, s: ClassifiedStatement, serverVersion: number): Promise<TracedStatement> {
-  const predicted: Prediction = { lock: s.lock, relation: s.relation, rewrite: s.rewrite };
+  const assumed = s.findings.some((f) => ASSUMING_RULES.has(f.rule));
+  const predicted: Prediction = { lock: s.lock, relation: s.relation, rewrite: s.rewrite, assumed };
   const base = { index: s.index, line: s.line, sql: s.sql, predicted };
   if (isTransactionControl(s.parsed)) return { ...base, method: 'skipped', observed: null, disagreements: [] };
   const watched = mustRunOutsideTransaction(s.parsed, serverVersion);
