@@ -5,6 +5,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { connect } from '../db/connect.js';
+import { recordFingerprint } from '../drift/index.js';
 import { DeployctlError } from '../errors.js';
 import type { Emit } from '../events.js';
 import { withLock } from '../ledger/lock.js';
@@ -45,7 +46,8 @@ export async function migrateCommand(config: Config, options: MigrateOptions, de
     }
   }
   return withLock(config.databaseUrl, { waitMs: options.lockWaitMs ?? 0, clock: deps.clock, purpose: `migrate ${options.phase}` }, async (lock) => {
-    await new LedgerStore(lock.db, config.schema).upgrade();
+    const ledger = new LedgerStore(lock.db, config.schema);
+    await ledger.upgrade();
     const { plan } = await readSnapshot(config, lock.db);
     assertRunnable(plan);
     const wanted = new Set(selectPhase(plan, options.phase));
@@ -57,6 +59,7 @@ export async function migrateCommand(config: Config, options: MigrateOptions, de
       releaseId: options.releaseId ?? null,
       schema: config.schema,
     }, { url: config.databaseUrl!, clock: deps.clock, emit: deps.emit, monitor: lock.db, signal: deps.signal });
+    if (applied.length > 0) await recordFingerprint(lock.db, ledger, options.releaseId ?? null, 'migrate');
     return { plan, selected: [...wanted], applied };
   });
 }

@@ -3,6 +3,7 @@ import { assertRunnable } from '../commands/migrate.js';
 import { readSnapshot } from '../commands/load.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connect.js';
+import { checkDrift, recordFingerprint } from '../drift/index.js';
 import { DeployctlError } from '../errors.js';
 import { bake, healthFailure, verify, type HealthOutcome } from '../health/verify.js';
 import type { LedgerStore, ReleaseRow } from '../ledger/store.js';
@@ -27,6 +28,8 @@ export interface ReleaseState {
 export function stageActions(s: ReleaseState): Record<Stage, StageAction> {
   return {
     preflight: async () => {
+      const drift = await checkDrift(s.ledger.db, s.ledger, { accept: s.options.acceptDrift });
+      if (drift.status === 'accepted') s.deps.emit({ type: 'info', message: `schema drift accepted: ${drift.differences.map((d) => `${d.object} (${d.changes.join(', ')})`).join('; ')}` });
       const { plan } = await readSnapshot(s.config, s.ledger.db);
       assertRunnable(plan);
       const deferred = new Set(await deferredPost(s.ledger));
@@ -34,7 +37,7 @@ export function stageActions(s: ReleaseState): Record<Stage, StageAction> {
       if (due.length) s.deps.emit({ type: 'info', message: `running post migrations deferred by an earlier release: ${due.join(', ')}` });
       await migrate(s, 'preflight', due);
       const baseline = await health(s, 'preflight', 'verify');
-      return { pre: plan.stages.pre, post: plan.stages.post, deferredRun: due, baseline: baseline?.summary ?? 'skipped' };
+      return { pre: plan.stages.pre, post: plan.stages.post, deferredRun: due, baseline: baseline?.summary ?? 'skipped', drift: drift.status };
     },
     'migrate:pre': async () => {
       const { plan } = await readSnapshot(s.config, s.ledger.db);
@@ -104,6 +107,8 @@ async function migrate(s: ReleaseState, stage: string, keys: string[]): Promise<
     schema: s.config.schema,
   }, { url: s.config.databaseUrl!, clock: s.deps.clock, emit: s.deps.emit, monitor: s.lockDb, signal: s.deps.signal });
   for (const a of applied) s.summary.applied.push({ stage, app: a.app, id: a.id, ms: a.ms, attempts: a.attempts });
+  // The schema changed on purpose: the next drift check compares against this.
+  if (applied.length > 0) await recordFingerprint(s.ledger.db, s.ledger, s.release.id, 'migrate');
   return applied.map((a) => `${a.app}/${a.id}`);
 }
 

@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { connect } from '../db/connect.js';
 import type { RolloutDriver, RolloutResult } from '../drivers/driver.js';
+import { recordFingerprint } from '../drift/index.js';
 import { DeployctlError } from '../errors.js';
 import type { Emit } from '../events.js';
 import type { HealthCheck } from '../health/check.js';
@@ -24,6 +25,8 @@ export interface ReleaseOptions {
   /** Leave this release's post migrations for the preflight of the next release. */
   deferPost?: boolean;
   lockWaitMs?: number;
+  /** Record a schema that differs from the last recorded fingerprint instead of stopping. */
+  acceptDrift?: boolean;
 }
 
 export interface ReleaseDeps {
@@ -79,6 +82,7 @@ export async function releaseCommand(config: Config, options: ReleaseOptions, de
         }
         throw e;
       }
+      await recordFingerprint(ledgerDb, ledger, row.id);
       await ledger.setStage(row.id, DONE);
       await ledger.finishRelease(row.id, 'succeeded');
       state.summary.totalMs = deps.clock.now() - started;

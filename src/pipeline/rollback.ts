@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config/config.js';
 import { connect, type Db } from '../db/connect.js';
+import { recordFingerprint } from '../drift/index.js';
 import { DeployctlError } from '../errors.js';
 import { verify } from '../health/verify.js';
 import { withLock } from '../ledger/lock.js';
@@ -67,6 +68,7 @@ export async function rollbackCommand(config: Config, options: RollbackOptions, 
         deps.emit({ type: 'stage:end', stage: 'rollback', ms: deps.clock.now() - started, releaseId: id });
         const health = await verifyAfter(config, deps, ledger, id);
         for (const d of downs) await runDown(config, db, d, deps);
+        if (downs.length > 0) await recordFingerprint(db, ledger, id, 'migrate');
         for (const r of newerIds) await ledger.markRolledBack(r, id);
         await ledger.finishRelease(id, 'succeeded');
         return { releaseId: id, from: current.artifact, to: target.artifact, rolledBack: newerIds, downs: downs.map((d) => `${d.app}/${d.id}`), health };

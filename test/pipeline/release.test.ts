@@ -87,6 +87,20 @@ describe('release', () => {
     expect(await db.sql("SELECT status FROM deployctl.release WHERE artifact = 'v9'")).toEqual([{ status: 'aborted' }]);
   });
 
+  it('stops on a schema changed by hand, and records it with --accept-drift', async () => {
+    await project.addMigration('0001_users.sql', 'CREATE TABLE users (id bigint PRIMARY KEY);');
+    expect((await release('--artifact', 'v1')).code).toBe(0);
+    await db.sql('ALTER TABLE users ADD COLUMN hotfix text');
+    const stopped = await release('--artifact', 'v2');
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toMatch(/users[\s\S]*hotfix/);
+    expect(await project.deployed()).toBe('v1');
+    const accepted = await release('--artifact', 'v2', '--accept-drift');
+    expect(accepted.code).toBe(0);
+    expect(accepted.stderr).toContain('schema drift accepted');
+    expect((await release('--artifact', 'v3')).code).toBe(0);
+  });
+
   it('exits 4 when another release holds the lock', async () => {
     await project.addMigration('0001_slow.sql', '-- deployctl:allow select-statement a slow step for the test\nSELECT pg_sleep(2);');
     const [a, b] = await Promise.all([release('--artifact', 'v1'), new Promise((r) => setTimeout(r, 300)).then(() => release('--artifact', 'v1'))]);

@@ -9,7 +9,7 @@ import { EXIT } from '../exit.js';
 import { configFrom, parse, reporterFor, type CliContext } from '../context.js';
 import type { Reporter } from '../reporter.js';
 
-export const RELEASE_USAGE = 'usage: deployctl release --artifact <version> [--config deployctl.yaml] [--database-url <url>] [--json] [--resume] [--abort] [--defer-post] [--lock-wait <ms>]';
+export const RELEASE_USAGE = 'usage: deployctl release --artifact <version> [--config deployctl.yaml] [--database-url <url>] [--json] [--resume] [--abort] [--defer-post] [--accept-drift] [--lock-wait <ms>]';
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
@@ -22,6 +22,7 @@ const OPTIONS = {
   abort: { type: 'boolean' },
   'defer-post': { type: 'boolean' },
   'lock-wait': { type: 'string' },
+  'accept-drift': { type: 'boolean' },
 } as const;
 
 export async function releaseCli(args: string[], ctx: CliContext): Promise<number> {
@@ -34,7 +35,7 @@ export async function releaseCli(args: string[], ctx: CliContext): Promise<numbe
   const wiring = await wire(config, ctx, reporter);
   try {
     const summary = await releaseCommand(config, {
-      artifact: values.artifact, resume: values.resume, abort: values.abort, deferPost: values['defer-post'], lockWaitMs: lockWait(values['lock-wait']),
+      artifact: values.artifact, resume: values.resume, abort: values.abort, deferPost: values['defer-post'], lockWaitMs: lockWait(values['lock-wait']), acceptDrift: values['accept-drift'],
     }, wiring.deps);
     if (values.json) ctx.io.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
     else reporter.line(renderSummary(summary));
