@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, { load: () => Promise<Command>; summary: s
   squash: { load: async () => (await import('./commands/squash.js')).squashCli, summary: 'replace an app\'s migrations through an id with one verified baseline' },
   fingerprint: { load: async () => (await import('./commands/fingerprint.js')).fingerprintCli, summary: 'schema hash and per-table hashes, for cache keys and drift checks' },
   rules: { load: async () => (await import('./commands/rules.js')).rulesCli, summary: 'list the classifier rules (--markdown for docs/rules.md)' },
+  demo: { load: async () => (await import('./commands/demo.js')).demoCli, summary: 'release the example shop v1 → v2 under load; report failed requests, latency, lock waits (--compare)' },
 };
 
 export function usage(): string {

@@ -1,0 +1,54 @@
+-- deployctl:no-transaction each batch commits on its own, so its row locks are held briefly
+-- Fills currency for the orders placed before version 2, 20,000 rows per batch (the demo
+-- seeds 1,000,000 by default; ids beyond the last batch stay NULL, which version 2 reads
+-- as EUR). Rows version 2 already wrote are skipped.
+UPDATE orders SET currency = 'EUR' WHERE id > 0 AND id <= 20000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 20000 AND id <= 40000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 40000 AND id <= 60000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 60000 AND id <= 80000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 80000 AND id <= 100000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 100000 AND id <= 120000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 120000 AND id <= 140000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 140000 AND id <= 160000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 160000 AND id <= 180000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 180000 AND id <= 200000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 200000 AND id <= 220000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 220000 AND id <= 240000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 240000 AND id <= 260000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 260000 AND id <= 280000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 280000 AND id <= 300000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 300000 AND id <= 320000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 320000 AND id <= 340000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 340000 AND id <= 360000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 360000 AND id <= 380000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 380000 AND id <= 400000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 400000 AND id <= 420000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 420000 AND id <= 440000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 440000 AND id <= 460000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 460000 AND id <= 480000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 480000 AND id <= 500000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 500000 AND id <= 520000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 520000 AND id <= 540000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 540000 AND id <= 560000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 560000 AND id <= 580000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 580000 AND id <= 600000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 600000 AND id <= 620000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 620000 AND id <= 640000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 640000 AND id <= 660000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 660000 AND id <= 680000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 680000 AND id <= 700000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 700000 AND id <= 720000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 720000 AND id <= 740000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 740000 AND id <= 760000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 760000 AND id <= 780000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 780000 AND id <= 800000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 800000 AND id <= 820000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 820000 AND id <= 840000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 840000 AND id <= 860000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 860000 AND id <= 880000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 880000 AND id <= 900000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 900000 AND id <= 920000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 920000 AND id <= 940000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 940000 AND id <= 960000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 960000 AND id <= 980000 AND currency IS NULL;
+UPDATE orders SET currency = 'EUR' WHERE id > 980000 AND id <= 1000000 AND currency IS NULL;

@@ -1,0 +1,50 @@
+/** What the demo reports while it runs: the release's own events, plus the load's progress. */
+import type { DeployEvent } from '../events.js';
+import type { LoadProgress } from './load.js';
+
+export type DemoEvent =
+  | DeployEvent
+  | { type: 'load'; mode: string; stage: string; progress: LoadProgress };
+
+export type DemoEmit = (event: DemoEvent) => void;
+
+/** A stretch of the run (the baseline, one release stage, …) on the demo's timer. */
+export interface StageWindow {
+  name: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** Records stage windows from the stage events that pass through it. */
+export class StageRecorder {
+  readonly windows: StageWindow[] = [];
+  private readonly open = new Map<string, number>();
+  current = '';
+
+  constructor(private readonly now: () => number, private readonly forward: DemoEmit) {}
+
+  readonly emit = (e: DemoEvent): void => {
+    if (e.type === 'stage:start') {
+      this.open.set(e.stage, this.now());
+      this.current = e.stage;
+    } else if (e.type === 'stage:end' || e.type === 'stage:fail') {
+      this.windows.push({ name: e.stage, startMs: this.open.get(e.stage) ?? this.now(), endMs: this.now() });
+      this.open.delete(e.stage);
+    }
+    this.forward(e);
+  };
+
+  /** Runs `fn` as a stage of its own. */
+  async stage<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const started = this.now();
+    this.emit({ type: 'stage:start', stage: name });
+    try {
+      const value = await fn();
+      this.emit({ type: 'stage:end', stage: name, ms: Math.round(this.now() - started) });
+      return value;
+    } catch (e) {
+      this.emit({ type: 'stage:fail', stage: name, ms: Math.round(this.now() - started), error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+  }
+}
