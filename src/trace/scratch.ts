@@ -46,11 +46,12 @@ async function dropDatabase(admin: Db, name: string): Promise<void> {
 
 /** Scratch databases whose creating session no longer exists. */
 async function dropAbandoned(admin: Db): Promise<void> {
+  // Only names this module makes (prefix, pid, 8 hex digits): never a database someone named alike.
   const { rows } = await admin.query<{ datname: string }>(
     `SELECT d.datname FROM pg_database d
-      WHERE d.datname LIKE $1
+      WHERE d.datname ~ $1
         AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid::text = split_part(substr(d.datname, $2), '_', 1))`,
-    [`${SCRATCH_PREFIX.replaceAll('_', '\\_')}%`, SCRATCH_PREFIX.length + 1],
+    [`^${SCRATCH_PREFIX}[0-9]+_[0-9a-f]{8}$`, SCRATCH_PREFIX.length + 1],
   );
   for (const r of rows) await dropDatabase(admin, r.datname).catch(() => undefined);
 }
