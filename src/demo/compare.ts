@@ -41,6 +41,7 @@ export interface DemoReport {
   runs: RunReport[];
   seed: { rows: number; ms: number };
   server: 'embedded' | 'database-url';
+  server_version: string;
 }
 
 export async function demoCommand(options: DemoOptions, deps: DemoDeps): Promise<DemoReport> {
@@ -54,7 +55,9 @@ export async function demoCommand(options: DemoOptions, deps: DemoDeps): Promise
       const seedStart = deps.now();
       info(`seeding ${options.rows.toLocaleString('en-US')} orders`);
       const db = await connect(server.url(template), 'deployctl demo seed');
+      let serverVersion = '';
       try {
+        serverVersion = (await db.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
         await seedShop(db, { rows: options.rows, exampleDir, progress: (done) => info(`seeded ${done.toLocaleString('en-US')} / ${options.rows.toLocaleString('en-US')} orders`) });
       } finally {
         await db.end().catch(() => undefined);
@@ -65,7 +68,7 @@ export async function demoCommand(options: DemoOptions, deps: DemoDeps): Promise
         deps.signal.throwIfAborted();
         runs.push(await runMode({ mode, rows: options.rows, rps: options.rps, baselineMs: options.baselineMs, template, exampleDir }, { ...deps, server }));
       }
-      return { runs, seed, server: server.embedded ? 'embedded' : 'database-url' };
+      return { runs, seed, server: server.embedded ? 'embedded' : 'database-url', server_version: serverVersion };
     } finally {
       await server.close();
     }

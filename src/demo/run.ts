@@ -60,8 +60,6 @@ export async function runMode(options: RunOptions, deps: RunDeps): Promise<RunRe
   const url = server.url(database);
   const recorder = new StageRecorder(now, deps.emit);
   const rolloutLog = (stage: string) => (line: string): void => deps.emit({ type: 'rollout', stage, line });
-  // The app versions inherit this process's environment: that is how they get their database.
-  const restoreEnv = setEnv('SHOP_DATABASE_URL', url);
   let supervisor: ThreadSupervisor | undefined;
   let monitorDb: Db | undefined;
   let load: LoadThread | undefined;
@@ -70,7 +68,11 @@ export async function runMode(options: RunOptions, deps: RunDeps): Promise<RunRe
   try {
     const config = await demoConfig(options.exampleDir, url);
     const local = config.rollout as LocalDriverConfig & { driver: 'local' };
-    supervisor = new ThreadSupervisor({ port: 0, spec: appSpec(local, config.baseDir), drainTimeoutMs: local.drainTimeoutMs, stopGraceMs: STOP_GRACE_MS });
+    // The app versions get their database through the environment they inherit from the supervisor.
+    supervisor = new ThreadSupervisor(
+      { port: 0, spec: appSpec(local, config.baseDir), drainTimeoutMs: local.drainTimeoutMs, stopGraceMs: STOP_GRACE_MS },
+      { ...process.env, SHOP_DATABASE_URL: url },
+    );
     const port = await supervisor.listen();
     const releaseConfig: Config = await demoConfig(options.exampleDir, url, port);
     // Read the migrations now: the parser's one-time WebAssembly compile then happens before the
@@ -82,6 +84,10 @@ export async function runMode(options: RunOptions, deps: RunDeps): Promise<RunRe
     const appProcesses = versions(await supervisor.state());
 
     monitorDb = await connect(url, 'deployctl demo monitor');
+    // Flush what copying the seeded database left dirty, so that writing it out does not land in
+    // this run's baseline or release (and each mode starts from the same state). Needs superuser
+    // or pg_checkpoint; without it the run goes on.
+    await monitorDb.query('CHECKPOINT').catch(() => undefined);
     monitor = new LockMonitor(APP_NAME_PREFIX, { db: monitorDb, now, sleep: (ms) => clock.sleep(ms) });
     monitor.start();
     load = startLoadThread({ port, rps: options.rps, rows: options.rows, maxDurationMs: WARMUP_MS + options.baselineMs + RELEASE_BUDGET_MS + TAIL_MS });
@@ -107,13 +113,13 @@ export async function runMode(options: RunOptions, deps: RunDeps): Promise<RunRe
       appProcesses,
     });
   } finally {
+    // Each step on its own: one failing (e.g. the server already gone) must not skip the rest.
     ticker.abort();
-    await load?.stop();
+    await load?.stop().catch(() => undefined);
     await monitor?.stop();
     await monitorDb?.end().catch(() => undefined);
-    await supervisor?.stop();
-    restoreEnv();
-    await server.drop(database);
+    await supervisor?.stop().catch(() => undefined);
+    await server.drop(database).catch(() => undefined);
   }
 }
 
@@ -150,13 +156,4 @@ async function endChecks(db: Db, schema: string, migrationFiles: number): Promis
 
 function versions(state: { versions: { artifact: string; pid?: number }[] }): { artifact: string; pid: number }[] {
   return state.versions.filter((v) => v.pid !== undefined).map((v) => ({ artifact: v.artifact, pid: v.pid! }));
-}
-
-function setEnv(name: string, value: string): () => void {
-  const before = process.env[name];
-  process.env[name] = value;
-  return () => {
-    if (before === undefined) delete process.env[name];
-    else process.env[name] = before;
-  };
 }

@@ -13,8 +13,9 @@ export class ThreadSupervisor implements SupervisorControl {
   private exited: Error | undefined;
   private stopped: Promise<void> | undefined;
 
-  constructor(options: SupervisorOptions) {
-    this.worker = new Worker(new URL('./supervisor-worker.js', import.meta.url), { workerData: options });
+  /** `env` is the environment the app versions start with (they inherit the thread's). */
+  constructor(options: SupervisorOptions, env: NodeJS.ProcessEnv = process.env) {
+    this.worker = new Worker(new URL('./supervisor-worker.js', import.meta.url), { workerData: options, env });
     this.worker.on('message', (m: Reply) => {
       const call = this.pending.get(m.id);
       if (!call) return;
