@@ -54,8 +54,9 @@ const errors = (run: Run): string => Object.entries(run.requests.errors).map(([k
 const stageRows = (run: Run): string[] => run.stages.map((s) =>
   `| ${run.mode} | ${s.name} | ${(s.ms / 1000).toFixed(1)} s | ${s.requests.sent} | ${s.requests.failed} | ${s.latency_ms.p50} | ${s.latency_ms.p99} | ${s.latency_ms.max} | ${s.max_lock_wait_ms} |`);
 
+const HEADING = '## release — `npm run bench:release`';
 const section = [
-  '## release',
+  HEADING,
   '',
   `Zero-downtime release of the example shop (examples/shop) from v1 to v2 under steady load, deployctl against a naive release, in one run on identical data (\`${command}\`, via \`npm run bench:release\`).`,
   '',
@@ -86,12 +87,12 @@ const section = [
 ].join('\n');
 
 const existing = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmarks\n';
-const start = existing.search(/^## release\s*$/m);
+const start = existing.search(/^## release\b.*$/m);
 let updated: string;
 if (start === -1) {
   updated = `${existing.trimEnd()}\n\n${section}`;
 } else {
-  const rest = existing.slice(start + '## release'.length);
+  const rest = existing.slice(start).replace(/^.*\n/, '');
   const next = rest.search(/^## /m);
   updated = `${existing.slice(0, start)}${section}${next === -1 ? '' : `\n${rest.slice(next)}`}`;
 }
