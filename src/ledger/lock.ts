@@ -33,7 +33,8 @@ export interface HeldLock {
 }
 
 export async function acquireLock(url: string | undefined, opts: LockOptions): Promise<HeldLock> {
-  const db = await connect(url, `deployctl ${opts.purpose} · ${os.hostname()} pid ${process.pid}`.slice(0, 63));
+  // application_name is ASCII-only in PostgreSQL; it tells a waiting process who holds the lock.
+  const db = await connect(url, `deployctl ${opts.purpose} on ${os.hostname()} pid ${process.pid}`.slice(0, 63));
   const deadline = opts.clock.now() + opts.waitMs;
   try {
     for (;;) {
@@ -68,7 +69,8 @@ async function describeHolder(db: Db): Promise<string> {
   const r = await db.query(
     `SELECT a.pid, a.application_name, a.client_addr::text AS addr, a.backend_start
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.granted LIMIT 1`,
+      WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.granted
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1`,
     [ADVISORY_KEY[0], ADVISORY_KEY[1]],
   );
   const h = r.rows[0];

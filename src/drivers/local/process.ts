@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Clock } from '../../clock.js';
-import { freePort } from '../../embedded/server.js';
+import { freePort } from '../../net/free-port.js';
 import { DeployctlError } from '../../errors.js';
 import { HttpHealthCheck } from '../../health/http.js';
 import type { AppSpec } from './config.js';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../../src/embedded/server.js';
+import { freePort } from '../../../src/net/free-port.js';
 import type { RolloutContext } from '../../../src/drivers/driver.js';
 import type { LocalDriverConfig } from '../../../src/drivers/local/config.js';
 import { RemoteSupervisor } from '../../../src/drivers/local/control-client.js';
