@@ -115,6 +115,8 @@ async function runOne(m: ClassifiedMigration, session: Session, options: Execute
         for (const s of statements) await runStatement(db, s, m, lockTimeoutMs, deps);
         await record();
         await db.query('COMMIT');
+        // A plain SET in the file outlives the transaction; the next migration starts clean.
+        await db.query('RESET ALL');
       } catch (e) {
         if (!session.lost) await db.query('ROLLBACK').catch(() => undefined);
         throw e;
@@ -138,7 +140,7 @@ async function runOne(m: ClassifiedMigration, session: Session, options: Execute
         }
       }
       await record();
-      await db.query('RESET lock_timeout; RESET statement_timeout');
+      await db.query('RESET ALL');
     }
     recorded = true;
   };

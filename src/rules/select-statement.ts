@@ -15,6 +15,8 @@ const READ_ONLY = new Set([
   'count', 'sum', 'min', 'max', 'avg', 'now', 'coalesce', 'lower', 'upper', 'length', 'format', 'concat', 'version',
   'current_setting', 'current_database', 'current_schema', 'current_user', 'to_regclass', 'pg_get_serial_sequence',
   'currval', 'lastval', 'pg_relation_size', 'pg_total_relation_size', 'exists', 'greatest', 'least', 'set_config',
+  // A pause between the batches of a backfill leaves the server's CPU and I/O to the app.
+  'pg_sleep', 'pg_sleep_for',
 ]);
 
 /**
@@ -58,13 +60,14 @@ export const selectStatement: Rule = {
     const advisory = calls.some((c) => ADVISORY.has(c.name));
     const read = strongestQueryLock(s.node);
     return [{ rule: this.id, phase: 'pre', ...(read ? { lock: read.lock, relation: read.relation } : {}),
-      message: advisory ? 'Advisory lock call: coordinates with other sessions, locks no table.' : 'SELECT: reads only (ACCESS SHARE), blocks no app query.' }];
+      message: advisory ? 'Advisory lock call: coordinates with other sessions, locks no table.' : read ? 'SELECT: reads only (ACCESS SHARE), blocks no app query.' : 'SELECT: computes or pauses, touches no table.' }];
   },
   examples: {
     fires: [
       "SELECT setval('invoice_no', 5000)",
       "SELECT pg_advisory_xact_lock(42)",
       "SELECT count(*) FROM users",
+      'SELECT pg_sleep(0.05)',
       "SELECT backfill_emails()",
       "SELECT \"Shop\".rebuild_totals(10)",
     ],
