@@ -55,7 +55,8 @@ export function stageActions(s: ReleaseState): Record<Stage, StageAction> {
         previousArtifact: s.release.previousArtifact ?? undefined,
         releaseId: String(s.release.id),
         log: (line) => s.deps.emit({ type: 'rollout', stage: 'rollout', line }),
-        signal: s.deps.signal,
+        // No interrupt signal: a rollout cut in half is not a safe point. The first Ctrl-C lets it
+        // finish and stops before the next stage; a second one exits at once (resume re-runs it).
       }).catch(async (e) => {
         await rollBack(s, 'rollout failed');
         throw e;

@@ -191,6 +191,44 @@ describe('migrate', () => {
     expect(await db.sql("SELECT to_regclass('b') IS NOT NULL AS b")).toEqual([{ b: true }]);
   }, 60000);
 
+  it('--dry-run lists what would run and changes nothing; status shows applied, pending and half-done work', async () => {
+    const dir = await migrationsDir({
+      '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, legacy text);',
+      '0002_drop.sql': 'ALTER TABLE users DROP COLUMN legacy;',
+    });
+    const dry = await migrate(dir, 'pre', '--dry-run', '--json');
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout.trim().split('\n').pop()!)).toEqual({ dryRun: true, phase: 'pre', migrations: ['migrations/0001_users'] });
+    expect(await db.sql("SELECT to_regclass('users') AS t, to_regclass('deployctl.migration') AS l")).toEqual([{ t: null, l: null }]);
+    expect((await migrate(dir, 'pre')).code).toBe(0);
+    await db.sql("INSERT INTO deployctl.release (artifact, stage, host, pid) VALUES ('v7', 'rollout', 'ci-runner', 1)");
+    const status = await runCli(['status', '--dir', dir, '--database-url', db.url, '--json']);
+    expect(status.code).toBe(0);
+    const report = JSON.parse(status.stdout);
+    expect(report.apps).toEqual([{ app: 'migrations', applied: [expect.objectContaining({ id: '0001_users', phase: 'pre' })], pending: [{ id: '0002_drop', phase: 'post' }] }]);
+    expect(report.unfinishedRelease).toMatchObject({ artifact: 'v7', stage: 'rollout' });
+    const human = await runCli(['status', '--dir', dir, '--database-url', db.url]);
+    expect(human.stdout).toMatch(/pending: 0002_drop \(post\)[\s\S]*half-done: release #1 stopped after stage 'rollout'/);
+  });
+
+  it('reconnects after losing its connection mid-migration, re-reads the ledger, and applies once', async () => {
+    const dir = await migrationsDir({
+      '0001_slow.sql': 'CREATE TABLE a (id int);\nSELECT pg_sleep(2);\n',
+    });
+    const run = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url, '--json']);
+    let killed = false;
+    for (let i = 0; i < 300 && !killed; i++) {
+      const rows = await db.sql<{ ok: boolean }>("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(2)%' AND pid <> pg_backend_pid()");
+      killed = rows.some((r) => r.ok);
+      if (!killed) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(killed).toBe(true);
+    const result = await run.done;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('"type":"migration:reconnected"');
+    expect(await db.sql('SELECT id, attempts FROM deployctl.migration')).toEqual([{ id: '0001_slow', attempts: 2 }]);
+  }, 30000);
+
   it('never prints the database password', async () => {
     const dir = await migrationsDir({ '0001_a.sql': 'CREATE TABLE a (id int);' });
     const bad = 'postgres://someone:s3cr3t-pw@127.0.0.1:1/nowhere';

@@ -1,5 +1,5 @@
 /** `deployctl release` and `rollback` end to end: built CLI, command driver, real PostgreSQL. */
-import { runCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createProject, type Project } from './support.js';
 
@@ -99,6 +99,24 @@ describe('release', () => {
     expect(accepted.code).toBe(0);
     expect(accepted.stderr).toContain('schema drift accepted');
     expect((await release('--artifact', 'v3')).code).toBe(0);
+  });
+
+  it('stops at a safe point on SIGINT, leaving a release that resumes', async () => {
+    const slow = await createProject(db.url, { deploySleepS: 2 });
+    await slow.addMigration('0001_users.sql', 'CREATE TABLE users (id bigint PRIMARY KEY);');
+    const run = startCli(['release', '--config', slow.config, '--artifact', 'v1'], { cwd: slow.root });
+    for (let i = 0; i < 500; i++) {
+      if ((await db.sql("SELECT 1 FROM deployctl.release_event WHERE stage = 'rollout' AND kind = 'start'").catch(() => [])).length > 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    run.child.kill('SIGINT');
+    const stopped = await run.done;
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toMatch(/interrupted before stage 'verify:rollout'.*--resume/);
+    expect(await db.sql('SELECT status, stage FROM deployctl.release')).toEqual([{ status: 'running', stage: 'rollout' }]);
+    const resumed = await runCli(['release', '--config', slow.config, '--resume'], { cwd: slow.root });
+    expect(resumed.code).toBe(0);
+    expect(await slow.driverLog()).toEqual(['deploy v1']);
   });
 
   it('exits 4 when another release holds the lock', async () => {
