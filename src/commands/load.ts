@@ -7,16 +7,18 @@ import type { CatalogFacts } from '../catalog/facts.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connect.js';
 import { LedgerStore } from '../ledger/store.js';
-import { buildPlan, type AppliedMigration, type Plan } from '../plan/build.js';
+import type { AppliedMigration, Plan } from '../plan/build.js';
 import { loadParser } from '../sql/parse.js';
-import { readSource, type MigrationFile } from '../sources/migration.js';
+import { buildPlanWithDjango, type PlanSource } from '../sources/django/plan.js';
+import { readDjangoSource } from '../sources/django/read.js';
+import { readSource } from '../sources/migration.js';
 
-export async function readSources(config: Config): Promise<{ app: string; files: MigrationFile[] }[]> {
+export async function readSources(config: Config): Promise<PlanSource[]> {
   await loadParser();
-  const out = [];
+  const out: PlanSource[] = [];
   for (const s of config.sources) {
-    if (s.type !== 'sql') continue;
-    out.push({ app: s.app, files: await readSource({ app: s.app, dir: s.dir }) });
+    if (s.type === 'django') out.push(await readDjangoSource(s, config));
+    else out.push({ app: s.app, files: await readSource({ app: s.app, dir: s.dir }) });
   }
   return out;
 }
@@ -32,6 +34,6 @@ export async function readSnapshot(config: Config, db?: Db): Promise<Snapshot> {
   const sources = await readSources(config);
   const applied = db ? await new LedgerStore(db, config.schema).applied() : [];
   const catalog = db ? await readCatalog(db) : undefined;
-  const plan = buildPlan({ sources, applied, catalog, allowOutOfOrder: config.allowOutOfOrder });
+  const plan = buildPlanWithDjango({ sources, applied, catalog, allowOutOfOrder: config.allowOutOfOrder });
   return { plan, applied, catalog };
 }

@@ -19,6 +19,7 @@ import type { Emit } from '../events.js';
 import { LedgerStore } from '../ledger/store.js';
 import type { ParsedStatement } from '../sql/parse.js';
 import { isTransactionControl } from '../sql/transaction.js';
+import { applyDjangoMigration } from '../sources/django/apply.js';
 import { watchBlockers } from './blockers.js';
 import { dropInvalidIndexBefore } from './invalid-index.js';
 import { errorLine, isConnectionLoss, isLockTimeout } from './pg-errors.js';
@@ -105,6 +106,11 @@ async function runOne(m: ClassifiedMigration, session: Session, options: Execute
     const ledger = new LedgerStore(session.db, options.schema);
     const record = (): Promise<void> =>
       ledger.recordApplied(session.db, { app, id, checksum: m.migration.checksum, phase, durationMs: deps.clock.now() - started, releaseId: options.releaseId, attempts });
+    if (m.migration.apply?.kind === 'django') {
+      await applyDjangoMigration(m, m.migration.apply, { db: session.db, url: deps.url, lockTimeoutMs, statementTimeoutMs, emit: deps.emit, signal: deps.signal }, record);
+      recorded = true;
+      return;
+    }
     const statements = m.statements.map((s) => s.parsed).filter((s) => !isTransactionControl(s));
     const db = session.db;
     if (m.transactional) {

@@ -10,6 +10,8 @@ export interface PlanJson {
     file: string;
     phase: string;
     transactional: boolean;
+    /** What the classifier cannot judge from the SQL (a Django RunPython operation…). */
+    notes?: string[];
     statements: {
       index: number;
       line: number;
@@ -36,6 +38,7 @@ export function planToJson(plan: Plan): PlanJson {
       file: m.migration.file,
       phase: m.phase,
       transactional: m.transactional,
+      ...(m.migration.notes ? { notes: m.migration.notes } : {}),
       statements: m.statements.map((s) => ({
         index: s.index,
         line: s.line,

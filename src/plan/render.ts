@@ -13,6 +13,7 @@ export function renderPlan(plan: Plan, style: Style): string {
     const tx = m.transactional ? 'in one transaction' : 'statement by statement, no transaction';
     out.push(`${style.bold(`${m.migration.app}/${m.migration.id}`)}  ${phaseColour(m.phase)}  ${style.dim(`${m.migration.file} · ${tx}`)}`);
     if (m.directives.phase) out.push(`  ${style.dim(`phase forced to ${m.directives.phase.phase}: ${m.directives.phase.reason}`)}`);
+    for (const note of m.migration.notes ?? []) out.push(`  ${style.yellow('note:')} ${note}`);
     for (const s of m.statements) out.push(...renderStatement(s, style, phaseColour));
     out.push('');
   }

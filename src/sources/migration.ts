@@ -28,6 +28,30 @@ export interface MigrationFile {
   up: string;
   /** The down section and the file line it starts on, when present. */
   down?: { sql: string; firstLine: number };
+  /** Set when the migration is applied by its framework's tool rather than by running `up`. */
+  apply?: DjangoApply;
+  /** What the classifier cannot judge from `up` (a RunPython operation…), shown with the plan. */
+  notes?: string[];
+}
+
+/**
+ * A Django migration: `up` is what `manage.py sqlmigrate` prints, but Django applies it with
+ * `manage.py migrate <app> <name>` (RunPython included) and records it in django_migrations.
+ */
+export interface DjangoApply {
+  kind: 'django';
+  /** Absolute path of manage.py. */
+  manage: string;
+  python: string;
+  /** DJANGO_SETTINGS_MODULE, when configured. */
+  settings?: string;
+  /** Django's app label and migration name (`shop`, `0002_product_sku`). */
+  app: string;
+  name: string;
+  /** `<app>.<name>` of the migrations Django applies before this one. */
+  dependencies: string[];
+  /** Whether Django's django_migrations table records it as applied. */
+  appliedByDjango: boolean;
 }
 
 const FILE_NAME = /^([0-9A-Za-z]+)_([A-Za-z0-9_.-]+)\.sql$/;
