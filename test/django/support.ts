@@ -1,0 +1,92 @@
+/**
+ * The example Django project (examples/django) against a test database: a deployctl.yaml in a
+ * temporary folder whose `command` driver records the shop_product columns it sees at rollout
+ * time, and manage.py for setting up "what the previous release applied".
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestDatabase } from '../support/db.js';
+
+export const MANAGE = path.resolve('examples/django/manage.py');
+
+let found: string | undefined;
+
+/**
+ * The interpreter with Django and psycopg2. .ci/run installs them (python3-django,
+ * python3-psycopg2); without them these tests fail, never skip.
+ */
+export function djangoPython(): string {
+  if (found) return found;
+  const candidates = [process.env.DEPLOYCTL_TEST_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
+  for (const candidate of candidates) {
+    const r = spawnSync(candidate, ['-c', 'import django, psycopg2'], { encoding: 'utf8' });
+    if (r.status === 0) return (found = candidate);
+  }
+  throw new Error(
+    `The Django tests need a Python with Django and psycopg2; tried ${candidates.join(', ')}. ` +
+      'Install them with: apt-get install -y python3-django python3-psycopg2 (.ci/run does), or point DEPLOYCTL_TEST_PYTHON at an interpreter that has them.',
+  );
+}
+
+/** Runs manage.py directly, as the team did before deployctl; throws with Django's output on failure. */
+export function manage(db: TestDatabase, args: string[], settings = 'mysite.settings'): string {
+  const r = spawnSync(djangoPython(), [MANAGE, ...args], {
+    cwd: path.dirname(MANAGE),
+    env: { ...process.env, DATABASE_URL: db.url, DJANGO_SETTINGS_MODULE: settings },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`manage.py ${args.join(' ')} failed:\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+export interface DjangoProject {
+  root: string;
+  config: string;
+  /** shop_product's columns as the deploy command saw them, or undefined when no rollout ran. */
+  columnsAtRollout(): Promise<string[] | undefined>;
+}
+
+export async function djangoProject(db: TestDatabase, opts: { settings?: string; lockTimeoutMs?: number } = {}): Promise<DjangoProject> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'deployctl-django-'));
+  const python = djangoPython();
+  await writeFile(path.join(root, 'columns.py'), [
+    'import psycopg2, sys',
+    `with psycopg2.connect(${JSON.stringify(db.url)}) as c, c.cursor() as cur:`,
+    "    cur.execute(\"SELECT column_name FROM information_schema.columns WHERE table_name = 'shop_product' ORDER BY 1\")",
+    "    print(' '.join(r[0] for r in cur.fetchall()))",
+  ].join('\n'));
+  const config = [
+    'database:',
+    `  url: ${db.url}`,
+    'migrations:',
+    '  - app: web',
+    '    type: django',
+    `    manage: ${MANAGE}`,
+    `    python: ${python}`,
+    ...(opts.settings ? [`    settings: ${opts.settings}`] : []),
+    `lockTimeoutMs: ${opts.lockTimeoutMs ?? 2000}`,
+    'retry: { attempts: 20, minDelayMs: 50, maxDelayMs: 200 }',
+    'rollout:',
+    '  driver: command',
+    `  deploy: '${python} columns.py > rollout-columns.txt && echo "$DEPLOYCTL_ARTIFACT" > state.txt'`,
+    "  current: 'cat state.txt 2>/dev/null || true'",
+    'health:',
+    '  checks:',
+    "    - sql: select count(*) >= 0 from shop_product",
+    '  consecutive: 1',
+    '  intervalMs: 50',
+    '  deadlineMs: 5000',
+    '  bakeMs: 0',
+  ].join('\n');
+  await writeFile(path.join(root, 'deployctl.yaml'), `${config}\n`);
+  return {
+    root,
+    config: path.join(root, 'deployctl.yaml'),
+    columnsAtRollout: async () => {
+      const text = await readFile(path.join(root, 'rollout-columns.txt'), 'utf8').catch(() => undefined);
+      return text?.trim().split(' ');
+    },
+  };
+}
