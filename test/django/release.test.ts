@@ -1,0 +1,108 @@
+/**
+ * Releasing the example Django project: `deployctl release` with the `command` driver, Django
+ * applying each migration, real PostgreSQL. The deploy command records the columns it sees, so
+ * the test proves the dropped column still existed while the new code rolled out.
+ */
+import pg from 'pg';
+import { loadConfig } from '../../src/config/config.js';
+import { migrateCommand } from '../../src/commands/migrate.js';
+import { readSnapshot } from '../../src/commands/load.js';
+import { connect } from '../../src/db/connect.js';
+import type { DeployEvent } from '../../src/events.js';
+import { LedgerStore } from '../../src/ledger/store.js';
+import { executeMigrations } from '../../src/migrate/execute.js';
+import { systemClock } from '../../src/clock.js';
+import { runCli } from '../support/cli.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { djangoProject, manage } from './support.js';
+
+let db: TestDatabase;
+beforeEach(async () => {
+  db = await createTestDatabase('djr');
+  // The previous release, applied with plain manage.py: deployctl's ledger has never seen it.
+  manage(db, ['migrate', 'shop', '0001']);
+  manage(db, ['migrate', 'accounts', '0001']);
+  await db.sql("INSERT INTO shop_product (name, price_cents, legacy_code) VALUES ('lamp', 1200, 'L-1'), ('desk', 9900, NULL)");
+  await db.sql("INSERT INTO accounts_customer (email) VALUES ('ada@example.com')");
+});
+afterEach(async () => { await db.drop(); });
+
+const columns = async (table: string) =>
+  (await db.sql<{ c: string }>('SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY 1', [table])).map((r) => r.c);
+
+describe('django release', () => {
+  it('applies pre migrations with Django, rolls out while the old column still exists, then drops it and runs the post data migration', async () => {
+    const project = await djangoProject(db);
+    const r = await runCli(['release', '--artifact', 'v2', '--config', project.config], { cwd: project.root });
+    expect(r.stderr).toContain('succeeded');
+    expect(r.code).toBe(0);
+    // At rollout time: the pre migrations had run (sku), the dropped column was still there.
+    expect(await project.columnsAtRollout()).toEqual(['id', 'legacy_code', 'name', 'price_cents', 'sku']);
+    expect(await columns('shop_product')).toEqual(['id', 'name', 'price_cents', 'sku']);
+    expect(await db.sql('SELECT name, sku FROM shop_product ORDER BY id')).toEqual([{ name: 'lamp', sku: 'SKU-000001' }, { name: 'desk', sku: 'SKU-000002' }]);
+    expect(await db.sql('SELECT display_name FROM accounts_customer')).toEqual([{ display_name: 'ada' }]);
+    expect(await db.sql("SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = 'shop_product_name_idx'::regclass")).toEqual([{ valid: true }]);
+    expect(await db.sql('SELECT id, phase FROM deployctl.migration ORDER BY applied_at, id')).toEqual([
+      { id: 'accounts.0002_customer_display_name', phase: 'pre' },
+      { id: 'accounts.0003_backfill_display_name', phase: 'pre' },
+      { id: 'accounts.0004_rename_email_to_login', phase: 'pre' },
+      { id: 'shop.0002_product_sku', phase: 'pre' },
+      { id: 'shop.0003_product_name_idx', phase: 'pre' },
+      { id: 'shop.0004_remove_product_legacy_code', phase: 'post' },
+      { id: 'shop.0005_fill_sku', phase: 'post' },
+    ]);
+    // Django recorded its own rows too: it sees nothing left to do.
+    expect(manage(db, ['showmigrations', '--plan'])).not.toContain('[ ]');
+    const again = await runCli(['release', '--artifact', 'v3', '--config', project.config], { cwd: project.root });
+    expect(again.code).toBe(0);
+    expect((await db.sql<{ n: number }>('SELECT count(*)::int AS n FROM deployctl.migration'))[0]!.n).toBe(7);
+  });
+
+  it('retries a migration whose lock Django could not get within lock_timeout (LockNotAvailable), then applies it', async () => {
+    const project = await djangoProject(db, { lockTimeoutMs: 100 });
+    const config = await loadConfig({ file: project.config });
+    // An open transaction that read shop_product: ADD COLUMN waits for it, lock_timeout ends the wait.
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT count(*) FROM shop_product');
+    const events: DeployEvent[] = [];
+    try {
+      const result = await migrateCommand(config, { phase: 'pre' }, {
+        clock: systemClock,
+        emit: (e) => {
+          events.push(e);
+          if (e.type === 'migration:retry' && e.id === 'shop.0002_product_sku') void blocker.query('COMMIT');
+        },
+      });
+      const sku = result.applied.find((a) => a.id === 'shop.0002_product_sku');
+      expect(sku?.attempts).toBeGreaterThanOrEqual(2);
+    } finally {
+      await blocker.end();
+    }
+    const retry = events.find((e) => e.type === 'migration:retry');
+    expect(retry).toMatchObject({ id: 'shop.0002_product_sku', error: expect.stringMatching(/manage\.py migrate shop 0002_product_sku failed: .*lock timeout/) });
+    expect(await columns('shop_product')).toContain('sku');
+  });
+
+  it('records without re-running a migration Django applied after the plan was made (a run that died before recording it)', async () => {
+    const project = await djangoProject(db);
+    const config = await loadConfig({ file: project.config });
+    const conn = await connect(db.url);
+    try {
+      const { plan } = await readSnapshot(config, conn);
+      const sku = plan.migrations.filter((m) => m.migration.id === 'shop.0002_product_sku');
+      manage(db, ['migrate', 'shop', '0002']);
+      const events: DeployEvent[] = [];
+      await new LedgerStore(conn, 'deployctl').upgrade();
+      const applied = await executeMigrations(sku, { lockTimeoutMs: 1000, statementTimeoutMs: 0, retry: config.retry, releaseId: null, schema: 'deployctl' },
+        { url: db.url, clock: systemClock, emit: (e) => events.push(e) });
+      expect(applied.map((a) => a.id)).toEqual(['shop.0002_product_sku']);
+      expect(events).toContainEqual({ type: 'info', message: expect.stringMatching(/django_migrations already records it/) });
+      expect(await db.sql("SELECT count(*)::int AS n FROM django_migrations WHERE app = 'shop' AND name = '0002_product_sku'")).toEqual([{ n: 1 }]);
+      expect(await db.sql("SELECT id FROM deployctl.migration")).toEqual([{ id: 'shop.0002_product_sku' }]);
+    } finally {
+      await conn.end();
+    }
+  });
+});
