@@ -140,6 +140,19 @@ describe('plan', () => {
     }
   });
 
+  it('--rollout shows what the rollout would do; for pulumi it needs the Pulumi CLI', async () => {
+    const dir = await migrationsDir({ '0001_a.sql': 'CREATE TABLE a (id int);' });
+    const config = path.join(path.dirname(dir), 'deployctl.yaml');
+    await writeFile(config, 'migrations: [{ app: a, dir: migrations }]\nrollout: { driver: command, deploy: ./deploy.sh }\n');
+    const r = await runCli(['plan', '--config', config, '--rollout', 'v9', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).rollout).toEqual({ driver: 'command', artifact: 'v9', steps: ['run: ./deploy.sh', 'with DEPLOYCTL_ARTIFACT=v9'] });
+    await writeFile(config, 'migrations: [{ app: a, dir: migrations }]\nrollout: { driver: pulumi, stack: prod, imageRepository: registry.example.com/shop }\n');
+    const p = await runCli(['plan', '--config', config, '--rollout', 'v9'], { env: { PATH: '/usr/bin:/bin' } });
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/Pulumi/);
+  });
+
   it('says the database is unreachable without printing the password (exit 2)', async () => {
     const r = await runCli(['plan', '--dir', 'examples/basic/migrations', '--database-url', 'postgres://app:hunter2-secret@127.0.0.1:1/db']);
     expect(r.code).toBe(2);
