@@ -5,8 +5,8 @@
  * relation (pg_locks), whether the table or an index got a new file (pg_class.relfilenode), and
  * whether the table was read in full (sequential scans counted in pg_stat_xact_user_tables).
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { readCatalog } from '../../src/catalog/read.js';
 import type { CatalogFacts } from '../../src/catalog/facts.js';
 import { classifyMigration } from '../../src/classify/classify.js';
@@ -89,20 +89,14 @@ const STATEMENTS = [
   'ALTER TABLE "Shop"."Orders" RENAME COLUMN "Total" TO total',
 ];
 
-let admin: pg.Client;
+let scratch: TestDatabase;
 let db: pg.Client;
 let catalog: CatalogFacts;
-const dbName = `deployctl_t_${randomBytes(6).toString('hex')}`;
 
 beforeAll(async () => {
   await loadParser();
-  const url = process.env.DEPLOYCTL_TEST_DATABASE_URL!;
-  admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const target = new URL(url);
-  target.pathname = `/${dbName}`;
-  db = new pg.Client({ connectionString: target.toString() });
+  scratch = await createTestDatabase('locks');
+  db = new pg.Client({ connectionString: scratch.url });
   await db.connect();
   await db.query(FIXTURE);
   catalog = await readCatalog(db);
@@ -110,8 +104,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.end();
-  await admin?.query(`DROP DATABASE IF EXISTS ${dbName}`);
-  await admin?.end();
+  await scratch?.drop();
 });
 
 async function oidOf(relation: string): Promise<number> {

@@ -3,8 +3,8 @@
  * statement runs inside a transaction on a scratch database, then pg_locks (for this backend) and
  * pg_class.relfilenode are read before the transaction is rolled back.
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { classifyMigration } from '../../src/classify/classify.js';
 import { LOCK_MODES, type LockMode } from '../../src/rules/rule.js';
 import { loadParser } from '../../src/sql/parse.js';
@@ -54,27 +54,20 @@ const STATEMENTS = [
   'DROP POLICY orders_all ON shop.orders',
 ];
 
-let admin: pg.Client;
+let scratch: TestDatabase;
 let db: pg.Client;
-const dbName = `deployctl_t_${randomBytes(6).toString('hex')}`;
 
 beforeAll(async () => {
   await loadParser();
-  const url = process.env.DEPLOYCTL_TEST_DATABASE_URL!;
-  admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const target = new URL(url);
-  target.pathname = `/${dbName}`;
-  db = new pg.Client({ connectionString: target.toString() });
+  scratch = await createTestDatabase('locks');
+  db = new pg.Client({ connectionString: scratch.url });
   await db.connect();
   await db.query(FIXTURE);
 });
 
 afterAll(async () => {
   await db?.end();
-  await admin?.query(`DROP DATABASE IF EXISTS ${dbName}`);
-  await admin?.end();
+  await scratch?.drop();
 });
 
 /** relfilenode of the relation and of every index on it (or of the table an index belongs to). */
