@@ -3,8 +3,8 @@
  * driver (the "deployed" artifact is a line in a state file) and health checks that read it.
  */
 import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { testTmp } from '../support/db.js';
 
 export interface Project {
   root: string;
@@ -17,7 +17,7 @@ export interface Project {
 }
 
 export async function createProject(databaseUrl: string, opts: { deploySleepS?: number; healthSleepS?: number; bakeMs?: number; post?: string } = {}): Promise<Project> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'deployctl-release-'));
+  const root = await mkdtemp(path.join(testTmp(), 'deployctl-release-'));
   await mkdir(path.join(root, 'migrations'));
   const sleep = (s?: number): string => (s ? `sleep ${s}; ` : '');
   const config = [

@@ -53,9 +53,14 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
 
 /** Writes `files` (name → SQL) into a new temporary migrations folder and returns its path. */
 export async function migrationsDir(files: Record<string, string>, name = 'migrations'): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'deployctl-test-'));
+  const root = await mkdtemp(path.join(testTmp(), 'deployctl-test-'));
   const dir = path.join(root, name);
   await mkdir(dir, { recursive: true });
   for (const [file, sql] of Object.entries(files)) await writeFile(path.join(dir, file), sql);
   return dir;
+}
+
+/** The run's scratch root (removed by the global teardown), or the system's temporary folder. */
+export function testTmp(): string {
+  return process.env.DEPLOYCTL_TEST_TMP ?? os.tmpdir();
 }
