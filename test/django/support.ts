@@ -5,9 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { TestDatabase } from '../support/db.js';
+import { testTmp, type TestDatabase } from '../support/db.js';
 
 export const MANAGE = path.resolve('examples/django/manage.py');
 
@@ -49,7 +48,7 @@ export interface DjangoProject {
 }
 
 export async function djangoProject(db: TestDatabase, opts: { settings?: string; lockTimeoutMs?: number } = {}): Promise<DjangoProject> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'deployctl-django-'));
+  const root = await mkdtemp(path.join(testTmp(), 'deployctl-django-'));
   const python = djangoPython();
   await writeFile(path.join(root, 'columns.py'), [
     'import psycopg2, sys',
