@@ -44,7 +44,7 @@ export interface ClassifiedMigration {
   directives: Directives;
   statements: ClassifiedStatement[];
   /** Reasons this migration blocks the release beyond its statements (mixed, unused allow…). */
-  problems: string[];
+  problems: { kind: 'mixed' | 'directive'; message: string }[];
 }
 
 export interface ClassifyOptions {
@@ -80,21 +80,21 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
     return summarise(stmt, findings);
   });
 
-  const problems = directives.allows
+  const problems: ClassifiedMigration['problems'] = directives.allows
     .filter((_, i) => !usedAllows.has(i))
-    .map((a) => `${migration.file}:${a.line}: 'deployctl:allow ${a.rule}' matches no finding of the statement after it; remove it`);
+    .map((a) => ({ kind: 'directive', message: `${migration.file}:${a.line}: 'deployctl:allow ${a.rule}' matches no finding of the statement after it; remove it` }));
 
   let phase: MigrationPhase = strongest(statements.filter((s) => !s.neutral).map((s) => s.phase));
-  const mixed = phase !== 'unsafe' && mixedPair(statements);
+  // Reported beside unsafe findings too, so one round of fixes addresses everything.
+  const mixed = !directives.phase && mixedPair(statements);
   if (directives.phase && phase !== 'unsafe') phase = directives.phase.phase;
-  else if (mixed) {
-    phase = 'mixed';
+  if (mixed) {
+    if (phase !== 'unsafe') phase = 'mixed';
     const [pre, post] = mixed;
-    problems.push(
+    problems.push({ kind: 'mixed', message:
       `${migration.file} mixes a pre statement (line ${pre.line}: ${shorten(pre.sql)}) with a post statement (line ${post.line}: ${shorten(post.sql)}). ` +
         `The first must run before the new code rolls out, the second only after it: split them into two migrations, ` +
-        `e.g. keep line ${pre.line} here and move line ${post.line} to a new file that sorts after it.`,
-    );
+        `e.g. keep line ${pre.line} here and move line ${post.line} to a new file that sorts after it.` });
   }
   const transactional = !directives.noTransaction && !parsed.statements.some((s) => mustRunOutsideTransaction(s, serverVersion));
   return { migration, phase, transactional, directives, statements, problems };

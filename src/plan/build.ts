@@ -88,9 +88,7 @@ export function buildPlan(input: PlanInput): Plan {
           problems.push({ kind: 'unsafe', app, id: f.id, file: f.file, line: s.line, message: `${f.file}:${s.line}: ${finding.rule}: ${finding.message}` });
         }
       }
-      for (const message of classified.problems) {
-        problems.push({ kind: classified.phase === 'mixed' ? 'mixed' : 'directive', app, id: f.id, file: f.file, message });
-      }
+      for (const p of classified.problems) problems.push({ kind: p.kind, app, id: f.id, file: f.file, message: p.message });
     }
   }
 

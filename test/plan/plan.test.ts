@@ -58,6 +58,8 @@ describe('plan', () => {
     assertPlanSchema(doc);
     expect(doc.ok).toBe(false);
     expect(doc.stages.blocked).toEqual(['migrations/0001_rename_name', 'migrations/0002_index_and_drop']);
+    // The unsafe index build and the mixed pre/post pair are both reported, in one pass.
+    expect(doc.problems.filter((p: { id: string }) => p.id === '0002_index_and_drop').map((p: { kind: string }) => p.kind)).toEqual(['unsafe', 'mixed']);
     const rename = doc.migrations[0].statements[0].rules[0];
     expect(rename.id).toBe('rename-column');
     expect(rename.fix).toMatch(/ADD COLUMN full_name/);
