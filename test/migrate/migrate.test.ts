@@ -58,6 +58,11 @@ describe('migrate', () => {
     const r = await migrate(dir, 'pre');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/sorts before migrations\/0002_b/);
+    // Allowed in the config, it applies.
+    const config = path.join(path.dirname(dir), 'deployctl.yaml');
+    await writeFile(config, `database: { url: '${db.url}' }\nmigrations: [{ app: migrations, dir: migrations }]\nallowOutOfOrder: true\n`);
+    expect((await runCli(['migrate', '--phase', 'pre', '--config', config])).code).toBe(0);
+    expect(await db.sql('SELECT id FROM deployctl.migration ORDER BY id')).toEqual([{ id: '0001_a' }, { id: '0002_b' }]);
   });
 
   it('exits 2 naming file and line when a file does not parse, applying nothing', async () => {
