@@ -166,7 +166,8 @@ describe('migrate', () => {
     const first = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url]);
     // The second runner starts once the first holds the lock, and polls for it meanwhile.
     for (let i = 0; i < 200; i++) {
-      if ((await db.sql("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted")).length > 0) break;
+      const held = await db.sql("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+      if (held.length > 0) break;
       await new Promise((r) => setTimeout(r, 10));
     }
     const second = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url, '--lock-wait', '20000']);
@@ -183,7 +184,7 @@ describe('migrate', () => {
     });
     const run = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url]);
     for (let i = 0; i < 100; i++) {
-      const rows = await db.sql("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%'");
+      const rows = await db.sql("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(3)%'");
       if (rows.length > 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -223,7 +224,7 @@ describe('migrate', () => {
     const run = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url, '--json']);
     let killed = false;
     for (let i = 0; i < 300 && !killed; i++) {
-      const rows = await db.sql<{ ok: boolean }>("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(2)%' AND pid <> pg_backend_pid()");
+      const rows = await db.sql<{ ok: boolean }>("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(2)%' AND pid <> pg_backend_pid()");
       killed = rows.some((r) => r.ok);
       if (!killed) await new Promise((r) => setTimeout(r, 20));
     }
