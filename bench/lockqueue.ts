@@ -17,8 +17,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { withDatabase } from '../src/db/url.js';
-import { startEmbeddedPostgres } from '../src/embedded/server.js';
+import { withDatabase } from '../src/adapters/postgres/url.js';
+import { startEmbeddedPostgres } from '../src/adapters/postgres/embedded.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const READERS = Number(process.env.BENCH_READERS ?? 4);

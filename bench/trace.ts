@@ -14,8 +14,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { withDatabase } from '../src/db/url.js';
-import { startEmbeddedPostgres } from '../src/embedded/server.js';
+import { withDatabase } from '../src/adapters/postgres/url.js';
+import { startEmbeddedPostgres } from '../src/adapters/postgres/embedded.js';
 
 const MIGRATIONS = Number(process.env.BENCH_MIGRATIONS ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

@@ -1,8 +1,8 @@
 /** Docs that cannot drift: the rule reference and the README's command list come from code. */
 import { readFileSync } from 'node:fs';
 import { COMMANDS } from '../src/cli/run.js';
-import { renderRulesDoc } from '../src/docs/rules-doc.js';
-import { RULES, UNRECOGNIZED } from '../src/rules/index.js';
+import { renderRulesDoc } from '../src/core/rules/doc.js';
+import { RULES, UNRECOGNIZED } from '../src/core/rules/index.js';
 
 describe('docs', () => {
   it('docs/rules.md is generated from the rule registry (run `npm run docs` after changing a rule)', () => {

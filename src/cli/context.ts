@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock, type Clock } from '../clock.js';
 import { loadConfig, type Config } from '../config/config.js';
-import { scrubSecrets } from '../db/url.js';
+import { scrubSecrets } from '../adapters/postgres/url.js';
 import { DeployctlError } from '../errors.js';
 import { createReporter, outputMode, type Reporter } from './reporter.js';
 import { styleFor, type Style } from './style.js';

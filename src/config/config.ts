@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DeployctlError } from '../errors.js';
-import type { HealthCheckConfig } from '../health/config.js';
+import type { HealthCheckConfig } from './health.js';
 import { bool, int, list, obj, oneOf, optional, ratio, str, union, type Shape } from './schema.js';
 
 const DRIVER_PLACEHOLDERS = new Set(['ARTIFACT', 'PORT', 'PREVIOUS_ARTIFACT', 'RELEASE_ID']);

@@ -8,11 +8,12 @@
 import pg from 'pg';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
-import { LocalDriver, type SupervisorControl } from '../drivers/local/index.js';
+import { LocalDriver } from '../adapters/drivers/local/driver.js';
+import type { SupervisorControl } from '../adapters/drivers/local/supervisor.js';
 import { DeployctlError } from '../errors.js';
-import { buildHealthChecks } from '../health/build.js';
-import type { HealthCheck } from '../health/check.js';
-import { releaseCommand, type ReleaseSummary } from '../pipeline/release.js';
+import { buildHealthChecks } from '../adapters/health/build.js';
+import type { HealthCheck } from '../adapters/health/check.js';
+import { releaseCommand, type ReleaseSummary } from '../engine/release/release.js';
 import type { StageRecorder, StageWindow } from './events.js';
 
 export interface DeployctlReleaseDeps {

@@ -5,10 +5,10 @@
  * version 1 serves against a schema without the column it reads.
  */
 import type { Config } from '../config/config.js';
-import { readSources } from '../commands/load.js';
-import { connect } from '../db/connect.js';
-import type { SupervisorControl } from '../drivers/local/index.js';
-import { parseSql } from '../sql/parse.js';
+import { readSources } from '../engine/snapshot.js';
+import { connect } from '../adapters/postgres/connect.js';
+import type { SupervisorControl } from '../adapters/drivers/local/supervisor.js';
+import { parseSql } from '../core/sql/parse.js';
 import type { StageRecorder, StageWindow } from './events.js';
 
 export interface NaiveReleaseDeps {

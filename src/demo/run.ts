@@ -7,12 +7,12 @@
  */
 import path from 'node:path';
 import type { Clock } from '../clock.js';
-import { readSources } from '../commands/load.js';
+import { readSources } from '../engine/snapshot.js';
 import { loadConfig, type Config } from '../config/config.js';
-import { connect, type Db } from '../db/connect.js';
-import { appSpec, type LocalDriverConfig } from '../drivers/local/index.js';
+import { connect, type Db } from '../adapters/postgres/connect.js';
+import { appSpec, type LocalDriverConfig } from '../adapters/drivers/local/config.js';
 import { DeployctlError } from '../errors.js';
-import { quoteIdent } from '../rules/support/identifiers.js';
+import { readableIdent } from '../core/sql/identifiers.js';
 import { deployctlRelease } from './release-deployctl.js';
 import { naiveRelease } from './release-naive.js';
 import { StageRecorder, type DemoEmit, type StageWindow } from './events.js';
@@ -148,7 +148,7 @@ async function progress(mode: string, load: LoadThread, recorder: StageRecorder,
 
 async function endChecks(db: Db, schema: string, migrationFiles: number): Promise<RunChecks> {
   const column = await db.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'legacy_code'");
-  const table = `${quoteIdent(schema)}.migration`;
+  const table = `${readableIdent(schema)}.migration`;
   const hasLedger = (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table])).rows[0]?.t;
   const recorded = hasLedger ? (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n : 0;
   return { legacy_code_dropped: column.rowCount === 0, migration_files: migrationFiles, migrations_recorded: recorded };

@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { unreachable } from '../db/connect.js';
-import { withDatabase } from '../db/url.js';
-import { startEmbeddedPostgres } from '../embedded/server.js';
-import { quoteIdent } from '../rules/support/identifiers.js';
+import { unreachable } from '../adapters/postgres/connect.js';
+import { withDatabase } from '../adapters/postgres/url.js';
+import { startEmbeddedPostgres } from '../adapters/postgres/embedded.js';
+import { readableIdent } from '../core/sql/identifiers.js';
 
 export interface DemoServer {
   /** A database on the server to run CREATE / DROP DATABASE from. */
@@ -52,10 +52,10 @@ export async function openServer(databaseUrl: string | undefined, log: (line: st
     url: (database) => withDatabase(adminUrl, database),
     create: (database, template) => admin(async (c) => {
       created.add(database);
-      await c.query(`CREATE DATABASE ${quoteIdent(database)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`);
+      await c.query(`CREATE DATABASE ${readableIdent(database)}${template ? ` TEMPLATE ${readableIdent(template)}` : ''}`);
     }),
     drop: (database) => admin(async (c) => {
-      await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+      await c.query(`DROP DATABASE IF EXISTS ${readableIdent(database)} WITH (FORCE)`);
       created.delete(database);
     }),
     close: async () => {

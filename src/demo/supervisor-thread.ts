@@ -1,6 +1,6 @@
 /** The demo's Supervisor, run in a worker thread (see supervisor-worker.ts for why), behind the SupervisorControl port the local driver drives. */
 import { Worker } from 'node:worker_threads';
-import type { OperationOptions, SupervisorControl, SupervisorOptions, SupervisorState } from '../drivers/local/index.js';
+import type { OperationOptions, SupervisorControl, SupervisorOptions, SupervisorState } from '../adapters/drivers/local/supervisor.js';
 import { DeployctlError, type ErrorCode } from '../errors.js';
 import type { SupervisorRequest } from './supervisor-worker.js';
 

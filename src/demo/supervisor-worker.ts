@@ -10,8 +10,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../clock.js';
-import { Supervisor, type SupervisorOptions } from '../drivers/local/supervisor.js';
-import type { AppSpec } from '../drivers/local/config.js';
+import { Supervisor, type SupervisorOptions } from '../adapters/drivers/local/supervisor.js';
+import type { AppSpec } from '../adapters/drivers/local/config.js';
 import { DeployctlError } from '../errors.js';
 
 export interface SupervisorRequest {

@@ -1,6 +1,6 @@
 /** Reading manage.py output and Django migration directives: the edge cases, on Django's real text. */
-import { directiveHeader } from '../../src/sources/django/directives.js';
-import { diedOfLockTimeout, failureSummary, opaqueOperations, parseConflicts, parseShowMigrationsPlan } from '../../src/sources/django/output.js';
+import { directiveHeader } from '../../src/adapters/sources/django/directives.js';
+import { diedOfLockTimeout, failureSummary, opaqueOperations, parseConflicts, parseShowMigrationsPlan } from '../../src/adapters/sources/django/output.js';
 
 describe('showmigrations --plan -v 2', () => {
   it('reads state and every dependency, in Django order', () => {

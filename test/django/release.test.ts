@@ -5,12 +5,12 @@
  */
 import pg from 'pg';
 import { loadConfig } from '../../src/config/config.js';
-import { migrateCommand } from '../../src/commands/migrate.js';
-import { readSnapshot } from '../../src/commands/load.js';
-import { connect } from '../../src/db/connect.js';
+import { migrateCommand } from '../../src/engine/migrate/migrate.js';
+import { readSnapshot } from '../../src/engine/snapshot.js';
+import { connect } from '../../src/adapters/postgres/connect.js';
 import type { DeployEvent } from '../../src/events.js';
-import { LedgerStore } from '../../src/ledger/store.js';
-import { executeMigrations } from '../../src/migrate/execute.js';
+import { LedgerStore } from '../../src/adapters/ledger/store.js';
+import { executeMigrations } from '../../src/engine/migrate/execute.js';
 import { systemClock } from '../../src/clock.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';

@@ -2,8 +2,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CommandDriver } from '../../src/drivers/command.js';
-import type { RolloutContext } from '../../src/drivers/driver.js';
+import { CommandDriver } from '../../src/adapters/drivers/command.js';
+import type { RolloutContext } from '../../src/adapters/drivers/driver.js';
 import { DeployctlError } from '../../src/errors.js';
 import { gone } from './processes.js';
 

@@ -5,11 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../src/clock.js';
-import { CommandDriver } from '../../src/drivers/command.js';
-import type { RolloutDriver } from '../../src/drivers/driver.js';
-import { appSpec, type LocalDriverConfig } from '../../src/drivers/local/config.js';
-import { LocalDriver } from '../../src/drivers/local/driver.js';
-import { Supervisor } from '../../src/drivers/local/supervisor.js';
+import { CommandDriver } from '../../src/adapters/drivers/command.js';
+import type { RolloutDriver } from '../../src/adapters/drivers/driver.js';
+import { appSpec, type LocalDriverConfig } from '../../src/adapters/drivers/local/config.js';
+import { LocalDriver } from '../../src/adapters/drivers/local/driver.js';
+import { Supervisor } from '../../src/adapters/drivers/local/supervisor.js';
 
 export const APP_SERVER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/app/server.mjs');
 

@@ -1,5 +1,5 @@
 /** Process checks for tests that must leave nothing behind. */
-import { processAlive } from '../../src/drivers/local/state-file.js';
+import { processAlive } from '../../src/adapters/drivers/local/state-file.js';
 
 /** Waits (bounded: about 5 s) for the process to be gone; true when it is. */
 export async function gone(pid: number): Promise<boolean> {

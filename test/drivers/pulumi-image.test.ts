@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { artifactOf, imageFor } from '../../src/drivers/pulumi-image.js';
+import { artifactOf, imageFor } from '../../src/adapters/drivers/pulumi/image.js';
 
 const REPO = 'registry.example.com/team/shop';
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;

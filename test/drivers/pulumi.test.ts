@@ -9,10 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import * as automationErrors from '@pulumi/pulumi/automation/errors.js';
 import { DeployctlError } from '../../src/errors.js';
-import type { RolloutContext } from '../../src/drivers/driver.js';
-import { PulumiDriver } from '../../src/drivers/pulumi.js';
-import type { PulumiRolloutConfig } from '../../src/drivers/pulumi-config.js';
-import { openLocalStack, type ConfigValueLike, type OperationOptions, type StackLike, type StackOpenOptions } from '../../src/drivers/pulumi-stack.js';
+import type { RolloutContext } from '../../src/adapters/drivers/driver.js';
+import { PulumiDriver } from '../../src/adapters/drivers/pulumi/driver.js';
+import type { PulumiRolloutConfig } from '../../src/adapters/drivers/pulumi/config.js';
+import { openLocalStack, type ConfigValueLike, type OperationOptions, type StackLike, type StackOpenOptions } from '../../src/adapters/drivers/pulumi/stack.js';
 
 const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop';
 const PROJECT = 'deployctl-app';

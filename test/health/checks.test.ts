@@ -1,10 +1,10 @@
 /** Details of each check that the contract does not cover. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildHealthChecks } from '../../src/health/build.js';
-import { CommandHealthCheck } from '../../src/health/command.js';
-import { HttpHealthCheck } from '../../src/health/http.js';
-import { SqlHealthCheck, type Queryable } from '../../src/health/sql.js';
+import { buildHealthChecks } from '../../src/adapters/health/build.js';
+import { CommandHealthCheck } from '../../src/adapters/health/command.js';
+import { HttpHealthCheck } from '../../src/adapters/health/http.js';
+import { SqlHealthCheck, type Queryable } from '../../src/adapters/health/sql.js';
 
 describe('HttpHealthCheck', () => {
   let server: http.Server;

@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../src/clock.js';
 import { DeployctlError } from '../../src/errors.js';
-import { HttpHealthCheck } from '../../src/health/http.js';
-import { bake, healthFailure, verify } from '../../src/health/verify.js';
+import { HttpHealthCheck } from '../../src/adapters/health/http.js';
+import { bake, healthFailure, verify } from '../../src/engine/verify.js';
 import { FakeClock, ScriptedCheck } from './fakes.js';
 
 describe('verify', () => {

@@ -1,8 +1,8 @@
 /** Drift detection through the library functions the release pipeline calls, on a real database. */
-import { connect, type Db } from '../../src/db/connect.js';
-import { checkDrift, recordFingerprint } from '../../src/drift/index.js';
+import { connect, type Db } from '../../src/adapters/postgres/connect.js';
+import { checkDrift, recordFingerprint } from '../../src/engine/drift.js';
 import { DeployctlError } from '../../src/errors.js';
-import { LedgerStore } from '../../src/ledger/store.js';
+import { LedgerStore } from '../../src/adapters/ledger/store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 let tdb: TestDatabase;

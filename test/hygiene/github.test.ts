@@ -1,5 +1,5 @@
 /** GitHub workflow-command escaping, exactly as the runner decodes it. */
-import { errorAnnotation, escapeData, escapeProperty } from '../../src/check/github.js';
+import { errorAnnotation, escapeData, escapeProperty } from '../../src/cli/render/github.js';
 
 describe('GitHub annotations', () => {
   it('escapes %, CR and LF in the message, and also : and , in properties', () => {

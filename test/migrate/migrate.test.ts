@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { systemClock } from '../../src/clock.js';
-import { acquireLock } from '../../src/ledger/lock.js';
+import { acquireLock } from '../../src/adapters/ledger/lock.js';
 import { runCli, startCli } from '../support/cli.js';
 import { createTestDatabase, migrationsDir, type TestDatabase } from '../support/db.js';
 

@@ -3,10 +3,10 @@
  * several sub-commands in one statement, catalog-dependent decisions (old column type, validated
  * checks, server version), the empty-table downgrade, and neighbouring statements.
  */
-import { classifyMigration, type ClassifiedMigration, type ClassifiedStatement } from '../../src/classify/classify.js';
-import type { CatalogFacts, TableFacts } from '../../src/catalog/facts.js';
-import { loadParser } from '../../src/sql/parse.js';
-import { migrationFromText } from '../../src/sources/migration.js';
+import { classifyMigration, type ClassifiedMigration, type ClassifiedStatement } from '../../src/core/classify/classify.js';
+import type { CatalogFacts, TableFacts } from '../../src/core/schema/facts.js';
+import { loadParser } from '../../src/core/sql/parse.js';
+import { migrationFromText } from '../../src/core/migration.js';
 
 beforeAll(() => loadParser());
 

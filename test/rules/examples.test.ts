@@ -4,12 +4,12 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { classifyMigration } from '../../src/classify/classify.js';
-import { RULES, UNRECOGNIZED } from '../../src/rules/index.js';
-import type { Example, Rule } from '../../src/rules/rule.js';
-import { loadParser } from '../../src/sql/parse.js';
-import { migrationFromText } from '../../src/sources/migration.js';
-import { ASSUMED_SERVER_VERSION, type CatalogFacts } from '../../src/catalog/facts.js';
+import { classifyMigration } from '../../src/core/classify/classify.js';
+import { RULES, UNRECOGNIZED } from '../../src/core/rules/index.js';
+import type { Example, Rule } from '../../src/core/rules/rule.js';
+import { loadParser } from '../../src/core/sql/parse.js';
+import { migrationFromText } from '../../src/core/migration.js';
+import { ASSUMED_SERVER_VERSION, type CatalogFacts } from '../../src/core/schema/facts.js';
 
 beforeAll(() => loadParser());
 
@@ -37,7 +37,7 @@ describe.each(ALL.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
 });
 
 describe('rule registry', () => {
-  const dir = path.resolve('src/rules');
+  const dir = path.resolve('src/core/rules');
   const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !['index.ts', 'rule.ts'].includes(f));
 
   it('registers every rule file exactly once, with its file name as id', () => {

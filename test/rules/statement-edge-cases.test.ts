@@ -3,11 +3,11 @@
  * pin down: context from earlier statements, catalog sizes, directives, and the SQL of fixes.
  */
 import { parseSync } from 'libpg-query';
-import { classifyMigration, type ClassifiedMigration } from '../../src/classify/classify.js';
-import type { CatalogFacts, TableFacts } from '../../src/catalog/facts.js';
-import { LOCK_MODES } from '../../src/rules/rule.js';
-import { loadParser } from '../../src/sql/parse.js';
-import { migrationFromText } from '../../src/sources/migration.js';
+import { classifyMigration, type ClassifiedMigration } from '../../src/core/classify/classify.js';
+import type { CatalogFacts, TableFacts } from '../../src/core/schema/facts.js';
+import { LOCK_MODES } from '../../src/core/rules/rule.js';
+import { loadParser } from '../../src/core/sql/parse.js';
+import { migrationFromText } from '../../src/core/migration.js';
 
 beforeAll(() => loadParser());
 

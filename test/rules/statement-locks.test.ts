@@ -5,10 +5,10 @@
  */
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { classifyMigration } from '../../src/classify/classify.js';
-import { LOCK_MODES, type LockMode } from '../../src/rules/rule.js';
-import { loadParser } from '../../src/sql/parse.js';
-import { migrationFromText } from '../../src/sources/migration.js';
+import { classifyMigration } from '../../src/core/classify/classify.js';
+import { LOCK_MODES, type LockMode } from '../../src/core/rules/rule.js';
+import { loadParser } from '../../src/core/sql/parse.js';
+import { migrationFromText } from '../../src/core/migration.js';
 
 const FIXTURE = `
   CREATE SCHEMA shop;

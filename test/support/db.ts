@@ -7,7 +7,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { withDatabase } from '../../src/db/url.js';
+import { withDatabase } from '../../src/adapters/postgres/url.js';
 
 export function serverUrl(): string {
   const url = process.env.DEPLOYCTL_TEST_DATABASE_URL;

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../../dist/src/embedded/server.js';
+import { startEmbeddedPostgres } from '../../dist/src/adapters/postgres/embedded.js';
 
 export default async function globalSetup() {
   // Scratch folders of the run's tests live under one root that the teardown removes.

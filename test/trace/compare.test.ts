@@ -1,6 +1,6 @@
 /** The comparison rules of trace, on hand-made observations (the integration tests use real ones). */
-import { compare, type Prediction } from '../../src/trace/compare.js';
-import type { RelationLock } from '../../src/trace/observe.js';
+import { compare, type Prediction } from '../../src/engine/trace/compare.js';
+import type { RelationLock } from '../../src/engine/trace/observe.js';
 
 const existing = new Set(['public.users', 'public.orders', 'public.users_pkey']);
 const existed = (r: string): boolean => existing.has(r);

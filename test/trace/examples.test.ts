@@ -7,16 +7,16 @@
  * The objects an example references are created first (fixture-setup.ts).
  */
 import pg from 'pg';
-import { readCatalog } from '../../src/catalog/read.js';
-import { classifyMigration } from '../../src/classify/classify.js';
+import { readCatalog } from '../../src/adapters/postgres/catalog.js';
+import { classifyMigration } from '../../src/core/classify/classify.js';
 import { systemClock } from '../../src/clock.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/embedded/server.js';
-import { RULES, UNRECOGNIZED } from '../../src/rules/index.js';
-import type { Example } from '../../src/rules/rule.js';
-import { loadParser } from '../../src/sql/parse.js';
-import { migrationFromText } from '../../src/sources/migration.js';
-import { createScratch } from '../../src/trace/scratch.js';
-import { traceMigrations } from '../../src/trace/trace.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/adapters/postgres/embedded.js';
+import { RULES, UNRECOGNIZED } from '../../src/core/rules/index.js';
+import type { Example } from '../../src/core/rules/rule.js';
+import { loadParser } from '../../src/core/sql/parse.js';
+import { migrationFromText } from '../../src/core/migration.js';
+import { createScratch } from '../../src/adapters/postgres/scratch-trace.js';
+import { traceMigrations } from '../../src/engine/trace/trace.js';
 import { serverUrl } from '../support/db.js';
 import { FIXTURE_ROLES, fixtureSetup } from './fixture-setup.js';
 

@@ -5,8 +5,8 @@
  * creates (or renames to) is not a reference. fixture-setup.ts turns the result into DDL.
  */
 import type { Node } from 'libpg-query';
-import { as, nameList } from '../../src/sql/ast.js';
-import { parseSql } from '../../src/sql/parse.js';
+import { as, nameList } from '../../src/core/sql/ast.js';
+import { parseSql } from '../../src/core/sql/parse.js';
 
 export interface Table {
   schema: string;

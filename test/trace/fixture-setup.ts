@@ -7,7 +7,7 @@
  * (a partitioned table, a foreign key, a unique index); SHAPES spells those out.
  */
 import type pg from 'pg';
-import { parseSql } from '../../src/sql/parse.js';
+import { parseSql } from '../../src/core/sql/parse.js';
 import { collect, tableOf, type Needs } from './fixture-references.js';
 
 /** Roles examples grant to or own by; roles are server-wide, so the test creates them once. */

@@ -1,5 +1,5 @@
-import { checkCommand } from '../../check/check.js';
-import { renderCheck, type CheckFormat } from '../../check/render.js';
+import { checkCommand } from '../../engine/check.js';
+import { renderCheck, type CheckFormat } from '../render/check.js';
 import { DeployctlError } from '../../errors.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';

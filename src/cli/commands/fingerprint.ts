@@ -1,4 +1,4 @@
-import { fingerprintCommand } from '../../fingerprint/command.js';
+import { fingerprintCommand } from '../../engine/fingerprint.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
 

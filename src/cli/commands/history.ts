@@ -1,4 +1,4 @@
-import { historyCommand } from '../../commands/history.js';
+import { historyCommand } from '../../engine/history.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, scrub, type CliContext } from '../context.js';
 

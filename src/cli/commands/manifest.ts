@@ -1,4 +1,4 @@
-import { manifestStatus, writeManifest } from '../../manifest/file.js';
+import { manifestStatus, writeManifest } from '../../engine/manifest.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
 

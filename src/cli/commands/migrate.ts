@@ -1,4 +1,4 @@
-import { migrateCommand } from '../../commands/migrate.js';
+import { migrateCommand } from '../../engine/migrate/migrate.js';
 import { DeployctlError } from '../../errors.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, reporterFor, SOURCE_OPTIONS, type CliContext } from '../context.js';

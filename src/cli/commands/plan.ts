@@ -1,6 +1,6 @@
-import { planCommand } from '../../commands/plan.js';
-import { planToJson } from '../../plan/json.js';
-import { renderPlan } from '../../plan/render.js';
+import { planCommand } from '../../engine/plan.js';
+import { planToJson } from '../../core/plan/json.js';
+import { renderPlan } from '../render/plan.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
 import { styleFor } from '../style.js';
@@ -13,7 +13,7 @@ export async function planCli(args: string[], ctx: CliContext): Promise<number> 
   const config = await configFrom(ctx, values);
   const { plan } = await planCommand(config);
   // Loaded only when asked for: the pulumi driver brings the Pulumi SDK.
-  const rollout = values.rollout ? await (await import('../../commands/rollout-preview.js')).previewRollout(config, values.rollout) : undefined;
+  const rollout = values.rollout ? await (await import('../../engine/rollout-preview.js')).previewRollout(config, values.rollout) : undefined;
   const text = values.json
     ? JSON.stringify({ ...planToJson(plan), ...(rollout ? { rollout } : {}) }, null, 2)
     : renderPlan(plan, styleFor(ctx.io.stdout, ctx.io.env)) + (rollout ? `\n\nRollout (${rollout.driver}) of ${rollout.artifact}:\n${[...rollout.steps, ...Object.entries(rollout.changes ?? {}).map(([op, n]) => `${op}: ${n} resource(s)`)].map((l) => `  ${l}`).join('\n')}` : '');

@@ -1,9 +1,9 @@
 import pg from 'pg';
-import { createDriver } from '../../drivers/factory.js';
+import { createDriver } from '../../adapters/drivers/factory.js';
 import { DeployctlError } from '../../errors.js';
-import { buildHealthChecks } from '../../health/build.js';
-import type { HealthCheckConfig } from '../../health/config.js';
-import { releaseCommand, type ReleaseDeps, type ReleaseSummary } from '../../pipeline/release.js';
+import { buildHealthChecks } from '../../adapters/health/build.js';
+import type { HealthCheckConfig } from '../../config/health.js';
+import { releaseCommand, type ReleaseDeps, type ReleaseSummary } from '../../engine/release/release.js';
 import type { Config } from '../../config/config.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, reporterFor, type CliContext } from '../context.js';

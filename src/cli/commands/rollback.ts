@@ -1,5 +1,5 @@
 import { DeployctlError } from '../../errors.js';
-import { rollbackCommand } from '../../pipeline/rollback.js';
+import { rollbackCommand } from '../../engine/release/rollback.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, reporterFor, type CliContext } from '../context.js';
 import { lockWait, wire } from './release.js';

@@ -1,5 +1,5 @@
-import { RULES, UNRECOGNIZED } from '../../rules/index.js';
-import { renderRulesDoc } from '../../docs/rules-doc.js';
+import { RULES, UNRECOGNIZED } from '../../core/rules/index.js';
+import { renderRulesDoc } from '../../core/rules/doc.js';
 import { EXIT } from '../exit.js';
 import { parse, type CliContext } from '../context.js';
 

@@ -1,4 +1,4 @@
-import { squashCommand } from '../../squash/squash.js';
+import { squashCommand } from '../../engine/squash.js';
 import { DeployctlError } from '../../errors.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';

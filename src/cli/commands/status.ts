@@ -1,4 +1,4 @@
-import { statusCommand, type StatusReport } from '../../commands/status.js';
+import { statusCommand, type StatusReport } from '../../engine/status.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
 import { styleFor, type Style } from '../style.js';

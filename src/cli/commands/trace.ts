@@ -1,4 +1,5 @@
-import { traceCommand, renderTrace, traceToJson } from '../../trace/index.js';
+import { renderTrace, traceToJson } from '../render/trace.js';
+import { traceCommand } from '../../engine/trace/command.js';
 import { EXIT, exitCodeFor } from '../exit.js';
 import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
 import { styleFor } from '../style.js';

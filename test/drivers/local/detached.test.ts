@@ -8,12 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../../src/net/free-port.js';
-import type { RolloutContext } from '../../../src/drivers/driver.js';
-import type { LocalDriverConfig } from '../../../src/drivers/local/config.js';
-import { RemoteSupervisor } from '../../../src/drivers/local/control-client.js';
-import { LocalDriver } from '../../../src/drivers/local/driver.js';
-import { readSupervisorFile } from '../../../src/drivers/local/state-file.js';
+import { freePort } from '../../../src/adapters/process/free-port.js';
+import type { RolloutContext } from '../../../src/adapters/drivers/driver.js';
+import type { LocalDriverConfig } from '../../../src/adapters/drivers/local/config.js';
+import { RemoteSupervisor } from '../../../src/adapters/drivers/local/control-client.js';
+import { LocalDriver } from '../../../src/adapters/drivers/local/driver.js';
+import { readSupervisorFile } from '../../../src/adapters/drivers/local/state-file.js';
 import { APP_SERVER } from '../harness.js';
 import { gone } from '../processes.js';
 

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ReverseProxy } from '../../../src/drivers/local/proxy.js';
+import { ReverseProxy } from '../../../src/adapters/drivers/local/proxy.js';
 
 interface Upstream {
   id: string;

@@ -2,8 +2,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../../src/clock.js';
-import { appSpec } from '../../../src/drivers/local/config.js';
-import { Supervisor } from '../../../src/drivers/local/supervisor.js';
+import { appSpec } from '../../../src/adapters/drivers/local/config.js';
+import { Supervisor } from '../../../src/adapters/drivers/local/supervisor.js';
 import { APP_SERVER } from '../harness.js';
 import { gone } from '../processes.js';
 

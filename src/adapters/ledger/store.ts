@@ -1,0 +1,205 @@
+/**
+ * LedgerStore is the only code that writes deployctl's own tables. Every write is parameterised;
+ * the schema name is the one identifier interpolated, always quoted.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { DeployctlError } from '../../errors.js';
+import type { Db } from '../postgres/connect.js';
+import type { AppliedMigration } from '../../core/plan/build.js';
+import { quoteIdent } from '../../core/sql/identifiers.js';
+
+export type ReleaseStatus = 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'aborted';
+
+export interface ReleaseRow {
+  id: number;
+  artifact: string;
+  previousArtifact: string | null;
+  status: ReleaseStatus;
+  stage: string;
+  postPolicy: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  host: string;
+  pid: number;
+  error: string | null;
+  rolledBackBy: number | null;
+}
+
+export interface ReleaseEvent {
+  id: number;
+  releaseId: number;
+  at: Date;
+  stage: string;
+  kind: 'start' | 'end' | 'fail' | 'health' | 'info';
+  durationMs: number | null;
+  detail: Record<string, unknown>;
+}
+
+const DDL_DIR = new URL('../../ledger/ddl/', import.meta.url);
+
+export class LedgerStore {
+  readonly schema: string;
+  private readonly q: string;
+
+  constructor(readonly db: Db, schema = 'deployctl') {
+    this.schema = schema;
+    this.q = quoteIdent(schema);
+  }
+
+  /** `"schema".table`, for the few read-only queries that live beside their callers. */
+  qualified(table: 'release' | 'migration' | 'release_event'): string {
+    return `${this.q}.${table}`;
+  }
+
+  async exists(): Promise<boolean> {
+    const r = await this.db.query('SELECT to_regclass($1) IS NOT NULL AS ok', [`${this.q}.migration`]);
+    return r.rows[0].ok as boolean;
+  }
+
+  /**
+   * Brings the ledger's own schema to the newest version, one checked-in DDL file per version,
+   * each in its own transaction with its version row. Safe to call on every run and from
+   * concurrent processes (a transaction-level advisory lock serialises upgrades).
+   */
+  async upgrade(): Promise<number> {
+    const files = (await readdir(DDL_DIR)).filter((f) => /^\d{3}_.*\.sql$/.test(f)).sort();
+    await this.db.query(`CREATE SCHEMA IF NOT EXISTS ${this.q}`);
+    await this.db.query(`CREATE TABLE IF NOT EXISTS ${this.q}.ledger_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    let current = 0;
+    for (const file of files) {
+      const version = Number(file.slice(0, 3));
+      await this.db.query('BEGIN');
+      try {
+        await this.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`deployctl-ledger:${this.schema}`]);
+        const done = await this.db.query(`SELECT 1 FROM ${this.q}.ledger_version WHERE version = $1`, [version]);
+        if (done.rowCount === 0) {
+          const ddl = (await readFile(new URL(file, DDL_DIR), 'utf8')).replaceAll('__schema__', this.q);
+          await this.db.query(ddl);
+          await this.db.query(`INSERT INTO ${this.q}.ledger_version (version) VALUES ($1)`, [version]);
+        }
+        await this.db.query('COMMIT');
+      } catch (e) {
+        await this.db.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+      current = version;
+    }
+    return current;
+  }
+
+  async applied(): Promise<AppliedMigration[]> {
+    if (!(await this.exists())) return [];
+    const r = await this.db.query(`SELECT app, id, checksum, phase, applied_at, release_id FROM ${this.q}.migration ORDER BY app, id`);
+    return r.rows.map((row) => ({ app: row.app, id: row.id, checksum: row.checksum, phase: row.phase, appliedAt: row.applied_at, releaseId: row.release_id === null ? null : Number(row.release_id) }));
+  }
+
+  async isApplied(app: string, id: string): Promise<boolean> {
+    const r = await this.db.query(`SELECT 1 FROM ${this.q}.migration WHERE app = $1 AND id = $2`, [app, id]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  /** Records an applied migration. The executor calls it inside the migration's own transaction. */
+  async recordApplied(db: Db, m: { app: string; id: string; checksum: string; phase: string; durationMs: number; releaseId: number | null; attempts: number }): Promise<void> {
+    await db.query(
+      `INSERT INTO ${this.q}.migration (app, id, checksum, phase, duration_ms, release_id, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [m.app, m.id, m.checksum, m.phase, Math.max(0, Math.round(m.durationMs)), m.releaseId, m.attempts],
+    );
+  }
+
+  async forgetApplied(app: string, id: string): Promise<void> {
+    await this.db.query(`DELETE FROM ${this.q}.migration WHERE app = $1 AND id = $2`, [app, id]);
+  }
+
+  async createRelease(r: { artifact: string; previousArtifact: string | null; postPolicy: string }): Promise<number> {
+    try {
+      const res = await this.db.query(
+        `INSERT INTO ${this.q}.release (artifact, previous_artifact, post_policy, host, pid) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [r.artifact, r.previousArtifact, r.postPolicy, os.hostname(), process.pid],
+      );
+      return Number(res.rows[0].id);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') {
+        const running = await this.unfinishedRelease();
+        throw unfinished(running);
+      }
+      throw e;
+    }
+  }
+
+  async unfinishedRelease(): Promise<ReleaseRow | undefined> {
+    if (!(await this.exists())) return undefined;
+    const r = await this.db.query(`SELECT * FROM ${this.q}.release WHERE status = 'running' ORDER BY id DESC LIMIT 1`);
+    return r.rows[0] ? toRelease(r.rows[0]) : undefined;
+  }
+
+  async release(id: number): Promise<ReleaseRow | undefined> {
+    const r = await this.db.query(`SELECT * FROM ${this.q}.release WHERE id = $1`, [id]);
+    return r.rows[0] ? toRelease(r.rows[0]) : undefined;
+  }
+
+  async releases(limit = 20): Promise<ReleaseRow[]> {
+    if (!(await this.exists())) return [];
+    const r = await this.db.query(`SELECT * FROM ${this.q}.release ORDER BY id DESC LIMIT $1`, [limit]);
+    return r.rows.map(toRelease);
+  }
+
+  /** The artifact serving now according to the ledger: the newest release that ended succeeded. */
+  async currentArtifact(): Promise<string | undefined> {
+    if (!(await this.exists())) return undefined;
+    const r = await this.db.query(`SELECT artifact FROM ${this.q}.release WHERE status = 'succeeded' AND rolled_back_by IS NULL ORDER BY id DESC LIMIT 1`);
+    return r.rows[0]?.artifact;
+  }
+
+  async setStage(id: number, stage: string): Promise<void> {
+    await this.db.query(`UPDATE ${this.q}.release SET stage = $2 WHERE id = $1`, [id, stage]);
+  }
+
+  async finishRelease(id: number, status: Exclude<ReleaseStatus, 'running'>, error?: string): Promise<void> {
+    await this.db.query(`UPDATE ${this.q}.release SET status = $2, finished_at = now(), error = $3 WHERE id = $1`, [id, status, error ?? null]);
+  }
+
+  async markRolledBack(id: number, by: number): Promise<void> {
+    await this.db.query(`UPDATE ${this.q}.release SET rolled_back_by = $2 WHERE id = $1`, [id, by]);
+  }
+
+  async addEvent(e: { releaseId: number; stage: string; kind: ReleaseEvent['kind']; durationMs?: number; detail?: Record<string, unknown> }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ${this.q}.release_event (release_id, stage, kind, duration_ms, detail) VALUES ($1, $2, $3, $4, $5)`,
+      [e.releaseId, e.stage, e.kind, e.durationMs === undefined ? null : Math.round(e.durationMs), JSON.stringify(e.detail ?? {})],
+    );
+  }
+
+  async events(releaseId: number): Promise<ReleaseEvent[]> {
+    const r = await this.db.query(`SELECT * FROM ${this.q}.release_event WHERE release_id = $1 ORDER BY id`, [releaseId]);
+    return r.rows.map((row) => ({ id: Number(row.id), releaseId: Number(row.release_id), at: row.at, stage: row.stage, kind: row.kind, durationMs: row.duration_ms, detail: row.detail }));
+  }
+
+  /** Migrations a release applied, with their phase, in the order they ran. */
+  async migrationsOf(releaseId: number): Promise<AppliedMigration[]> {
+    const r = await this.db.query(`SELECT app, id, checksum, phase, applied_at, release_id FROM ${this.q}.migration WHERE release_id = $1 ORDER BY applied_at, app, id`, [releaseId]);
+    return r.rows.map((row) => ({ app: row.app, id: row.id, checksum: row.checksum, phase: row.phase, appliedAt: row.applied_at, releaseId }));
+  }
+}
+
+export function unfinished(running: ReleaseRow | undefined): DeployctlError {
+  const what = running ? `release ${running.id} (artifact ${running.artifact}, started ${running.startedAt.toISOString()} on ${running.host}, last completed stage: ${running.stage})` : 'a release';
+  return new DeployctlError('RELEASE_IN_PROGRESS', `${what} did not finish. Continue it with 'deployctl release --resume' or give it up with 'deployctl release --abort'.`);
+}
+
+function toRelease(row: Record<string, unknown>): ReleaseRow {
+  return {
+    id: Number(row.id),
+    artifact: row.artifact as string,
+    previousArtifact: (row.previous_artifact as string | null) ?? null,
+    status: row.status as ReleaseStatus,
+    stage: row.stage as string,
+    postPolicy: row.post_policy as string,
+    startedAt: row.started_at as Date,
+    finishedAt: (row.finished_at as Date | null) ?? null,
+    host: row.host as string,
+    pid: Number(row.pid),
+    error: (row.error as string | null) ?? null,
+    rolledBackBy: row.rolled_back_by === null ? null : Number(row.rolled_back_by),
+  };
+}

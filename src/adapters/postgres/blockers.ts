@@ -1,0 +1,35 @@
+/**
+ * Who is in the way: when a migration's lock request times out, the sessions it waited for are
+ * read from pg_blocking_pids() and pg_stat_activity on a second, idle connection — sampled while
+ * the statement is still waiting, because after the timeout the wait is gone.
+ */
+import type { Db } from './connect.js';
+import type { BlockerInfo } from '../../events.js';
+
+export async function readBlockers(monitor: Db, pid: number): Promise<BlockerInfo[]> {
+  const r = await monitor.query(
+    `SELECT a.pid, a.state, a.application_name,
+            (extract(epoch FROM clock_timestamp() - coalesce(a.xact_start, a.query_start)) * 1000)::bigint AS age_ms,
+            left(a.query, 200) AS query
+       FROM unnest(pg_blocking_pids($1)) AS b(pid) JOIN pg_stat_activity a ON a.pid = b.pid`,
+    [pid],
+  );
+  return r.rows.map((row) => ({
+    pid: row.pid,
+    state: row.state,
+    ageMs: row.age_ms === null ? null : Number(row.age_ms),
+    query: row.query,
+    application: row.application_name || null,
+  }));
+}
+
+/** Samples the blockers of `pid` shortly before `lockTimeoutMs` expires; stop() returns the last sample. */
+export function watchBlockers(monitor: Db | undefined, pid: number, lockTimeoutMs: number): { stop(): BlockerInfo[] } {
+  let last: BlockerInfo[] = [];
+  if (!monitor) return { stop: () => last };
+  const sample = (): void => {
+    readBlockers(monitor, pid).then((b) => { if (b.length > 0) last = b; }, () => undefined);
+  };
+  const timer = setTimeout(sample, Math.max(1, Math.floor(lockTimeoutMs * 0.7)));
+  return { stop: () => { clearTimeout(timer); return last; } };
+}

@@ -1,0 +1,109 @@
+/**
+ * Decide, then act: the plan is computed once from the migration files, what the ledger says is
+ * applied, and catalog facts. It lists the pending migrations with their classification, the
+ * stages they run in, and everything that blocks the release. Pure.
+ */
+import type { CatalogFacts } from '../schema/facts.js';
+import { classifyMigration, type ClassifiedMigration } from '../classify/classify.js';
+import type { MigrationFile } from '../migration.js';
+import { baselineStatus, partialBaselineMessage } from './baseline.js';
+
+export interface AppliedMigration {
+  app: string;
+  id: string;
+  checksum: string;
+  phase: string;
+  appliedAt: Date;
+  releaseId: number | null;
+}
+
+export type ProblemKind = 'unsafe' | 'mixed' | 'checksum' | 'conflict' | 'out-of-order' | 'directive';
+
+export interface PlanProblem {
+  kind: ProblemKind;
+  app: string;
+  id?: string;
+  file?: string;
+  line?: number;
+  message: string;
+}
+
+export interface Plan {
+  ok: boolean;
+  /** Pending migrations in execution order within each app. */
+  migrations: ClassifiedMigration[];
+  stages: { pre: string[]; post: string[]; blocked: string[] };
+  problems: PlanProblem[];
+  /** Applied migrations per the ledger, for status and rollback. */
+  applied: AppliedMigration[];
+}
+
+export interface PlanInput {
+  sources: { app: string; files: MigrationFile[] }[];
+  applied: AppliedMigration[];
+  catalog?: CatalogFacts;
+  allowOutOfOrder?: boolean;
+}
+
+export const stageKey = (app: string, id: string): string => `${app}/${id}`;
+
+export function buildPlan(input: PlanInput): Plan {
+  const problems: PlanProblem[] = [];
+  const migrations: ClassifiedMigration[] = [];
+  const applied = new Map(input.applied.map((a) => [stageKey(a.app, a.id), a]));
+
+  for (const { app, files } of input.sources) {
+    const appliedHere = input.applied.filter((a) => a.app === app).map((a) => a.id).sort();
+    const lastApplied = appliedHere[appliedHere.length - 1];
+    const byPrefix = new Map<string, MigrationFile[]>();
+    for (const f of files) byPrefix.set(f.prefix, [...(byPrefix.get(f.prefix) ?? []), f]);
+
+    for (const f of files) {
+      const done = applied.get(stageKey(app, f.id));
+      if (done) {
+        if (done.checksum !== f.checksum) {
+          problems.push({ kind: 'checksum', app, id: f.id, file: f.file,
+            message: `${f.file} was changed after it was applied (checksum differs from the ledger's). Restore the applied version and put the change in a new migration.` });
+        }
+        continue;
+      }
+      const baseline = baselineStatus(f.id, appliedHere);
+      if (baseline === 'covered') continue;
+      if (baseline === 'partial') problems.push({ kind: 'out-of-order', app, id: f.id, file: f.file, message: partialBaselineMessage(f.file, f.id, lastApplied) });
+      const twins = byPrefix.get(f.prefix)!;
+      if (twins.length > 1) {
+        problems.push({ kind: 'conflict', app, id: f.id, file: f.file,
+          message: `${f.file} shares the id ${f.prefix} with ${twins.filter((t) => t !== f).map((t) => t.file).join(', ')}: two branches each added a migration. Renumber one so that it sorts after the other.` });
+      }
+      // A Django migration's order is its dependency graph, not its id (src/core/plan/django.ts).
+      if (lastApplied && f.id < lastApplied && !input.allowOutOfOrder && !f.apply) {
+        problems.push({ kind: 'out-of-order', app, id: f.id, file: f.file,
+          message: `${f.file} is pending but sorts before ${app}/${lastApplied}, which is already applied. Rename it so that it sorts last, or set allowOutOfOrder: true in deployctl.yaml.` });
+      }
+      const classified = classifyMigration(f, { catalog: input.catalog });
+      migrations.push(classified);
+      for (const s of classified.statements) {
+        if (s.phase !== 'unsafe') continue;
+        for (const finding of s.findings.filter((x) => x.phase === 'unsafe' && !x.allowed)) {
+          problems.push({ kind: 'unsafe', app, id: f.id, file: f.file, line: s.line, message: `${f.file}:${s.line}: ${finding.rule}: ${finding.message}` });
+        }
+      }
+      for (const p of classified.problems) problems.push({ kind: p.kind, app, id: f.id, file: f.file, message: p.message });
+    }
+  }
+
+  const blockedIds = new Set(problems.filter((p) => p.id).map((p) => stageKey(p.app, p.id!)));
+  const key = (m: ClassifiedMigration): string => stageKey(m.migration.app, m.migration.id);
+  const runnable = migrations.filter((m) => !blockedIds.has(key(m)));
+  return {
+    ok: problems.length === 0,
+    migrations,
+    stages: {
+      pre: runnable.filter((m) => m.phase === 'pre').map(key),
+      post: runnable.filter((m) => m.phase === 'post').map(key),
+      blocked: migrations.filter((m) => blockedIds.has(key(m))).map(key),
+    },
+    problems,
+    applied: input.applied,
+  };
+}

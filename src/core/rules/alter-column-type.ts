@@ -1,0 +1,119 @@
+import type { AlterTableCmd, ColumnDef } from 'libpg-query';
+import { as } from '../sql/ast.js';
+import { alterTable, columnDef } from './support/alter.js';
+import { commandsFor } from './support/alter-commands.js';
+import { binaryCompatible, catalogType, columnType, sameType, typeText, type ColumnType } from './support/column-types.js';
+import { readableIdent, qualifiedSql } from '../sql/identifiers.js';
+import { sizeNote } from './support/objects.js';
+import type { Finding, Rule, RuleContext } from './rule.js';
+
+/**
+ * ALTER COLUMN … TYPE holds ACCESS EXCLUSIVE for the whole statement. Whether that is an instant
+ * depends on the old type, so the rule needs the catalog. Measured on PostgreSQL 15
+ * (relfilenode before/after, pg_locks, seq scans):
+ * - no rewrite and no index rebuild: same type, varchar(20) → varchar(30) / varchar / text,
+ *   text → varchar, numeric(10,2) → numeric(12,2) / numeric;
+ * - rewrite of the table and every index (new relfilenodes, ShareLock for the rebuilds):
+ *   varchar(20) → varchar(10), text → varchar(10), numeric(10,2) → numeric(12,3), int → bigint;
+ * - a USING clause that is just the column (or the column cast to the new type) changes nothing;
+ *   any other expression (`USING lower(a)`) rewrites;
+ * - COLLATE rebuilds the column's indexes (a scan under the lock) even without a rewrite;
+ * - CHECK constraints on the column are re-checked (a scan under the lock) even without a rewrite.
+ * The hazard of a rewrite is the lock held for its duration, so it is size-dependent; without
+ * the catalog the old type is unknown and the change is treated as a rewrite.
+ */
+export const alterColumnType: Rule = {
+  id: 'alter-column-type',
+  summary: 'ALTER COLUMN TYPE: table rewrite unless the change is binary-compatible',
+  kinds: ['AlterTableStmt'],
+  check(s, ctx) {
+    const alter = alterTable(s);
+    if (!alter) return [];
+    return commandsFor(alter, this.id, ctx).map((cmd) => judge(this.id, alter.table, cmd, ctx));
+  },
+  examples: {
+    fires: [
+      'ALTER TABLE users ALTER COLUMN id TYPE bigint',
+      'ALTER TABLE ONLY "Shop".orders ALTER COLUMN total TYPE numeric(12,2), ALTER COLUMN note TYPE text',
+      'ALTER TABLE IF EXISTS users ALTER COLUMN name SET DATA TYPE varchar(50) USING lower(name)',
+      { sql: 'ALTER TABLE users ALTER COLUMN name TYPE varchar(100)', catalog: catalogWith('users', 'name', 'character varying(50)') },
+      'CREATE TABLE t (id int); ALTER TABLE t ALTER COLUMN id TYPE bigint',
+    ],
+    silent: ['ALTER TABLE users ALTER COLUMN name SET DEFAULT \'x\'', 'ALTER TABLE users ADD COLUMN name varchar(50)'],
+  },
+};
+
+function judge(rule: string, table: string, cmd: AlterTableCmd, ctx: RuleContext): Finding {
+  const col = columnDef(cmd);
+  const name = cmd.name ?? '';
+  const to = columnType(col?.typeName);
+  const base = { rule, lock: 'AccessExclusiveLock' as const, relation: table };
+  if (ctx.isNew(table)) {
+    // The catalog does not know the column's type yet, so a rewrite is assumed, as below; the table is empty, so it is instant.
+    return { ...base, phase: 'pre', rewrite: true, message: `ALTER COLUMN ${name} TYPE ${typeText(to)} on ${table}, created earlier in this migration: no app code uses it yet.` };
+  }
+  const facts = ctx.table(table);
+  const current = facts?.columns[name];
+  const from = current ? catalogType(current.type) : undefined;
+  const usingRewrites = col?.raw_default !== undefined && !usingKeepsValue(col, name, to);
+  const collate = col?.collClause !== undefined;
+  if (from && binaryCompatible(from, to) && !usingRewrites && !collate) {
+    const checked = facts?.notNullChecks.includes(name) === true;
+    if (!checked) {
+      return { ...base, phase: 'pre',
+        message: `ALTER COLUMN ${name} TYPE ${typeText(from)} → ${typeText(to)} on ${table} is binary-compatible: catalog-only, ACCESS EXCLUSIVE for an instant (a CHECK constraint on ${name} would be re-checked).` };
+    }
+    return { ...base, phase: 'unsafe', scan: true, sizeDependent: true,
+      message: `ALTER COLUMN ${name} TYPE ${typeText(from)} → ${typeText(to)} on ${table}${sizeNote(ctx, table)} needs no rewrite, but the CHECK constraint on ${name} is re-checked: a full scan under ACCESS EXCLUSIVE, blocking every app query.`,
+      fix: expandContract(table, name, to) };
+  }
+  const why = !from
+    ? `${unknownType(ctx, table, name, current?.type)}, so deployctl assumes a rewrite`
+    : usingRewrites ? 'the USING expression computes a new value for every row'
+      : collate ? `the new collation rebuilds every index on ${name}`
+        : `${typeText(from)} → ${typeText(to)} is not binary-compatible`;
+  return { ...base, phase: 'unsafe', rewrite: !collate || usingRewrites || !from, scan: true, sizeDependent: true,
+    message: `ALTER COLUMN ${name} TYPE ${typeText(to)} on ${table}${sizeNote(ctx, table)}: ${why}. The table and its indexes are rewritten under ACCESS EXCLUSIVE, so every app query on ${table} waits until it ends.`,
+    fix: expandContract(table, name, to) };
+}
+
+function unknownType(ctx: RuleContext, table: string, name: string, formatted: string | undefined): string {
+  if (!ctx.hasCatalog) return `the current type of ${name} is unknown without a database connection (with one, deployctl checks whether the change is binary-compatible)`;
+  if (!ctx.table(table)) return `the catalog has no table ${table}`;
+  if (formatted === undefined) return `the catalog lists no column ${name} on ${table}`;
+  return `deployctl cannot read the current type ${formatted}`;
+}
+
+/** USING that is the column itself, or the column cast to the new type, leaves every value as is. */
+function usingKeepsValue(col: ColumnDef, name: string, to: ColumnType): boolean {
+  const isColumn = (n: typeof col.raw_default) => {
+    const ref = as(n, 'ColumnRef');
+    const fields = ref?.fields?.map((f) => as(f, 'String')?.sval);
+    return fields?.length === 1 && fields[0] === name;
+  };
+  const cast = as(col.raw_default, 'TypeCast');
+  return isColumn(col.raw_default) || (cast !== undefined && isColumn(cast.arg) && sameType(columnType(cast.typeName), to));
+}
+
+function expandContract(table: string, name: string, to: ColumnType): string {
+  const t = qualifiedSql(table);
+  const old = readableIdent(name);
+  const next = readableIdent(`${name}_new`);
+  return [
+    'Expand and contract with a new column instead of rewriting under the lock:',
+    `  1. ALTER TABLE ${t} ADD COLUMN ${next} ${typeText(to)};   -- pre, catalog-only`,
+    `  2. A trigger keeps it in step with the old column: CREATE FUNCTION … RETURNS trigger AS $$ BEGIN NEW.${next} := NEW.${old}; RETURN NEW; END $$ and CREATE TRIGGER … BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW …;`,
+    `  3. Backfill in batches, one transaction each: UPDATE ${t} SET ${next} = ${old} WHERE id >= <n> AND id < <n + 10000>;`,
+    `  4. Release code that reads and writes ${next}; then drop the trigger and, after the rollout, ALTER TABLE ${t} DROP COLUMN ${old};`,
+    `  5. Optionally rename ${next} back in a later release (a rename is itself an expand/contract step).`,
+  ].join('\n');
+}
+
+/** A catalog holding one table with one column, for the examples. */
+function catalogWith(table: string, column: string, type: string) {
+  return {
+    serverVersion: 150000,
+    tables: { [`public.${table}`]: { schema: 'public', name: table, rowEstimate: 1e6, bytes: 64 * 1024 * 1024, notNullChecks: [], columns: { [column]: { type, notNull: false } } } },
+  };
+}
+

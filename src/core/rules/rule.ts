@@ -1,0 +1,82 @@
+/**
+ * The rule contract. A rule looks at one parsed statement (with what the migration created
+ * before it and, when a database is reachable, catalog facts) and reports findings: the phase
+ * the statement belongs to, the lock it takes, whether it rewrites or scans the table, and the
+ * safe alternative. Rules are pure and never print.
+ */
+import type { NodeKind } from '../sql/ast.js';
+import type { ParsedStatement } from '../sql/parse.js';
+import type { CatalogFacts, TableFacts } from '../schema/facts.js';
+
+export type Phase = 'pre' | 'post' | 'unsafe';
+
+/** PostgreSQL's table-level lock modes, weakest first, named as `pg_locks.mode` shows them. */
+export const LOCK_MODES = [
+  'AccessShareLock',
+  'RowShareLock',
+  'RowExclusiveLock',
+  'ShareUpdateExclusiveLock',
+  'ShareLock',
+  'ShareRowExclusiveLock',
+  'ExclusiveLock',
+  'AccessExclusiveLock',
+] as const;
+export type LockMode = (typeof LOCK_MODES)[number];
+
+export interface Finding {
+  rule: string;
+  phase: Phase;
+  message: string;
+  /** The safe alternative, as steps a user can follow. Required for `unsafe`. */
+  fix?: string;
+  /** Strongest lock this part of the statement takes, and on which relation. */
+  lock?: LockMode;
+  relation?: string;
+  /** The table (or index) is rewritten into a new file: time proportional to its size. */
+  rewrite?: boolean;
+  /** The table is read in full (validation, index build) while the lock is held. */
+  scan?: boolean;
+  /**
+   * The hazard is only the lock held for the duration of a rewrite or scan, not a break of
+   * the old code: on an empty table it is instant, so the classifier may downgrade it to `pre`.
+   */
+  sizeDependent?: boolean;
+}
+
+export interface RuleContext {
+  /** PostgreSQL server_version_num of the target (assumed when no database is reachable). */
+  serverVersion: number;
+  /** True when a database was read: table facts below are real, not absent. */
+  hasCatalog: boolean;
+  /** Every statement of the migration, for rules that judge a statement by its neighbours. */
+  statements: readonly ParsedStatement[];
+  /** Relation created by an earlier statement of the same migration (no app query can use it yet). */
+  isNew(relation: string): boolean;
+  /** Catalog facts for an existing table, when a database was read. */
+  table(relation: string): TableFacts | undefined;
+  catalog?: CatalogFacts;
+}
+
+/** A SQL snippet, run as a whole migration, with optional facts it needs. */
+export type Example = string | { sql: string; serverVersion?: number; catalog?: CatalogFacts };
+
+export interface Rule {
+  /** Stable kebab-case id; equals the file name. Used by `-- deployctl:allow`. */
+  id: string;
+  /** One line: what the rule recognises. */
+  summary: string;
+  /**
+   * The statement kinds the rule can fire on; the classifier runs it only on those (a test
+   * checks the rule stays silent on every other kind). Omitted: it sees every statement.
+   */
+  kinds?: readonly NodeKind[];
+  check(statement: ParsedStatement, context: RuleContext): Finding[];
+  /** Snippets where this rule must fire, and where it must stay silent. */
+  examples: { fires: Example[]; silent: Example[] };
+}
+
+export function strongerLock(a: LockMode | undefined, b: LockMode | undefined): LockMode | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return LOCK_MODES.indexOf(a) >= LOCK_MODES.indexOf(b) ? a : b;
+}

@@ -1,0 +1,71 @@
+/**
+ * Directives are SQL comments of the form `-- deployctl:<name> …`. They are read from the
+ * parser's own comment tokens, so text inside strings or dollar-quoted bodies never counts.
+ */
+import { DeployctlError } from '../../errors.js';
+import type { SqlComment } from './parse.js';
+
+export interface AllowDirective {
+  rule: string;
+  reason: string;
+  line: number;
+}
+
+export interface Directives {
+  phase?: { phase: 'pre' | 'post'; reason: string; line: number };
+  noTransaction?: { reason: string; line: number };
+  /** Overrides the configured statement_timeout for this migration, in milliseconds. */
+  statementTimeoutMs?: number;
+  /** Overrides the configured lock_timeout for this migration, in milliseconds. */
+  lockTimeoutMs?: number;
+  allows: AllowDirective[];
+}
+
+const PREFIX = '-- deployctl:';
+export const DOWN_MARKER = '-- deployctl:down';
+
+const KNOWN = ['phase', 'allow', 'no-transaction', 'statement-timeout', 'lock-timeout', 'down'];
+
+export function readDirectives(comments: SqlComment[], file: string): Directives {
+  const out: Directives = { allows: [] };
+  for (const c of comments) {
+    if (!c.text.startsWith(PREFIX)) continue;
+    const [name = '', ...rest] = c.text.slice(PREFIX.length).trim().split(/\s+/);
+    const fail = (why: string): never => {
+      throw new DeployctlError('DIRECTIVE_INVALID', `${file}:${c.line}: ${why}`, { file, line: c.line });
+    };
+    switch (name) {
+      case 'phase': {
+        const [phase, ...reason] = rest;
+        if (phase !== 'pre' && phase !== 'post') fail(`'deployctl:phase' takes pre or post, got '${phase ?? ''}'. Example: -- deployctl:phase post the old code never reads this table`);
+        if (reason.length === 0) fail(`'deployctl:phase ${phase}' needs a reason. Example: -- deployctl:phase ${phase} the old code never reads this table`);
+        if (out.phase) fail(`a second 'deployctl:phase' (the first is on line ${out.phase.line})`);
+        out.phase = { phase: phase as 'pre' | 'post', reason: reason.join(' '), line: c.line };
+        break;
+      }
+      case 'allow': {
+        const [rule, ...reason] = rest;
+        if (!rule) fail(`'deployctl:allow' needs a rule id and a reason. Example: -- deployctl:allow create-index-blocking the table is empty in every environment`);
+        if (reason.length === 0) fail(`'deployctl:allow ${rule}' needs a reason. Example: -- deployctl:allow ${rule} the table is empty in every environment`);
+        out.allows.push({ rule: rule!, reason: reason.join(' '), line: c.line });
+        break;
+      }
+      case 'no-transaction':
+        out.noTransaction = { reason: rest.join(' '), line: c.line };
+        break;
+      case 'statement-timeout':
+      case 'lock-timeout': {
+        const ms = Number(rest[0]);
+        if (rest.length !== 1 || !Number.isInteger(ms) || ms < 0) fail(`'deployctl:${name}' takes milliseconds. Example: -- deployctl:${name} 30000`);
+        if (name === 'statement-timeout') out.statementTimeoutMs = ms;
+        else out.lockTimeoutMs = ms;
+        break;
+      }
+      case 'down':
+        break;
+      default:
+        fail(`unknown directive 'deployctl:${name}'. Known: ${KNOWN.join(', ')}`);
+    }
+  }
+  return out;
+}

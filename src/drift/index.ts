@@ -1,1 +1,0 @@
-export { checkDrift, recordFingerprint, type DriftOptions, type DriftResult } from './check.js';

@@ -1,0 +1,217 @@
+/**
+ * Runs migrations so the app never stalls behind them:
+ * - every migration runs with lock_timeout (and statement_timeout) set, so a lock request that
+ *   would queue app queries behind it gives up after lockTimeoutMs instead;
+ * - on lock_not_available (55P03) it is retried with exponential backoff and jitter (p-retry),
+ *   and the sessions in the way are reported; the last attempt still has a lock_timeout;
+ * - a transactional migration and its ledger row commit together: applied fully or not at all;
+ * - a non-transactional one (CONCURRENTLY…) runs statement by statement and is recorded after
+ *   its last statement; an INVALID index left by a failed concurrent build is dropped before the
+ *   build is tried again (also after a crash);
+ * - a lost connection is re-opened and the ledger re-read before anything is retried.
+ */
+import pRetry, { AbortError } from 'p-retry';
+import type { Clock } from '../../clock.js';
+import type { ClassifiedMigration } from '../../core/classify/classify.js';
+import { connect, type Db } from '../../adapters/postgres/connect.js';
+import { DeployctlError } from '../../errors.js';
+import type { Emit } from '../../events.js';
+import { LedgerStore } from '../../adapters/ledger/store.js';
+import type { ParsedStatement } from '../../core/sql/parse.js';
+import { isTransactionControl } from '../../core/sql/transaction.js';
+import { applyDjangoMigration } from '../../adapters/sources/django/apply.js';
+import { watchBlockers } from '../../adapters/postgres/blockers.js';
+import { dropInvalidIndexBefore } from '../../adapters/postgres/invalid-index.js';
+import { errorLine, isConnectionLoss, isLockTimeout } from '../../adapters/postgres/pg-errors.js';
+
+export interface ExecuteOptions {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  retry: { attempts: number; minDelayMs: number; maxDelayMs: number };
+  releaseId: number | null;
+  schema: string;
+}
+
+export interface ExecuteDeps {
+  url: string;
+  clock: Clock;
+  emit: Emit;
+  /** An idle connection (the advisory-lock one) used to read who blocks a waiting migration. */
+  monitor?: Db;
+  signal?: AbortSignal;
+}
+
+export interface AppliedResult {
+  app: string;
+  id: string;
+  phase: string;
+  ms: number;
+  attempts: number;
+}
+
+class Session {
+  db!: Db;
+  lost = false;
+  constructor(private readonly url: string) {}
+  async open(): Promise<void> {
+    this.db = await connect(this.url, 'deployctl migrate');
+    this.lost = false;
+    this.db.on('error', () => { this.lost = true; });
+    this.db.on('end', () => { this.lost = true; });
+  }
+  async close(): Promise<void> {
+    await this.db?.end().catch(() => undefined);
+  }
+}
+
+export async function executeMigrations(migrations: ClassifiedMigration[], options: ExecuteOptions, deps: ExecuteDeps): Promise<AppliedResult[]> {
+  const session = new Session(deps.url);
+  await session.open();
+  const results: AppliedResult[] = [];
+  try {
+    for (const m of migrations) {
+      if (deps.signal?.aborted) throw interrupted();
+      const result = await runOne(m, session, options, deps);
+      if (result) results.push(result);
+    }
+  } finally {
+    await session.close();
+  }
+  return results;
+}
+
+async function runOne(m: ClassifiedMigration, session: Session, options: ExecuteOptions, deps: ExecuteDeps): Promise<AppliedResult | undefined> {
+  const { app, id } = m.migration;
+  const phase = m.phase === 'post' ? 'post' : 'pre';
+  if (await new LedgerStore(session.db, options.schema).isApplied(app, id)) {
+    deps.emit({ type: 'migration:skipped', app, id, reason: 'already recorded in the ledger' });
+    return undefined;
+  }
+  const lockTimeoutMs = m.directives.lockTimeoutMs ?? options.lockTimeoutMs;
+  const statementTimeoutMs = m.directives.statementTimeoutMs ?? options.statementTimeoutMs;
+  const started = deps.clock.now();
+  /** Statements of a non-transactional migration that already succeeded in this run. */
+  let done = 0;
+  let attempts = 0;
+  let recorded = false;
+
+  const attempt = async (): Promise<void> => {
+    attempts++;
+    if (session.lost) {
+      await session.open();
+      deps.emit({ type: 'migration:reconnected', app, id });
+      if (await new LedgerStore(session.db, options.schema).isApplied(app, id)) { recorded = true; return; }
+    }
+    deps.emit({ type: 'migration:start', app, id, phase, attempt: attempts });
+    const ledger = new LedgerStore(session.db, options.schema);
+    const record = (): Promise<void> =>
+      ledger.recordApplied(session.db, { app, id, checksum: m.migration.checksum, phase, durationMs: deps.clock.now() - started, releaseId: options.releaseId, attempts });
+    if (m.migration.apply?.kind === 'django') {
+      await applyDjangoMigration(m, m.migration.apply, { db: session.db, url: deps.url, lockTimeoutMs, statementTimeoutMs, emit: deps.emit, signal: deps.signal }, record);
+      recorded = true;
+      return;
+    }
+    const statements = m.statements.map((s) => s.parsed).filter((s) => !isTransactionControl(s));
+    const db = session.db;
+    if (m.transactional) {
+      await db.query('BEGIN');
+      try {
+        await db.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+        await db.query(`SET LOCAL statement_timeout = ${statementTimeoutMs}`);
+        for (const s of statements) await runStatement(db, s, m, lockTimeoutMs, deps);
+        await record();
+        await db.query('COMMIT');
+        // A plain SET in the file outlives the transaction; the next migration starts clean.
+        await db.query('RESET ALL');
+      } catch (e) {
+        if (!session.lost) await db.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    } else {
+      await db.query(`SET lock_timeout = ${lockTimeoutMs}`);
+      await db.query(`SET statement_timeout = ${statementTimeoutMs}`);
+      for (; done < statements.length; done++) {
+        const s = statements[done]!;
+        const dropped = await dropInvalidIndexBefore(db, s);
+        if (dropped) deps.emit({ type: 'migration:invalid-index-dropped', app, id, index: dropped });
+        try {
+          await runStatement(db, s, m, lockTimeoutMs, deps);
+        } catch (e) {
+          // Leave no INVALID index behind, whether or not this failure is retried.
+          if (!session.lost) {
+            const cleaned = await dropInvalidIndexBefore(db, s).catch(() => undefined);
+            if (cleaned) deps.emit({ type: 'migration:invalid-index-dropped', app, id, index: cleaned });
+          }
+          throw e;
+        }
+      }
+      await record();
+      await db.query('RESET ALL');
+    }
+    recorded = true;
+  };
+
+  try {
+    await pRetry(async () => {
+      if (deps.signal?.aborted) throw new AbortError(interrupted());
+      try {
+        await attempt();
+      } catch (e) {
+        if (isLockTimeout(e) || session.lost || isConnectionLoss(e)) throw e;
+        throw new AbortError(e instanceof Error ? e : new Error(String(e)));
+      }
+    }, {
+      retries: Math.max(0, options.retry.attempts - 1),
+      minTimeout: options.retry.minDelayMs,
+      maxTimeout: options.retry.maxDelayMs,
+      factor: 2,
+      randomize: true,
+      signal: deps.signal,
+      onFailedAttempt: ({ error, retriesLeft }) => {
+        if (retriesLeft <= 0) return;
+        const delayMs = Math.min(options.retry.maxDelayMs, options.retry.minDelayMs * 2 ** (attempts - 1));
+        deps.emit({ type: 'migration:retry', app, id, attempt: attempts, delayMs, error: error.message, blockers: (error as { blockers?: [] }).blockers ?? [] });
+      },
+    });
+  } catch (e) {
+    throw translate(e, m, attempts, lockTimeoutMs);
+  }
+  if (!recorded) return undefined;
+  const ms = deps.clock.now() - started;
+  deps.emit({ type: 'migration:applied', app, id, phase, ms, attempts });
+  return { app, id, phase, ms, attempts };
+}
+
+async function runStatement(db: Db, s: ParsedStatement, m: ClassifiedMigration, lockTimeoutMs: number, deps: ExecuteDeps): Promise<void> {
+  const pid = (db as unknown as { processID?: number }).processID;
+  const watcher = pid ? watchBlockers(deps.monitor, pid, lockTimeoutMs) : undefined;
+  try {
+    await db.query(s.sql);
+  } catch (e) {
+    const blockers = watcher?.stop() ?? [];
+    if (e && typeof e === 'object') Object.assign(e, { statement: s, blockers, file: m.migration.file });
+    throw e;
+  } finally {
+    watcher?.stop();
+  }
+}
+
+function translate(e: unknown, m: ClassifiedMigration, attempts: number, lockTimeoutMs: number): unknown {
+  if (e instanceof DeployctlError) return e;
+  const err = e as { message?: string; statement?: ParsedStatement; code?: string };
+  const file = m.migration.file;
+  const line = err.statement ? errorLine(e, err.statement.sql, err.statement.line) : undefined;
+  const where = line ? `${file}:${line}` : file;
+  if (isLockTimeout(e)) {
+    return new DeployctlError('MIGRATION_FAILED',
+      `${where}: could not take its lock within lock_timeout (${lockTimeoutMs} ms) in ${attempts} attempts; nothing of it was applied${m.transactional ? '' : ' beyond the statements before this one'}. A long transaction is holding the table: find it in pg_stat_activity, then run the release again.`,
+      { file, line, cause: e });
+  }
+  return new DeployctlError('MIGRATION_FAILED',
+    `${where}: ${err.message ?? String(e)}${err.code ? ` (SQLSTATE ${err.code})` : ''}. ${m.transactional ? 'The migration was rolled back; nothing of it was applied.' : 'It runs outside a transaction: statements before this one stay applied; make them safe to repeat (IF NOT EXISTS) before running it again.'}`,
+    { file, line, cause: e });
+}
+
+function interrupted(): DeployctlError {
+  return new DeployctlError('INTERRUPTED', 'interrupted before the next migration started; run the same command again to continue');
+}

@@ -1,0 +1,131 @@
+/**
+ * `deployctl release`: preflight → migrate:pre → verify:pre → rollout → verify:rollout (with the
+ * bake window) → migrate:post → verify:post. Each stage is recorded in the ledger as it starts
+ * and ends; a release killed at any point resumes after its last completed stage and never
+ * re-applies a migration (the ledger says what ran) or re-runs a completed rollout.
+ */
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config/config.js';
+import { connect } from '../../adapters/postgres/connect.js';
+import type { RolloutDriver, RolloutResult } from '../../adapters/drivers/driver.js';
+import { recordFingerprint } from '../drift.js';
+import { DeployctlError } from '../../errors.js';
+import type { Emit } from '../../events.js';
+import type { HealthCheck } from '../../adapters/health/check.js';
+import { withLock } from '../../adapters/ledger/lock.js';
+import { LedgerStore, unfinished, type ReleaseRow } from '../../adapters/ledger/store.js';
+import { runStage, type StageContext } from './run-stage.js';
+import { remainingStages, DONE, type Stage } from './stages.js';
+import { stageActions, type ReleaseState } from './actions.js';
+
+export interface ReleaseOptions {
+  artifact?: string;
+  resume?: boolean;
+  abort?: boolean;
+  /** Leave this release's post migrations for the preflight of the next release. */
+  deferPost?: boolean;
+  lockWaitMs?: number;
+  /** Record a schema that differs from the last recorded fingerprint instead of stopping. */
+  acceptDrift?: boolean;
+}
+
+export interface ReleaseDeps {
+  clock: Clock;
+  emit: Emit;
+  signal?: AbortSignal;
+  driver: RolloutDriver;
+  /** The configured checks; `outputs` are the rollout's (e.g. a Pulumi stack's healthUrl). */
+  healthChecks(outputs: Record<string, string>): HealthCheck[];
+}
+
+export interface ReleaseSummary {
+  releaseId: number;
+  artifact: string;
+  previousArtifact: string | null;
+  status: 'succeeded' | 'rolled_back' | 'failed' | 'aborted';
+  stages: { stage: string; ms: number }[];
+  applied: { stage: string; app: string; id: string; ms: number; attempts: number }[];
+  rollout?: RolloutResult;
+  health: { stage: string; ok: boolean; summary: string }[];
+  totalMs: number;
+}
+
+export async function releaseCommand(config: Config, options: ReleaseOptions, deps: ReleaseDeps): Promise<ReleaseSummary> {
+  return withLock(config.databaseUrl, { waitMs: options.lockWaitMs ?? 0, clock: deps.clock, purpose: `release ${options.artifact ?? ''}`.trim() }, async (lock) => {
+    const ledgerDb = await connect(config.databaseUrl, 'deployctl ledger');
+    try {
+      const ledger = new LedgerStore(ledgerDb, config.schema);
+      await ledger.upgrade();
+      const open = await ledger.unfinishedRelease();
+      if (options.abort) return await abort(ledger, open, deps);
+      const row = await startOrResume(ledger, open, options, config, deps);
+      const state: ReleaseState = {
+        config, options, deps, ledger, lockDb: lock.db, release: row,
+        summary: {
+          releaseId: row.id, artifact: row.artifact, previousArtifact: row.previousArtifact, status: 'succeeded',
+          stages: [], applied: [], health: [], totalMs: 0,
+        },
+        outputs: await previousOutputs(ledger, row.id),
+      };
+      const started = deps.clock.now();
+      const actions = stageActions(state);
+      try {
+        for (const stage of remainingStages(row.stage)) {
+          await runStage(stageContext(state, stage), actions[stage]);
+        }
+      } catch (e) {
+        // An interrupt leaves the release running (resumable); any other failure ends it,
+        // unless a rollback already recorded how it ended.
+        const interrupted = e instanceof DeployctlError && e.code === 'INTERRUPTED';
+        if (!interrupted && (await ledger.release(row.id))?.status === 'running') {
+          await ledger.finishRelease(row.id, 'failed', e instanceof Error ? e.message : String(e));
+        }
+        throw e;
+      }
+      await recordFingerprint(ledgerDb, ledger, row.id);
+      await ledger.setStage(row.id, DONE);
+      await ledger.finishRelease(row.id, 'succeeded');
+      state.summary.totalMs = deps.clock.now() - started;
+      return state.summary;
+    } finally {
+      await ledgerDb.end().catch(() => undefined);
+    }
+  });
+}
+
+function stageContext(state: ReleaseState, stage: Stage): StageContext {
+  return { stage, releaseId: state.release.id, ledger: state.ledger, clock: state.deps.clock, emit: state.deps.emit, signal: state.deps.signal, summary: state.summary };
+}
+
+async function startOrResume(ledger: LedgerStore, open: ReleaseRow | undefined, options: ReleaseOptions, config: Config, deps: ReleaseDeps): Promise<ReleaseRow> {
+  if (options.resume) {
+    if (!open) throw new DeployctlError('RELEASE_NOT_FOUND', 'there is no unfinished release to resume; start one with deployctl release --artifact <version>');
+    if (options.artifact && options.artifact !== open.artifact) {
+      throw new DeployctlError('USAGE', `release ${open.id} is for artifact ${open.artifact}, not ${options.artifact}; resume it without --artifact, or --abort it`);
+    }
+    deps.emit({ type: 'info', message: `resuming release ${open.id} (artifact ${open.artifact}) after stage '${open.stage}'` });
+    return open;
+  }
+  if (open) throw unfinished(open);
+  if (!options.artifact) throw new DeployctlError('USAGE', 'release needs --artifact <version> (the version to roll out)');
+  const previous = (await ledger.currentArtifact()) ?? (await deps.driver.current()) ?? null;
+  const id = await ledger.createRelease({ artifact: options.artifact, previousArtifact: previous, postPolicy: options.deferPost ? 'next-release' : config.post });
+  deps.emit({ type: 'info', message: `release ${id}: ${previous ?? '(nothing deployed)'} → ${options.artifact}` });
+  return (await ledger.release(id))!;
+}
+
+async function abort(ledger: LedgerStore, open: ReleaseRow | undefined, deps: ReleaseDeps): Promise<ReleaseSummary> {
+  if (!open) throw new DeployctlError('RELEASE_NOT_FOUND', 'there is no unfinished release to abort');
+  await ledger.addEvent({ releaseId: open.id, stage: open.stage, kind: 'info', detail: { aborted: true } });
+  await ledger.finishRelease(open.id, 'aborted', 'aborted by hand');
+  deps.emit({ type: 'info', message: `release ${open.id} (artifact ${open.artifact}) aborted after stage '${open.stage}'; applied migrations stay applied; the code is as the driver left it — check 'deployctl status'` });
+  return { releaseId: open.id, artifact: open.artifact, previousArtifact: open.previousArtifact, status: 'aborted', stages: [], applied: [], health: [], totalMs: 0 };
+}
+
+/** On resume after the rollout, the verify stages need the outputs the rollout recorded. */
+async function previousOutputs(ledger: LedgerStore, releaseId: number): Promise<Record<string, string>> {
+  const events = await ledger.events(releaseId);
+  const rollout = events.filter((e) => e.stage === 'rollout' && e.kind === 'end').pop();
+  return (rollout?.detail.outputs as Record<string, string> | undefined) ?? {};
+}
+

@@ -1,0 +1,132 @@
+/**
+ * `deployctl rollback`: returns the code to an earlier release's artifact through the driver and
+ * verifies health. Refuses (unless --force) when a newer release already ran `post` migrations:
+ * the old code may need what they dropped. `pre` migrations stay (they are backward compatible);
+ * with --schema their down sections run too, newest first, but only when every one has one.
+ */
+import type { Config } from '../../config/config.js';
+import { connect, type Db } from '../../adapters/postgres/connect.js';
+import { recordFingerprint } from '../drift.js';
+import { DeployctlError } from '../../errors.js';
+import { verify } from '../verify.js';
+import { withLock } from '../../adapters/ledger/lock.js';
+import { quoteIdent } from '../../core/sql/identifiers.js';
+import { LedgerStore, unfinished, type ReleaseRow } from '../../adapters/ledger/store.js';
+import { readSources } from '../snapshot.js';
+import { parseSql } from '../../core/sql/parse.js';
+import type { ReleaseDeps } from './release.js';
+
+export interface RollbackOptions {
+  /** Release id whose artifact to return to; default: the release before the current one. */
+  to?: number;
+  force?: boolean;
+  /** Also run the down sections of the rolled-back releases' pre migrations. */
+  schema?: boolean;
+  lockWaitMs?: number;
+}
+
+export interface RollbackSummary {
+  releaseId: number;
+  from: string;
+  to: string;
+  rolledBack: number[];
+  downs: string[];
+  health: string;
+}
+
+export async function rollbackCommand(config: Config, options: RollbackOptions, deps: ReleaseDeps): Promise<RollbackSummary> {
+  return withLock(config.databaseUrl, { waitMs: options.lockWaitMs ?? 0, clock: deps.clock, purpose: 'rollback' }, async () => {
+    const db = await connect(config.databaseUrl, 'deployctl ledger');
+    try {
+      const ledger = new LedgerStore(db, config.schema);
+      await ledger.upgrade();
+      const open = await ledger.unfinishedRelease();
+      if (open) throw unfinished(open);
+      const live = (await ledger.releases(1000)).filter((r) => r.status === 'succeeded' && r.rolledBackBy === null);
+      const current = live[0];
+      if (!current) throw new DeployctlError('RELEASE_NOT_FOUND', 'no successful release is recorded, so there is nothing to roll back from');
+      const target = options.to === undefined ? live[1] : live.find((r) => r.id === options.to);
+      if (!target) {
+        throw new DeployctlError('RELEASE_NOT_FOUND', options.to === undefined
+          ? `release ${current.id} (${current.artifact}) is the only successful release; there is no earlier one to roll back to`
+          : `release ${options.to} is not a successful release that is still in effect; see 'deployctl history'`);
+      }
+      const newer = live.filter((r) => r.id > target.id);
+      const newerIds = newer.map((r) => r.id);
+      const posts = (await Promise.all(newerIds.map((id) => ledger.migrationsOf(id)))).flat().filter((m) => m.phase === 'post');
+      if (posts.length > 0 && !options.force) {
+        throw new DeployctlError('ROLLBACK_REFUSED', `a newer release already ran post migrations (${posts.map((p) => `${p.app}/${p.id}`).join(', ')}): the code of ${target.artifact} may read what they removed. Roll forward instead, or pass --force if you know ${target.artifact} does not need it.`);
+      }
+      const downs = options.schema ? await plannedDowns(config, ledger, newer) : [];
+
+      const id = await ledger.createRelease({ artifact: target.artifact, previousArtifact: current.artifact, postPolicy: 'rollback' });
+      try {
+        deps.emit({ type: 'stage:start', stage: 'rollback', releaseId: id });
+        const started = deps.clock.now();
+        await deps.driver.rollback({ artifact: target.artifact, previousArtifact: current.artifact, releaseId: String(id), log: (line) => deps.emit({ type: 'rollout', stage: 'rollback', line }), signal: deps.signal });
+        await ledger.addEvent({ releaseId: id, stage: 'rollback', kind: 'end', durationMs: deps.clock.now() - started, detail: { from: current.artifact, to: target.artifact } });
+        deps.emit({ type: 'stage:end', stage: 'rollback', ms: deps.clock.now() - started, releaseId: id });
+        const health = await verifyAfter(config, deps, ledger, id);
+        for (const d of downs) await runDown(config, db, d, deps);
+        if (downs.length > 0) await recordFingerprint(db, ledger, id, 'migrate');
+        for (const r of newerIds) await ledger.markRolledBack(r, id);
+        await ledger.finishRelease(id, 'succeeded');
+        return { releaseId: id, from: current.artifact, to: target.artifact, rolledBack: newerIds, downs: downs.map((d) => `${d.app}/${d.id}`), health };
+      } catch (e) {
+        await ledger.finishRelease(id, 'failed', e instanceof Error ? e.message : String(e));
+        throw e;
+      }
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  });
+}
+
+async function verifyAfter(config: Config, deps: ReleaseDeps, ledger: LedgerStore, id: number): Promise<string> {
+  const checks = deps.healthChecks({});
+  if (checks.length === 0) return 'skipped (no health checks configured)';
+  deps.emit({ type: 'stage:start', stage: 'verify:rollback', releaseId: id });
+  const started = deps.clock.now();
+  const h = config.health;
+  const outcome = await verify(checks, { consecutive: h.consecutive, deadlineMs: h.deadlineMs, intervalMs: h.intervalMs }, { clock: deps.clock, signal: deps.signal, onResult: (result) => deps.emit({ type: 'health', stage: 'verify:rollback', result }) });
+  await ledger.addEvent({ releaseId: id, stage: 'verify:rollback', kind: 'health', detail: { ok: outcome.ok, summary: outcome.summary, failures: outcome.failures.slice(-20) } });
+  if (!outcome.ok) {
+    deps.emit({ type: 'stage:fail', stage: 'verify:rollback', ms: deps.clock.now() - started, error: outcome.summary, releaseId: id });
+    throw new DeployctlError('HEALTH_FAILED', `rolled back, but the health checks fail: ${outcome.summary}`);
+  }
+  deps.emit({ type: 'stage:end', stage: 'verify:rollback', ms: deps.clock.now() - started, releaseId: id });
+  return outcome.summary;
+}
+
+interface Down { app: string; id: string; file: string; sql: string; firstLine: number }
+
+/** Every pre migration of the rolled-back releases, newest first; refuses unless all have a down section. */
+async function plannedDowns(config: Config, ledger: LedgerStore, newer: ReleaseRow[]): Promise<Down[]> {
+  const files = new Map((await readSources(config)).flatMap((s) => s.files).map((f) => [`${f.app}/${f.id}`, f]));
+  const applied = (await Promise.all(newer.map((r) => ledger.migrationsOf(r.id)))).flat().filter((m) => m.phase === 'pre');
+  applied.sort((a, b) => b.appliedAt.getTime() - a.appliedAt.getTime() || b.id.localeCompare(a.id));
+  const missing = applied.filter((m) => !files.get(`${m.app}/${m.id}`)?.down);
+  if (missing.length > 0) {
+    throw new DeployctlError('ROLLBACK_REFUSED', `--schema needs a '-- deployctl:down' section in every pre migration it would undo; missing in: ${missing.map((m) => files.get(`${m.app}/${m.id}`)?.file ?? `${m.app}/${m.id}`).join(', ')}. Nothing was changed.`);
+  }
+  return applied.map((m) => {
+    const f = files.get(`${m.app}/${m.id}`)!;
+    return { app: m.app, id: m.id, file: f.file, sql: f.down!.sql, firstLine: f.down!.firstLine };
+  });
+}
+
+/** Runs one down section and forgets the migration in the same transaction, under lock_timeout. */
+async function runDown(config: Config, db: Db, d: Down, deps: ReleaseDeps): Promise<void> {
+  const statements = parseSql(d.sql, d.file, d.firstLine).statements;
+  deps.emit({ type: 'info', message: `running the down section of ${d.app}/${d.id}` });
+  await db.query('BEGIN');
+  try {
+    await db.query(`SET LOCAL lock_timeout = ${config.lockTimeoutMs}`);
+    for (const s of statements) await db.query(s.sql);
+    await db.query(`DELETE FROM ${quoteIdent(config.schema)}.migration WHERE app = $1 AND id = $2`, [d.app, d.id]);
+    await db.query('COMMIT');
+  } catch (e) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw new DeployctlError('MIGRATION_FAILED', `${d.file}: the down section failed: ${(e as Error).message}`, { file: d.file, cause: e });
+  }
+}
