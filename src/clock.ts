@@ -1,8 +1,5 @@
-/** Time as a port: the core never calls Date.now() or setTimeout directly, so tests drive it. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+/** The real clock, wired in by the CLI (the port is in ports.ts). */
+import type { Clock } from './ports.js';
 
 export const systemClock: Clock = {
   now: () => Date.now(),

@@ -65,9 +65,3 @@ export class LockHeldError extends DeployctlError {
 export function isDeployctlError(e: unknown): e is DeployctlError {
   return e instanceof DeployctlError;
 }
-
-/** `file:line` when both are known, else whichever is. */
-export function location(file?: string, line?: number): string {
-  if (file && line) return `${file}:${line}`;
-  return file ?? '';
-}

@@ -2,7 +2,7 @@
  * Typed events: the core reports progress only through these; renderers (ora spinners, plain
  * CI lines, JSON lines) live in src/cli and never reach back into the core.
  */
-import type { HealthResult } from './adapters/health/check.js';
+import type { HealthResult } from './ports.js';
 
 export interface BlockerInfo {
   pid: number;

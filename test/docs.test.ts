@@ -1,7 +1,7 @@
 /** Docs that cannot drift: the rule reference and the README's command list come from code. */
 import { readFileSync } from 'node:fs';
 import { COMMANDS } from '../src/cli/run.js';
-import { renderRulesDoc } from '../src/core/rules/doc.js';
+import { renderRulesDoc } from '../src/core/rules/support/doc.js';
 import { RULES, UNRECOGNIZED } from '../src/core/rules/index.js';
 
 describe('docs', () => {

@@ -1,6 +1,7 @@
 /** What every command adapter gets: streams, environment, and the helpers built from them. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { type Clock } from '../ports.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { scrubSecrets } from '../adapters/postgres/url.js';
 import { DeployctlError } from '../errors.js';

@@ -1,17 +1,9 @@
 /**
- * A migration source is a folder of `<id>_<name>.sql` files. Reading one is the only I/O here;
- * what comes out is plain data for the pure classifier.
+ * A migration as the planner sees it: plain data read by a source adapter (adapters/sources/),
+ * whatever the source's format.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { DeployctlError } from '../errors.js';
 import { DOWN_MARKER } from './sql/directives.js';
-
-export interface MigrationSource {
-  app: string;
-  dir: string;
-}
 
 export interface MigrationFile {
   app: string;
@@ -28,56 +20,26 @@ export interface MigrationFile {
   up: string;
   /** The down section and the file line it starts on, when present. */
   down?: { sql: string; firstLine: number };
-  /** Set when the migration is applied by its framework's tool rather than by running `up`. */
-  apply?: DjangoApply;
+  /** Set when a framework orders and applies the migration itself rather than deployctl running `up`. */
+  framework?: FrameworkMigration;
   /** What the classifier cannot judge from `up` (a RunPython operation…), shown with the plan. */
   notes?: string[];
 }
 
 /**
- * A Django migration: `up` is what `manage.py sqlmigrate` prints, but Django applies it with
- * `manage.py migrate <app> <name>` (RunPython included) and records it in django_migrations.
+ * A migration a framework owns (Django): `up` is the SQL it would run, but the framework's own
+ * tool applies it (through the source's MigrationApplier, ports.ts), orders it by its dependency
+ * graph and records it in its own table.
  */
-export interface DjangoApply {
+export interface FrameworkMigration {
   kind: 'django';
-  /** Absolute path of manage.py. */
-  manage: string;
-  python: string;
-  /** DJANGO_SETTINGS_MODULE, when configured. */
-  settings?: string;
-  /** Django's app label and migration name (`shop`, `0002_product_sku`). */
+  /** The framework's names for it (`shop`, `0002_product_sku`). */
   app: string;
   name: string;
-  /** `<app>.<name>` of the migrations Django applies before this one. */
+  /** `<app>.<name>` of the migrations the framework applies before this one. */
   dependencies: string[];
-  /** Whether Django's django_migrations table records it as applied. */
-  appliedByDjango: boolean;
-}
-
-const FILE_NAME = /^([0-9A-Za-z]+)_([A-Za-z0-9_.-]+)\.sql$/;
-
-export async function readSource(source: MigrationSource, cwd = process.cwd()): Promise<MigrationFile[]> {
-  const dir = path.resolve(cwd, source.dir);
-  let entries: string[];
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
-    entries = await readdir(dir);
-  } catch {
-    throw new DeployctlError('SOURCE_INVALID', `migration folder '${source.dir}' (app '${source.app}') does not exist or is not a folder`, { file: source.dir });
-  }
-  const names = entries.filter((e) => e.endsWith('.sql')).sort();
-  const shown = (entry: string): string => {
-    const relative = path.relative(cwd, path.join(dir, entry));
-    return relative.startsWith('..') ? path.join(dir, entry) : relative;
-  };
-  for (const entry of names) {
-    if (!FILE_NAME.test(entry)) {
-      throw new DeployctlError('SOURCE_INVALID', `${shown(entry)}: migration files are named <id>_<name>.sql, e.g. 0001_create_users.sql`, { file: shown(entry) });
-    }
-  }
-  // Read concurrently: a source may hold thousands of small files.
-  const texts = await Promise.all(names.map((entry) => readFile(path.join(dir, entry), 'utf8')));
-  return names.map((entry, i) => migrationFromText(source.app, entry.slice(0, -4), FILE_NAME.exec(entry)![1]!, shown(entry), texts[i]!));
+  /** Whether the framework's own table records it as applied. */
+  appliedByFramework: boolean;
 }
 
 export function migrationFromText(app: string, id: string, prefix: string, file: string, text: string): MigrationFile {

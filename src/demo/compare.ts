@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../ports.js';
 import { connect } from '../adapters/postgres/connect.js';
 import { DeployctlError } from '../errors.js';
 import type { DemoEmit } from './events.js';

@@ -5,7 +5,7 @@
  * clock_timestamp() - query_start (an app statement asks for its locks as it starts). The
  * longest value seen is the figure reported; it can be short by up to one sampling interval.
  */
-import type { Db } from '../adapters/postgres/connect.js';
+import type { Db } from '../ports.js';
 import { round } from './stats.js';
 
 export const SAMPLE_INTERVAL_MS = 20;

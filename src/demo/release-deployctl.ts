@@ -6,13 +6,13 @@
  * includes the bake window), i.e. what the orchestration itself costs.
  */
 import pg from 'pg';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../ports.js';
 import type { Config } from '../config/config.js';
 import { LocalDriver } from '../adapters/drivers/local/driver.js';
 import type { SupervisorControl } from '../adapters/drivers/local/supervisor.js';
 import { DeployctlError } from '../errors.js';
 import { buildHealthChecks } from '../adapters/health/build.js';
-import type { HealthCheck } from '../adapters/health/check.js';
+import type { HealthCheck } from '../ports.js';
 import { releaseCommand, type ReleaseSummary } from '../engine/release/release.js';
 import type { StageRecorder, StageWindow } from './events.js';
 

@@ -6,10 +6,11 @@
  * run's database dropped before this returns.
  */
 import path from 'node:path';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../ports.js';
 import { readSources } from '../engine/snapshot.js';
 import { loadConfig, type Config } from '../config/config.js';
-import { connect, type Db } from '../adapters/postgres/connect.js';
+import { connect } from '../adapters/postgres/connect.js';
+import { type Db } from '../ports.js';
 import { appSpec, type LocalDriverConfig } from '../adapters/drivers/local/config.js';
 import { DeployctlError } from '../errors.js';
 import { readableIdent } from '../core/sql/identifiers.js';

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Db } from '../adapters/postgres/connect.js';
+import type { Db } from '../ports.js';
 
 /** Rows per INSERT … SELECT generate_series: large enough to be fast, small enough to report progress. */
 const SEED_BATCH_ROWS = 250000;

@@ -7,7 +7,7 @@
  *
  * Both functions expect the ledger to be at the newest version (`LedgerStore.upgrade()`).
  */
-import type { Db } from '../adapters/postgres/connect.js';
+import type { Db } from '../ports.js';
 import { DeployctlError } from '../errors.js';
 import { diffShapes, renderDifferences, type SchemaDifference } from '../core/schema/diff.js';
 import { fingerprintOf } from '../core/schema/hash.js';

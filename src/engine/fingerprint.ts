@@ -4,7 +4,8 @@
  * shape stops them reading rows cached in the old shape.
  */
 import type { Config } from '../config/config.js';
-import { withConnection, type Db } from '../adapters/postgres/connect.js';
+import { withConnection } from '../adapters/postgres/connect.js';
+import { type Db } from '../ports.js';
 import { DeployctlError } from '../errors.js';
 import { fingerprintOf, type Fingerprint } from '../core/schema/hash.js';
 import { readSchemaShape } from '../adapters/postgres/shape.js';

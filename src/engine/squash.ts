@@ -22,7 +22,8 @@ import { readSchemaShape } from '../adapters/postgres/shape.js';
 import type { SchemaShape } from '../core/schema/shape.js';
 import { LedgerStore } from '../adapters/ledger/store.js';
 import { loadParser } from '../core/sql/parse.js';
-import { migrationFromText, readSource, type MigrationFile } from '../core/migration.js';
+import { migrationFromText, type MigrationFile } from '../core/migration.js';
+import { readSqlFolder } from '../adapters/sources/sql-folder.js';
 import { baselineId, baselineStatus } from '../core/plan/baseline.js';
 import { dumpSchema } from '../adapters/postgres/dump.js';
 import { replay, withScratchDatabase } from '../adapters/postgres/scratch.js';
@@ -58,7 +59,7 @@ export async function squashCommand(config: Config, options: SquashOptions, cwd 
   }
   if (!config.databaseUrl) throw new DeployctlError('USAGE', 'squash needs a database server to replay migrations on: pass --database-url or set DATABASE_URL (a scratch database is created there and dropped)');
   await loadParser();
-  const files = await readSource({ app: source.app, dir: source.dir }, cwd);
+  const files = await readSqlFolder({ app: source.app, dir: source.dir }, cwd);
   const through = resolveThrough(files, options.through);
   const squashed = files.filter((f) => f.id <= through.id);
   const id = baselineId(through.id);

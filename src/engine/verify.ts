@@ -7,9 +7,9 @@
  * Both return every HealthResult they saw, for the ledger; neither throws on unhealthy — the
  * pipeline decides (see `healthFailure`). An interrupt throws INTERRUPTED.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../ports.js';
 import { DeployctlError } from '../errors.js';
-import type { HealthCheck, HealthResult } from '../adapters/health/check.js';
+import type { HealthCheck, HealthResult } from '../ports.js';
 
 export interface VerifyPolicy {
   /** Rounds in a row in which every check passes. */

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CommandDriver } from '../../src/adapters/drivers/command.js';
-import type { RolloutContext } from '../../src/adapters/drivers/driver.js';
+import type { RolloutContext } from '../../src/ports.js';
 import { DeployctlError } from '../../src/errors.js';
 import { gone } from './processes.js';
 

@@ -3,7 +3,7 @@
  * rollback returns to the previous artifact, repeating a rollout is safe, a failed rollout is a
  * DeployctlError and leaves the serving artifact alone, an interrupt is INTERRUPTED.
  */
-import type { RolloutContext, RolloutDriver } from '../../src/adapters/drivers/driver.js';
+import type { RolloutContext, RolloutDriver } from '../../src/ports.js';
 import { DeployctlError } from '../../src/errors.js';
 import { commandHarness, localInProcessHarness, type DriverHarness } from './harness.js';
 

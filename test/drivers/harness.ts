@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../src/clock.js';
 import { CommandDriver } from '../../src/adapters/drivers/command.js';
-import type { RolloutDriver } from '../../src/adapters/drivers/driver.js';
+import type { RolloutDriver } from '../../src/ports.js';
 import { appSpec, type LocalDriverConfig } from '../../src/adapters/drivers/local/config.js';
 import { LocalDriver } from '../../src/adapters/drivers/local/driver.js';
 import { Supervisor } from '../../src/adapters/drivers/local/supervisor.js';

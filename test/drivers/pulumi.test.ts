@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as automationErrors from '@pulumi/pulumi/automation/errors.js';
 import { DeployctlError } from '../../src/errors.js';
-import type { RolloutContext } from '../../src/adapters/drivers/driver.js';
+import type { RolloutContext } from '../../src/ports.js';
 import { PulumiDriver } from '../../src/adapters/drivers/pulumi/driver.js';
 import type { PulumiRolloutConfig } from '../../src/adapters/drivers/pulumi/config.js';
 import { openLocalStack, type ConfigValueLike, type OperationOptions, type StackLike, type StackOpenOptions } from '../../src/adapters/drivers/pulumi/stack.js';

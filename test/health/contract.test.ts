@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { HealthCheck } from '../../src/adapters/health/check.js';
+import type { HealthCheck } from '../../src/ports.js';
 import { CommandHealthCheck } from '../../src/adapters/health/command.js';
 import { HttpHealthCheck } from '../../src/adapters/health/http.js';
 import { SqlHealthCheck } from '../../src/adapters/health/sql.js';

@@ -1,6 +1,6 @@
 /** A clock that moves only when slept on, and a check that answers from a script. */
-import type { Clock } from '../../src/clock.js';
-import type { HealthCheck, HealthResult } from '../../src/adapters/health/check.js';
+import type { Clock } from '../../src/ports.js';
+import type { HealthCheck, HealthResult } from '../../src/ports.js';
 
 export class FakeClock implements Clock {
   readonly sleeps: number[] = [];

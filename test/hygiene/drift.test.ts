@@ -1,5 +1,6 @@
 /** Drift detection through the library functions the release pipeline calls, on a real database. */
-import { connect, type Db } from '../../src/adapters/postgres/connect.js';
+import { connect } from '../../src/adapters/postgres/connect.js';
+import { type Db } from '../../src/ports.js';
 import { checkDrift, recordFingerprint } from '../../src/engine/drift.js';
 import { DeployctlError } from '../../src/errors.js';
 import { LedgerStore } from '../../src/adapters/ledger/store.js';

@@ -5,10 +5,11 @@
  * RELEASE_ID so `${ARTIFACT}` in deployctl.yaml is expanded by the shell itself, never spliced
  * into the command text (an artifact name cannot inject shell syntax).
  */
-import { systemClock, type Clock } from '../../clock.js';
+import { systemClock } from '../../clock.js';
+import { type Clock } from '../../ports.js';
 import { DeployctlError } from '../../errors.js';
 import { describeExit, runShell, type ShellResult } from '../process/shell.js';
-import type { RolloutContext, RolloutDriver, RolloutResult } from './driver.js';
+import type { RolloutContext, RolloutDriver, RolloutResult } from '../../ports.js';
 
 export interface CommandDriverConfig {
   /** Deploys $DEPLOYCTL_ARTIFACT; must be safe to run twice for the same artifact. */

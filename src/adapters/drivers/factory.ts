@@ -1,9 +1,9 @@
 /** Builds the configured rollout driver. The only place that knows every driver. */
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../ports.js';
 import type { RolloutConfig } from '../../config/config.js';
 import { DeployctlError } from '../../errors.js';
 import { CommandDriver } from './command.js';
-import type { RolloutDriver } from './driver.js';
+import type { RolloutDriver } from '../../ports.js';
 import { LocalDriver } from './local/driver.js';
 import { PulumiDriver } from './pulumi/driver.js';
 

@@ -1,7 +1,7 @@
 /** Turns the configured `health.checks` list into HealthCheck objects. */
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../ports.js';
 import { DeployctlError } from '../../errors.js';
-import type { HealthCheck } from './check.js';
+import type { HealthCheck } from '../../ports.js';
 import { CommandHealthCheck } from './command.js';
 import type { HealthCheckConfig } from '../../config/health.js';
 import { HttpHealthCheck } from './http.js';

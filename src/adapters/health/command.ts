@@ -1,7 +1,8 @@
 /** Run a shell command; exit 0 means healthy. Its last output lines explain a failure. */
-import { systemClock, type Clock } from '../../clock.js';
+import { systemClock } from '../../clock.js';
+import { type Clock } from '../../ports.js';
 import { describeExit, runShell } from '../process/shell.js';
-import type { HealthCheck, HealthResult } from './check.js';
+import type { HealthCheck, HealthResult } from '../../ports.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../config/health.js';
 
 export class CommandHealthCheck implements HealthCheck {

@@ -5,8 +5,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { systemClock, type Clock } from '../../clock.js';
-import type { HealthCheck, HealthResult } from './check.js';
+import { systemClock } from '../../clock.js';
+import { type Clock } from '../../ports.js';
+import type { HealthCheck, HealthResult } from '../../ports.js';
 import { DEFAULT_HTTP_TIMEOUT_MS, type HttpCheckConfig } from '../../config/health.js';
 
 /** Only this much of the body is read for the substring match; health bodies are small. */

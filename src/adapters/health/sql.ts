@@ -3,8 +3,9 @@
  * behind `SET LOCAL statement_timeout`, so the limit binds only this probe and never leaks into a
  * pooled connection's session.
  */
-import { systemClock, type Clock } from '../../clock.js';
-import type { HealthCheck, HealthResult } from './check.js';
+import { systemClock } from '../../clock.js';
+import { type Clock } from '../../ports.js';
+import type { HealthCheck, HealthResult } from '../../ports.js';
 import { DEFAULT_SQL_TIMEOUT_MS } from '../../config/health.js';
 
 interface QueryOutput {

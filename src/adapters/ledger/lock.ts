@@ -10,8 +10,9 @@
  * (the ASCII text 'depl' and 'oyct' read as big-endian int4s, see ADVISORY_KEY).
  */
 import os from 'node:os';
-import type { Clock } from '../../clock.js';
-import { connect, type Db } from '../postgres/connect.js';
+import type { Clock } from '../../ports.js';
+import { connect } from '../postgres/connect.js';
+import { type Db } from '../../ports.js';
 import { LockHeldError } from '../../errors.js';
 
 /** pg_try_advisory_lock(int4, int4) arguments: 'depl' and 'oyct' as big-endian int4. */

@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { DeployctlError } from '../../errors.js';
-import type { Db } from '../postgres/connect.js';
+import type { Db } from '../../ports.js';
 import type { AppliedMigration } from '../../core/plan/build.js';
 import { quoteIdent } from '../../core/sql/identifiers.js';
 
@@ -36,7 +36,7 @@ export interface ReleaseEvent {
   detail: Record<string, unknown>;
 }
 
-const DDL_DIR = new URL('../../ledger/ddl/', import.meta.url);
+const DDL_DIR = new URL('./ddl/', import.meta.url);
 
 export class LedgerStore {
   readonly schema: string;
@@ -168,6 +168,14 @@ export class LedgerStore {
       `INSERT INTO ${this.q}.release_event (release_id, stage, kind, duration_ms, detail) VALUES ($1, $2, $3, $4, $5)`,
       [e.releaseId, e.stage, e.kind, e.durationMs === undefined ? null : Math.round(e.durationMs), JSON.stringify(e.detail ?? {})],
     );
+  }
+
+  /** `app/id` of the post migrations an earlier release left for the next one (`--defer-post`, `post: next-release`). */
+  async deferredPost(): Promise<string[]> {
+    const r = await this.db.query(
+      `SELECT DISTINCT jsonb_array_elements_text(detail->'deferred') AS key FROM ${this.q}.release_event WHERE stage = 'migrate:post' AND kind = 'end' AND detail ? 'deferred'`,
+    );
+    return r.rows.map((row) => row.key as string);
   }
 
   async events(releaseId: number): Promise<ReleaseEvent[]> {

@@ -3,7 +3,7 @@
  * read from pg_blocking_pids() and pg_stat_activity on a second, idle connection — sampled while
  * the statement is still waiting, because after the timeout the wait is gone.
  */
-import type { Db } from './connect.js';
+import type { Db } from '../../ports.js';
 import type { BlockerInfo } from '../../events.js';
 
 export async function readBlockers(monitor: Db, pid: number): Promise<BlockerInfo[]> {

@@ -7,7 +7,7 @@
  * triggers, row-level security and policies. Objects that belong to an extension come with it.
  * Data is never copied.
  */
-import type { Db } from './connect.js';
+import type { Db } from '../../ports.js';
 
 /** `$1`: schemas to leave out (deployctl's ledger). Objects owned by an extension are skipped. */
 const USER_NS = (alias: string): string =>

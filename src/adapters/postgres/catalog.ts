@@ -5,7 +5,7 @@
  */
 import { as, nameList } from '../../core/sql/ast.js';
 import { parseSql } from '../../core/sql/parse.js';
-import type { Db } from './connect.js';
+import type { Db } from '../../ports.js';
 import type { CatalogFacts, TableFacts } from '../../core/schema/facts.js';
 
 export async function readCatalog(db: Db): Promise<CatalogFacts> {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { DeployctlError } from '../../errors.js';
 import { redactUrl } from './url.js';
 
-export type Db = pg.Client;
+import type { Db } from '../../ports.js';
 
 export async function connect(url: string | undefined, applicationName = 'deployctl'): Promise<Db> {
   if (!url) {

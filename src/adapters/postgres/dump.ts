@@ -7,7 +7,7 @@
  * database is creation order, so a view comes after the views it reads.
  * Ownership and privileges are left out: the baseline runs as whoever runs migrations.
  */
-import type { Db } from './connect.js';
+import type { Db } from '../../ports.js';
 import { DeployctlError } from '../../errors.js';
 import { withQualifiedNames } from './qualified.js';
 

@@ -4,7 +4,7 @@
  * would silently keep it. Before a concurrent build runs, an INVALID index of the same name is
  * dropped (concurrently, so it blocks nothing).
  */
-import type { Db } from './connect.js';
+import type { Db } from '../../ports.js';
 import { as } from '../../core/sql/ast.js';
 import type { ParsedStatement } from '../../core/sql/parse.js';
 import { quoteIdent } from '../../core/sql/identifiers.js';

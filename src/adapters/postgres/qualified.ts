@@ -5,7 +5,7 @@
  * session's search_path. The previous setting is restored afterwards; no transaction is opened,
  * so this is safe on a connection the caller uses for other work.
  */
-import type { Db } from './connect.js';
+import type { Db } from '../../ports.js';
 
 export async function withQualifiedNames<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   const previous = (await db.query(`SELECT current_setting('search_path') AS path`)).rows[0].path as string;

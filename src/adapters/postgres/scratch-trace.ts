@@ -6,7 +6,7 @@
  * the next one.
  */
 import { randomBytes } from 'node:crypto';
-import type { Db } from './connect.js';
+import type { Db } from '../../ports.js';
 import { withDatabase } from './url.js';
 import { quoteIdent } from '../../core/sql/identifiers.js';
 

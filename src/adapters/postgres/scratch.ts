@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { classifyMigration } from '../../core/classify/classify.js';
-import { connect, withConnection, type Db } from './connect.js';
+import { connect, withConnection } from './connect.js';
+import { type Db } from '../../ports.js';
 import { withDatabase } from './url.js';
 import { DeployctlError } from '../../errors.js';
 import { quoteIdent } from '../../core/sql/identifiers.js';

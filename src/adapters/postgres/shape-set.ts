@@ -2,7 +2,7 @@
  * A schema's shape as a set of lines (relations, columns, constraints, enum labels), used to
  * check that replaying the ledger's migrations reproduced the target's schema.
  */
-import type { Db } from './connect.js';
+import type { Db } from '../../ports.js';
 
 const USER_NAMESPACE = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> ALL ($1::text[])`;
 

@@ -5,7 +5,7 @@
  * Left out: system schemas, deployctl's ledger schema, and objects that belong to an extension
  * (they come and go with the extension, which is itself recorded).
  */
-import type { Db } from './connect.js';
+import type { Db } from '../../ports.js';
 import { withQualifiedNames } from './qualified.js';
 import type { ColumnShape, SchemaShape, TableShape } from '../../core/schema/shape.js';
 

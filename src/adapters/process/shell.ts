@@ -4,7 +4,8 @@
  * Output is delivered line by line as it arrives; the last lines are kept for error messages.
  */
 import { spawn } from 'node:child_process';
-import { systemClock, type Clock } from '../../clock.js';
+import { systemClock } from '../../clock.js';
+import { type Clock } from '../../ports.js';
 
 export interface ShellOptions {
   /** Extra environment, merged over the current process's. */

@@ -1,5 +1,5 @@
 import { RULES, UNRECOGNIZED } from '../../core/rules/index.js';
-import { renderRulesDoc } from '../../core/rules/doc.js';
+import { renderRulesDoc } from '../../core/rules/support/doc.js';
 import { EXIT } from '../exit.js';
 import { parse, type CliContext } from '../context.js';
 

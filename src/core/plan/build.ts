@@ -76,7 +76,7 @@ export function buildPlan(input: PlanInput): Plan {
           message: `${f.file} shares the id ${f.prefix} with ${twins.filter((t) => t !== f).map((t) => t.file).join(', ')}: two branches each added a migration. Renumber one so that it sorts after the other.` });
       }
       // A Django migration's order is its dependency graph, not its id (src/core/plan/django.ts).
-      if (lastApplied && f.id < lastApplied && !input.allowOutOfOrder && !f.apply) {
+      if (lastApplied && f.id < lastApplied && !input.allowOutOfOrder && !f.framework) {
         problems.push({ kind: 'out-of-order', app, id: f.id, file: f.file,
           message: `${f.file} is pending but sorts before ${app}/${lastApplied}, which is already applied. Rename it so that it sorts last, or set allowOutOfOrder: true in deployctl.yaml.` });
       }

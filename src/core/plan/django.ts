@@ -30,10 +30,10 @@ export function buildPlanWithDjango(input: Omit<PlanInput, 'sources'> & { source
   const recorded = new Set(input.applied.map((a) => stageKey(a.app, a.id)));
   const sources = input.sources.map(({ app, files }) => ({
     app,
-    files: files.filter((f) => !f.apply?.appliedByDjango || recorded.has(stageKey(f.app, f.id))),
+    files: files.filter((f) => !f.framework?.appliedByFramework || recorded.has(stageKey(f.app, f.id))),
   }));
   const plan = buildPlan({ ...input, sources });
-  if (!input.sources.some((s) => s.files.some((f) => f.apply))) return plan;
+  if (!input.sources.some((s) => s.files.some((f) => f.framework))) return plan;
   const problems = [
     ...plan.problems.map((p) => withDjangoFix(p, plan.migrations)),
     ...input.sources.flatMap((s) => s.problems ?? []),
@@ -45,7 +45,7 @@ export function buildPlanWithDjango(input: Omit<PlanInput, 'sources'> & { source
 /** Blocks each `pre` Django migration that (transitively) depends on a pending `post` one. */
 function dependencyProblems(plan: Plan): PlanProblem[] {
   const pending = new Map<string, ClassifiedMigration>();
-  for (const m of plan.migrations) if (m.migration.apply) pending.set(stageKey(m.migration.app, m.migration.id), m);
+  for (const m of plan.migrations) if (m.migration.framework) pending.set(stageKey(m.migration.app, m.migration.id), m);
   const post = new Set(plan.stages.post);
   const problems: PlanProblem[] = [];
   for (const key of plan.stages.pre) {
@@ -68,7 +68,7 @@ function dependencyProblems(plan: Plan): PlanProblem[] {
 function postDependency(m: ClassifiedMigration, pending: Map<string, ClassifiedMigration>, post: Set<string>): ClassifiedMigration[] | undefined {
   const seen = new Set<string>();
   const walk = (at: ClassifiedMigration, path: ClassifiedMigration[]): ClassifiedMigration[] | undefined => {
-    for (const dep of at.migration.apply?.dependencies ?? []) {
+    for (const dep of at.migration.framework?.dependencies ?? []) {
       const key = stageKey(at.migration.app, dep);
       const next = pending.get(key);
       if (!next || seen.has(key)) continue;
@@ -84,7 +84,7 @@ function postDependency(m: ClassifiedMigration, pending: Map<string, ClassifiedM
 
 /** A Django migration's mixed or unsafe problem, with the way to fix it in Django. */
 function withDjangoFix(p: PlanProblem, migrations: ClassifiedMigration[]): PlanProblem {
-  const m = migrations.find((x) => x.migration.apply && x.migration.app === p.app && x.migration.id === p.id);
+  const m = migrations.find((x) => x.migration.framework && x.migration.app === p.app && x.migration.id === p.id);
   if (!m) return p;
   if (p.kind === 'mixed') return { ...p, message: mixedMessage(m) };
   if (p.kind !== 'unsafe') return p;
@@ -101,7 +101,7 @@ function mixedMessage(m: ClassifiedMigration): string {
   const { file, id } = m.migration;
   return `${file} (${id}) mixes a change that must run before the rollout (${flat(pre?.sql)}) with one that may run only after it (${flat(post?.sql)}). ` +
     `Django applies a migration as a whole, so split it: keep the first operations here and move the others into a new migration that depends on this one ` +
-    `('python manage.py makemigrations --empty ${m.migration.apply!.app}', then move the operations). ` +
+    `('python manage.py makemigrations --empty ${m.migration.framework!.app}', then move the operations). ` +
     `To drop a field the old code still reads: in this release remove it from Django's state only — migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField(...)], database_operations=[]) — so the new code stops using it (if the column is NOT NULL, make it nullable or give it a default in the same release: the new code's inserts leave it out), ` +
     `and drop the column in a later migration (RunSQL 'ALTER TABLE ... DROP COLUMN ...'), which deployctl runs after the rollout.`;
 }

@@ -11,15 +11,15 @@
  * - a lost connection is re-opened and the ledger re-read before anything is retried.
  */
 import pRetry, { AbortError } from 'p-retry';
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../ports.js';
 import type { ClassifiedMigration } from '../../core/classify/classify.js';
-import { connect, type Db } from '../../adapters/postgres/connect.js';
+import { connect } from '../../adapters/postgres/connect.js';
+import type { Db, MigrationApplier } from '../../ports.js';
 import { DeployctlError } from '../../errors.js';
 import type { Emit } from '../../events.js';
 import { LedgerStore } from '../../adapters/ledger/store.js';
 import type { ParsedStatement } from '../../core/sql/parse.js';
 import { isTransactionControl } from '../../core/sql/transaction.js';
-import { applyDjangoMigration } from '../../adapters/sources/django/apply.js';
 import { watchBlockers } from '../../adapters/postgres/blockers.js';
 import { dropInvalidIndexBefore } from '../../adapters/postgres/invalid-index.js';
 import { errorLine, isConnectionLoss, isLockTimeout } from '../../adapters/postgres/pg-errors.js';
@@ -39,6 +39,8 @@ export interface ExecuteDeps {
   /** An idle connection (the advisory-lock one) used to read who blocks a waiting migration. */
   monitor?: Db;
   signal?: AbortSignal;
+  /** Per app label: the framework that applies that source's migrations itself (Django). */
+  appliers?: ReadonlyMap<string, MigrationApplier>;
 }
 
 export interface AppliedResult {
@@ -106,8 +108,10 @@ async function runOne(m: ClassifiedMigration, session: Session, options: Execute
     const ledger = new LedgerStore(session.db, options.schema);
     const record = (): Promise<void> =>
       ledger.recordApplied(session.db, { app, id, checksum: m.migration.checksum, phase, durationMs: deps.clock.now() - started, releaseId: options.releaseId, attempts });
-    if (m.migration.apply?.kind === 'django') {
-      await applyDjangoMigration(m, m.migration.apply, { db: session.db, url: deps.url, lockTimeoutMs, statementTimeoutMs, emit: deps.emit, signal: deps.signal }, record);
+    const applier = m.migration.framework ? deps.appliers?.get(app) : undefined;
+    if (m.migration.framework && !applier) throw new DeployctlError('SOURCE_INVALID', `${m.migration.file}: no applier for its framework (${m.migration.framework.kind})`, { file: m.migration.file });
+    if (applier) {
+      await applier.apply(m, { db: session.db, url: deps.url, lockTimeoutMs, statementTimeoutMs, emit: deps.emit, signal: deps.signal }, record);
       recorded = true;
       return;
     }

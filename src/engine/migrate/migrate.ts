@@ -2,7 +2,7 @@
  * `deployctl migrate --phase pre|post`: apply the pending migrations of one phase, under the
  * release lock, after checking the whole plan. A blocked plan applies nothing.
  */
-import type { Clock } from '../../clock.js';
+import type { Clock, Db } from '../../ports.js';
 import type { Config } from '../../config/config.js';
 import { connect } from '../../adapters/postgres/connect.js';
 import { recordFingerprint } from '../drift.js';
@@ -11,8 +11,8 @@ import type { Emit } from '../../events.js';
 import { withLock } from '../../adapters/ledger/lock.js';
 import { LedgerStore } from '../../adapters/ledger/store.js';
 import { executeMigrations, type AppliedResult } from './execute.js';
-import type { Plan } from '../../core/plan/build.js';
-import { readSnapshot } from '../snapshot.js';
+import { stageKey, type Plan } from '../../core/plan/build.js';
+import { readSnapshot, type Snapshot } from '../snapshot.js';
 
 export interface MigrateOptions {
   phase: 'pre' | 'post';
@@ -48,20 +48,28 @@ export async function migrateCommand(config: Config, options: MigrateOptions, de
   return withLock(config.databaseUrl, { waitMs: options.lockWaitMs ?? 0, clock: deps.clock, purpose: `migrate ${options.phase}` }, async (lock) => {
     const ledger = new LedgerStore(lock.db, config.schema);
     await ledger.upgrade();
-    const { plan } = await readSnapshot(config, lock.db);
-    assertRunnable(plan);
-    const wanted = new Set(selectPhase(plan, options.phase));
-    const migrations = plan.migrations.filter((m) => wanted.has(`${m.migration.app}/${m.migration.id}`));
-    const applied = await executeMigrations(migrations, {
-      lockTimeoutMs: config.lockTimeoutMs,
-      statementTimeoutMs: config.statementTimeoutMs,
-      retry: config.retry,
-      releaseId: options.releaseId ?? null,
-      schema: config.schema,
-    }, { url: config.databaseUrl!, clock: deps.clock, emit: deps.emit, monitor: lock.db, signal: deps.signal });
+    const snapshot = await readSnapshot(config, lock.db);
+    assertRunnable(snapshot.plan);
+    const selected = selectPhase(snapshot.plan, options.phase);
+    const applied = await applySelected(snapshot, selected, config, { ...deps, releaseId: options.releaseId ?? null, monitor: lock.db });
     if (applied.length > 0) await recordFingerprint(lock.db, ledger, options.releaseId ?? null, 'migrate');
-    return { plan, selected: [...wanted], applied };
+    return { plan: snapshot.plan, selected, applied };
   });
+}
+
+/** Runs the snapshot's migrations named by `keys` (`app/id`), in plan order, with the config's timeouts and retries. */
+export async function applySelected(
+  snapshot: Snapshot, keys: string[], config: Config, deps: MigrateDeps & { releaseId: number | null; monitor: Db }): Promise<AppliedResult[]> {
+  if (keys.length === 0) return [];
+  const wanted = new Set(keys);
+  const migrations = snapshot.plan.migrations.filter((m) => wanted.has(stageKey(m.migration.app, m.migration.id)));
+  return executeMigrations(migrations, {
+    lockTimeoutMs: config.lockTimeoutMs,
+    statementTimeoutMs: config.statementTimeoutMs,
+    retry: config.retry,
+    releaseId: deps.releaseId,
+    schema: config.schema,
+  }, { url: config.databaseUrl!, clock: deps.clock, emit: deps.emit, monitor: deps.monitor, signal: deps.signal, appliers: snapshot.appliers });
 }
 
 export function selectPhase(plan: Plan, phase: 'pre' | 'post'): string[] {

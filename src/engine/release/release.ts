@@ -4,19 +4,19 @@
  * and ends; a release killed at any point resumes after its last completed stage and never
  * re-applies a migration (the ledger says what ran) or re-runs a completed rollout.
  */
-import type { Clock } from '../../clock.js';
-import type { Config } from '../../config/config.js';
 import { connect } from '../../adapters/postgres/connect.js';
-import type { RolloutDriver, RolloutResult } from '../../adapters/drivers/driver.js';
-import { recordFingerprint } from '../drift.js';
-import { DeployctlError } from '../../errors.js';
-import type { Emit } from '../../events.js';
-import type { HealthCheck } from '../../adapters/health/check.js';
 import { withLock } from '../../adapters/ledger/lock.js';
 import { LedgerStore, unfinished, type ReleaseRow } from '../../adapters/ledger/store.js';
-import { runStage, type StageContext } from './run-stage.js';
-import { remainingStages, DONE, type Stage } from './stages.js';
-import { stageActions, type ReleaseState } from './actions.js';
+import type { Config } from '../../config/config.js';
+import { DeployctlError } from '../../errors.js';
+import type { RolloutResult } from '../../ports.js';
+import { recordFingerprint } from '../drift.js';
+import { readSnapshot, type Snapshot } from '../snapshot.js';
+import type { ReleaseDeps } from './context.js';
+import { PIPELINE, type ReleaseState, type StageDefinition } from './pipeline.js';
+import { DONE, remainingStages } from './stages.js';
+
+export type { ReleaseDeps } from './context.js';
 
 export interface ReleaseOptions {
   artifact?: string;
@@ -27,15 +27,6 @@ export interface ReleaseOptions {
   lockWaitMs?: number;
   /** Record a schema that differs from the last recorded fingerprint instead of stopping. */
   acceptDrift?: boolean;
-}
-
-export interface ReleaseDeps {
-  clock: Clock;
-  emit: Emit;
-  signal?: AbortSignal;
-  driver: RolloutDriver;
-  /** The configured checks; `outputs` are the rollout's (e.g. a Pulumi stack's healthUrl). */
-  healthChecks(outputs: Record<string, string>): HealthCheck[];
 }
 
 export interface ReleaseSummary {
@@ -59,8 +50,11 @@ export async function releaseCommand(config: Config, options: ReleaseOptions, de
       const open = await ledger.unfinishedRelease();
       if (options.abort) return await abort(ledger, open, deps);
       const row = await startOrResume(ledger, open, options, config, deps);
+      let snapshot: Promise<Snapshot> | undefined;
       const state: ReleaseState = {
-        config, options, deps, ledger, lockDb: lock.db, release: row,
+        config, options, deps, ledger, lockDb: lock.db, release: row, releaseId: row.id,
+        snapshot: () => (snapshot ??= readSnapshot(config, ledgerDb)),
+        appliedNow: new Set(),
         summary: {
           releaseId: row.id, artifact: row.artifact, previousArtifact: row.previousArtifact, status: 'succeeded',
           stages: [], applied: [], health: [], totalMs: 0,
@@ -68,10 +62,9 @@ export async function releaseCommand(config: Config, options: ReleaseOptions, de
         outputs: await previousOutputs(ledger, row.id),
       };
       const started = deps.clock.now();
-      const actions = stageActions(state);
       try {
-        for (const stage of remainingStages(row.stage)) {
-          await runStage(stageContext(state, stage), actions[stage]);
+        for (const id of remainingStages(row.stage)) {
+          await runStage(state, PIPELINE.find((stage) => stage.id === id)!);
         }
       } catch (e) {
         // An interrupt leaves the release running (resumable); any other failure ends it,
@@ -93,8 +86,36 @@ export async function releaseCommand(config: Config, options: ReleaseOptions, de
   });
 }
 
-function stageContext(state: ReleaseState, stage: Stage): StageContext {
-  return { stage, releaseId: state.release.id, ledger: state.ledger, clock: state.deps.clock, emit: state.deps.emit, signal: state.deps.signal, summary: state.summary };
+/**
+ * Runs one stage: records its start, runs it, records its end (or failure) and marks it as the
+ * last completed stage. An interrupt is only honoured between stages or at the safe points
+ * inside them (between migrations, between health rounds).
+ */
+async function runStage(s: ReleaseState, stage: StageDefinition): Promise<void> {
+  const { clock, emit, signal } = s.deps;
+  const releaseId = s.release.id;
+  if (signal?.aborted) {
+    await s.ledger.addEvent({ releaseId, stage: stage.id, kind: 'info', detail: { interrupted: true } });
+    throw new DeployctlError('INTERRUPTED', `interrupted before stage '${stage.id}'; continue with 'deployctl release --resume'`);
+  }
+  const started = clock.now();
+  emit({ type: 'stage:start', stage: stage.id, releaseId });
+  await s.ledger.addEvent({ releaseId, stage: stage.id, kind: 'start' });
+  let detail: Record<string, unknown> | void;
+  try {
+    detail = await stage.run(s);
+  } catch (e) {
+    const ms = clock.now() - started;
+    const message = e instanceof Error ? e.message : String(e);
+    emit({ type: 'stage:fail', stage: stage.id, ms, error: message, releaseId });
+    await s.ledger.addEvent({ releaseId, stage: stage.id, kind: 'fail', durationMs: ms, detail: { error: message, code: (e as { code?: string }).code ?? null } });
+    throw e;
+  }
+  const ms = clock.now() - started;
+  await s.ledger.addEvent({ releaseId, stage: stage.id, kind: 'end', durationMs: ms, detail: detail ?? {} });
+  await s.ledger.setStage(releaseId, stage.id);
+  s.summary.stages.push({ stage: stage.id, ms });
+  emit({ type: 'stage:end', stage: stage.id, ms, releaseId });
 }
 
 async function startOrResume(ledger: LedgerStore, open: ReleaseRow | undefined, options: ReleaseOptions, config: Config, deps: ReleaseDeps): Promise<ReleaseRow> {

@@ -4,17 +4,17 @@
  * the old code may need what they dropped. `pre` migrations stay (they are backward compatible);
  * with --schema their down sections run too, newest first, but only when every one has one.
  */
-import type { Config } from '../../config/config.js';
-import { connect, type Db } from '../../adapters/postgres/connect.js';
-import { recordFingerprint } from '../drift.js';
-import { DeployctlError } from '../../errors.js';
-import { verify } from '../verify.js';
+import { connect } from '../../adapters/postgres/connect.js';
 import { withLock } from '../../adapters/ledger/lock.js';
-import { quoteIdent } from '../../core/sql/identifiers.js';
 import { LedgerStore, unfinished, type ReleaseRow } from '../../adapters/ledger/store.js';
-import { readSources } from '../snapshot.js';
+import type { Config } from '../../config/config.js';
 import { parseSql } from '../../core/sql/parse.js';
-import type { ReleaseDeps } from './release.js';
+import { DeployctlError } from '../../errors.js';
+import type { Db } from '../../ports.js';
+import { recordFingerprint } from '../drift.js';
+import { readSources } from '../snapshot.js';
+import { rollBackCode } from './code-rollback.js';
+import type { ReleaseDeps } from './context.js';
 
 export interface RollbackOptions {
   /** Release id whose artifact to return to; default: the release before the current one. */
@@ -61,13 +61,10 @@ export async function rollbackCommand(config: Config, options: RollbackOptions, 
 
       const id = await ledger.createRelease({ artifact: target.artifact, previousArtifact: current.artifact, postPolicy: 'rollback' });
       try {
-        deps.emit({ type: 'stage:start', stage: 'rollback', releaseId: id });
-        const started = deps.clock.now();
-        await deps.driver.rollback({ artifact: target.artifact, previousArtifact: current.artifact, releaseId: String(id), log: (line) => deps.emit({ type: 'rollout', stage: 'rollback', line }), signal: deps.signal });
-        await ledger.addEvent({ releaseId: id, stage: 'rollback', kind: 'end', durationMs: deps.clock.now() - started, detail: { from: current.artifact, to: target.artifact } });
-        deps.emit({ type: 'stage:end', stage: 'rollback', ms: deps.clock.now() - started, releaseId: id });
-        const health = await verifyAfter(config, deps, ledger, id);
-        for (const d of downs) await runDown(config, db, d, deps);
+        const outcome = await rollBackCode({ config, deps, ledger, releaseId: id }, { to: target.artifact, from: current.artifact, why: 'deployctl rollback' });
+        if (outcome && !outcome.ok) throw new DeployctlError('HEALTH_FAILED', `rolled back, but the health checks fail: ${outcome.summary}`);
+        const health = outcome?.summary ?? 'skipped (no health checks configured)';
+        for (const d of downs) await runDown(config, ledger, d, deps);
         if (downs.length > 0) await recordFingerprint(db, ledger, id, 'migrate');
         for (const r of newerIds) await ledger.markRolledBack(r, id);
         await ledger.finishRelease(id, 'succeeded');
@@ -80,22 +77,6 @@ export async function rollbackCommand(config: Config, options: RollbackOptions, 
       await db.end().catch(() => undefined);
     }
   });
-}
-
-async function verifyAfter(config: Config, deps: ReleaseDeps, ledger: LedgerStore, id: number): Promise<string> {
-  const checks = deps.healthChecks({});
-  if (checks.length === 0) return 'skipped (no health checks configured)';
-  deps.emit({ type: 'stage:start', stage: 'verify:rollback', releaseId: id });
-  const started = deps.clock.now();
-  const h = config.health;
-  const outcome = await verify(checks, { consecutive: h.consecutive, deadlineMs: h.deadlineMs, intervalMs: h.intervalMs }, { clock: deps.clock, signal: deps.signal, onResult: (result) => deps.emit({ type: 'health', stage: 'verify:rollback', result }) });
-  await ledger.addEvent({ releaseId: id, stage: 'verify:rollback', kind: 'health', detail: { ok: outcome.ok, summary: outcome.summary, failures: outcome.failures.slice(-20) } });
-  if (!outcome.ok) {
-    deps.emit({ type: 'stage:fail', stage: 'verify:rollback', ms: deps.clock.now() - started, error: outcome.summary, releaseId: id });
-    throw new DeployctlError('HEALTH_FAILED', `rolled back, but the health checks fail: ${outcome.summary}`);
-  }
-  deps.emit({ type: 'stage:end', stage: 'verify:rollback', ms: deps.clock.now() - started, releaseId: id });
-  return outcome.summary;
 }
 
 interface Down { app: string; id: string; file: string; sql: string; firstLine: number }
@@ -116,14 +97,15 @@ async function plannedDowns(config: Config, ledger: LedgerStore, newer: ReleaseR
 }
 
 /** Runs one down section and forgets the migration in the same transaction, under lock_timeout. */
-async function runDown(config: Config, db: Db, d: Down, deps: ReleaseDeps): Promise<void> {
+async function runDown(config: Config, ledger: LedgerStore, d: Down, deps: ReleaseDeps): Promise<void> {
+  const db: Db = ledger.db;
   const statements = parseSql(d.sql, d.file, d.firstLine).statements;
   deps.emit({ type: 'info', message: `running the down section of ${d.app}/${d.id}` });
   await db.query('BEGIN');
   try {
     await db.query(`SET LOCAL lock_timeout = ${config.lockTimeoutMs}`);
     for (const s of statements) await db.query(s.sql);
-    await db.query(`DELETE FROM ${quoteIdent(config.schema)}.migration WHERE app = $1 AND id = $2`, [d.app, d.id]);
+    await ledger.forgetApplied(d.app, d.id);
     await db.query('COMMIT');
   } catch (e) {
     await db.query('ROLLBACK').catch(() => undefined);

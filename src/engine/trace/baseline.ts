@@ -6,7 +6,7 @@
  * (created by hand, by another tool, or files no longer present), or a file fails to replay, the
  * scratch database is recreated and filled from the target's catalog instead.
  */
-import type { Db } from '../../adapters/postgres/connect.js';
+import type { Db } from '../../ports.js';
 import type { AppliedMigration } from '../../core/plan/build.js';
 import { parseSql } from '../../core/sql/parse.js';
 import { isTransactionControl } from '../../core/sql/transaction.js';

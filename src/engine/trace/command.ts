@@ -5,7 +5,8 @@
  * on failure, and as soon as the signal aborts (which also ends a statement still running).
  */
 import type { Config } from '../../config/config.js';
-import { connect, type Db } from '../../adapters/postgres/connect.js';
+import { connect } from '../../adapters/postgres/connect.js';
+import { type Db } from '../../ports.js';
 import { DeployctlError } from '../../errors.js';
 import { readSnapshot, readSources } from '../snapshot.js';
 import { buildBaseline, type Baseline } from './baseline.js';

@@ -5,7 +5,7 @@
  * so none is missed) together with the relations' file nodes. The transaction then commits so
  * that later statements see its effects, as they would in the real migration.
  */
-import type { Db } from '../../adapters/postgres/connect.js';
+import type { Db } from '../../ports.js';
 import type { LockMode } from '../../core/rules/rule.js';
 import { diffRelations, namesOf, readRelations, type RelationChanges, type RelationMap } from './relations.js';
 

@@ -3,7 +3,7 @@
  * its file node. A changed `relfilenode` means PostgreSQL wrote the relation into a new file,
  * i.e. rewrote it; a relation that appears or disappears was created or dropped.
  */
-import type { Db } from '../../adapters/postgres/connect.js';
+import type { Db } from '../../ports.js';
 
 export interface RelationState {
   oid: number;

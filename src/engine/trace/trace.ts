@@ -3,9 +3,10 @@
  * sets what PostgreSQL did beside what the plan predicted. Each statement's effects stay, so
  * later statements (and later migrations) run against the schema they will really meet.
  */
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../ports.js';
 import type { ClassifiedMigration, ClassifiedStatement } from '../../core/classify/classify.js';
-import { connect, type Db } from '../../adapters/postgres/connect.js';
+import { connect } from '../../adapters/postgres/connect.js';
+import { type Db } from '../../ports.js';
 import { DeployctlError } from '../../errors.js';
 import { UNRECOGNIZED } from '../../core/rules/index.js';
 import { isTransactionControl, mustRunOutsideTransaction } from '../../core/sql/transaction.js';

@@ -18,8 +18,8 @@
  * only for an instant are not seen; locks on indexes already marked dead (DROP INDEX
  * CONCURRENTLY's last step) are ignored, as no query can touch such an index.
  */
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../adapters/postgres/connect.js';
+import type { Clock } from '../../ports.js';
+import type { Db } from '../../ports.js';
 import type { LockMode } from '../../core/rules/rule.js';
 import { locksOn, type Observation } from './observe.js';
 import { diffRelations, namesOf, readRelations } from './relations.js';

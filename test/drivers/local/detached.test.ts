@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../../src/adapters/process/free-port.js';
-import type { RolloutContext } from '../../../src/adapters/drivers/driver.js';
+import type { RolloutContext } from '../../../src/ports.js';
 import type { LocalDriverConfig } from '../../../src/adapters/drivers/local/config.js';
 import { RemoteSupervisor } from '../../../src/adapters/drivers/local/control-client.js';
 import { LocalDriver } from '../../../src/adapters/drivers/local/driver.js';

@@ -4,7 +4,7 @@
  * answers 200.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Clock } from '../../../clock.js';
+import type { Clock } from '../../../ports.js';
 import { freePort } from '../../process/free-port.js';
 import { DeployctlError } from '../../../errors.js';
 import { HttpHealthCheck } from '../../health/http.js';

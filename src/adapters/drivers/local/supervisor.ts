@@ -7,7 +7,7 @@
  * Runs inside whatever process owns it: the demo and tests (in-process), or supervisor-main.ts
  * (detached, so the app outlives the short-lived `deployctl release`).
  */
-import type { Clock } from '../../../clock.js';
+import type { Clock } from '../../../ports.js';
 import { DeployctlError } from '../../../errors.js';
 import { LOCAL_DEFAULTS, type AppSpec } from './config.js';
 import { AppProcess } from './process.js';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { DeployctlError } from '../../../errors.js';
-import type { RolloutContext, RolloutDriver, RolloutResult } from '../driver.js';
+import type { RolloutContext, RolloutDriver, RolloutResult } from '../../../ports.js';
 import { DEFAULT_HEALTH_URL_OUTPUT, DEFAULT_IMAGE_CONFIG_KEY, type PulumiRolloutConfig } from './config.js';
 import { translatePulumiError, type PulumiOperation } from './errors.js';
 import { artifactOf, imageFor } from './image.js';

@@ -6,28 +6,23 @@
  * between the two) is only recorded, never applied twice.
  */
 import type { ClassifiedMigration } from '../../../core/classify/classify.js';
-import type { Db } from '../../postgres/connect.js';
-import type { Emit } from '../../../events.js';
+import type { ApplyContext, Db, MigrationApplier } from '../../../ports.js';
 import { dropInvalidIndexBefore } from '../../postgres/invalid-index.js';
-import type { DjangoApply } from '../../../core/migration.js';
 import type { Exec } from './exec.js';
-import { DjangoRunner } from './runner.js';
+import { DjangoRunner, type DjangoProject } from './runner.js';
 
-export interface DjangoApplyContext {
-  /** The executor's connection: reads django_migrations, drops INVALID indexes. */
-  db: Db;
-  /** The target database, handed to Django as DATABASE_URL. */
-  url: string;
-  lockTimeoutMs: number;
-  statementTimeoutMs: number;
-  emit: Emit;
-  signal?: AbortSignal;
-  exec?: Exec;
+
+/** The applier of one Django project's migrations (manage.py, python, settings). */
+export function djangoApplier(project: Omit<DjangoProject, 'databaseUrl'>, exec?: Exec): MigrationApplier {
+  return { apply: (m, ctx, record) => applyDjangoMigration(m, project, ctx, record, exec) };
 }
 
 /** Applies `m` with Django, then `record()`s it in the ledger. Errors keep their SQLSTATE (`code`) for the executor's retry. */
-export async function applyDjangoMigration(m: ClassifiedMigration, target: DjangoApply, ctx: DjangoApplyContext, record: () => Promise<void>): Promise<void> {
+async function applyDjangoMigration(
+  m: ClassifiedMigration, project: Omit<DjangoProject, 'databaseUrl'>, ctx: ApplyContext, record: () => Promise<void>, exec?: Exec): Promise<void> {
   const { app, id } = m.migration;
+  const target = m.migration.framework;
+  if (!target) throw new Error(`${m.migration.file}: not a Django migration`);
   if (await djangoHasApplied(ctx.db, target.app, target.name)) {
     ctx.emit({ type: 'info', message: `${app}/${id}: django_migrations already records it; recording it in the ledger without running it again` });
     await record();
@@ -42,7 +37,7 @@ export async function applyDjangoMigration(m: ClassifiedMigration, target: Djang
     }
   };
   await dropInvalid();
-  const runner = new DjangoRunner({ manage: target.manage, python: target.python, settings: target.settings, databaseUrl: ctx.url }, ctx.exec);
+  const runner = new DjangoRunner({ ...project, databaseUrl: ctx.url }, exec);
   try {
     await runner.migrate(target.app, target.name, { lockTimeoutMs: ctx.lockTimeoutMs, statementTimeoutMs: ctx.statementTimeoutMs }, ctx.signal);
   } catch (e) {

@@ -15,13 +15,17 @@ import type { MigrationFile } from '../../../core/migration.js';
 import { directiveHeader } from './directives.js';
 import type { Exec } from './exec.js';
 import { opaqueOperations, type LeafConflict, type PlannedMigration } from './output.js';
-import { DjangoRunner, type DjangoProject } from './runner.js';
+import { DjangoRunner } from './runner.js';
+import { djangoApplier } from './apply.js';
+import type { MigrationApplier } from '../../../ports.js';
 
 export interface SourceRead {
   app: string;
   files: MigrationFile[];
   /** Problems of the source as a whole (Django's conflicting leaves), added to the plan's. */
   problems: PlanProblem[];
+  /** Applies this source's migrations with `manage.py migrate`. */
+  applier: MigrationApplier;
 }
 
 /** Each manage.py run loads Django (a few hundred ms of CPU): a few at a time. */
@@ -55,13 +59,13 @@ export async function readDjangoSource(
     const key = `${p.app}.${p.name}`;
     const py = paths.get(key);
     if (!py) throw new DeployctlError('SOURCE_INVALID', `Django lists the migration ${key} but its file could not be found`, { file: shown(source.manage!) });
-    return toMigrationFile(source.app, project, p, shown(py), await readFile(py, 'utf8'), runner);
+    return toMigrationFile(source.app, p, shown(py), await readFile(py, 'utf8'), runner);
   });
-  return { app: source.app, files, problems: conflictProblems(source.app, conflicts, files) };
+  return { app: source.app, files, problems: conflictProblems(source.app, conflicts, files), applier: djangoApplier(project, options.exec) };
 }
 
 async function toMigrationFile(
-  app: string, project: Omit<DjangoProject, 'databaseUrl'>, p: PlannedMigration, file: string, py: string, runner: DjangoRunner): Promise<MigrationFile> {
+  app: string, p: PlannedMigration, file: string, py: string, runner: DjangoRunner): Promise<MigrationFile> {
   const id = `${p.app}.${p.name}`;
   const header = directiveHeader(py, file);
   // An applied migration is only checked against the ledger's checksum: its SQL is not needed.
@@ -82,22 +86,15 @@ async function toMigrationFile(
     text: py,
     checksum: createHash('sha256').update(py, 'utf8').digest('hex'),
     up: [...header, sql].join('\n'),
-    apply: {
-      kind: 'django',
-      ...project,
-      app: p.app,
-      name: p.name,
-      dependencies: p.dependencies,
-      appliedByDjango: p.applied,
-    },
+    framework: { kind: 'django', app: p.app, name: p.name, dependencies: p.dependencies, appliedByFramework: p.applied },
     ...(notes.length ? { notes } : {}),
   };
 }
 
 function conflictProblems(app: string, conflicts: LeafConflict[], files: MigrationFile[]): PlanProblem[] {
   return conflicts.map((c) => {
-    const leaves = files.filter((f) => f.apply?.app === c.app && c.leaves.includes(f.apply.name));
-    const pending = leaves.find((f) => !f.apply?.appliedByDjango) ?? leaves[0];
+    const leaves = files.filter((f) => f.framework?.app === c.app && c.leaves.includes(f.framework.name));
+    const pending = leaves.find((f) => !f.framework?.appliedByFramework) ?? leaves[0];
     return {
       kind: 'conflict' as const,
       app,

@@ -1,5 +1,5 @@
 /** The rule reference (docs/rules.md), generated from the registry so it cannot drift. */
-import type { Rule } from './rule.js';
+import type { Rule } from '../rule.js';
 
 export function renderRulesDoc(rules: readonly Rule[]): string {
   const out = [

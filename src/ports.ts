@@ -1,0 +1,99 @@
+/**
+ * The ports: what the engine needs from the outside world, as interfaces. Adapters implement
+ * them (adapters/), the CLI wires real ones in, tests pass fakes for the clock, the driver and
+ * health, and real PostgreSQL for everything else.
+ */
+import type pg from 'pg';
+import type { ClassifiedMigration } from './core/classify/classify.js';
+import type { Emit } from './events.js';
+
+/** A connection to PostgreSQL (adapters/postgres/connect.ts opens one). */
+export type Db = pg.Client;
+
+/** Time as a port: nothing below the CLI calls Date.now() or setTimeout directly, so tests drive it. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * A rollout driver moves traffic from one artifact (version) of the app to another. Undo sits
+ * beside do: every driver can roll back to the artifact that served before.
+ */
+export interface RolloutContext {
+  /** The artifact to move to (for rollback: the one to return to). */
+  artifact: string;
+  /** The artifact serving before this call, when known. */
+  previousArtifact?: string;
+  releaseId: string;
+  /** Progress lines (command output, engine events) for the reporter. */
+  log(line: string): void;
+  /** Aborted when the user interrupts (SIGINT/SIGTERM); drivers stop at a safe point. */
+  signal?: AbortSignal;
+}
+
+export interface RolloutResult {
+  /** The artifact serving after the call. */
+  artifact: string;
+  /** Values the verify stage may use, e.g. `healthUrl` from a Pulumi stack's outputs. */
+  outputs: Record<string, string>;
+}
+
+export interface RolloutDriver {
+  readonly name: string;
+  /**
+   * Deploy `ctx.artifact` and switch traffic to it. Called once per release after the `pre`
+   * migrations are verified; called again on resume only if the ledger shows it did not finish,
+   * so it must be safe to repeat for the same artifact.
+   */
+  rollout(ctx: RolloutContext): Promise<RolloutResult>;
+  /**
+   * Return traffic to `ctx.artifact` (the previous version). Called by the automatic rollback
+   * after a failed verify, and by `deployctl rollback`.
+   */
+  rollback(ctx: RolloutContext): Promise<RolloutResult>;
+  /** The artifact serving now, when the driver can tell; undefined when nothing is deployed. */
+  current(): Promise<string | undefined>;
+  /** Releases resources the driver holds in this process (connections, not the deployed app). */
+  close(): Promise<void>;
+}
+
+/**
+ * A health check answers one question once: is the app healthy right now? The verify step
+ * (engine/verify.ts) decides how many answers in a row, within which deadline, make a pass.
+ */
+export interface HealthResult {
+  check: string;
+  ok: boolean;
+  latencyMs: number;
+  /** Why it failed (status, body mismatch, timeout, error), or a short success note. */
+  detail: string;
+}
+
+export interface HealthCheck {
+  /** Stable, human-readable name, e.g. `http GET http://127.0.0.1:8080/healthz`. */
+  readonly name: string;
+  run(signal?: AbortSignal): Promise<HealthResult>;
+}
+
+/** What a MigrationApplier gets from the executor for one attempt. */
+export interface ApplyContext {
+  /** The executor's connection (reads the framework's table, drops INVALID indexes). */
+  db: Db;
+  /** The target database, handed to the framework's tool. */
+  url: string;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  emit: Emit;
+  signal?: AbortSignal;
+}
+
+/**
+ * A source whose framework applies its own migrations (Django's `manage.py migrate`) hands the
+ * executor one of these; the executor calls it instead of running `up`, inside its own retry loop.
+ * `apply` runs the migration, then `record()`s it in the ledger; its errors keep their SQLSTATE
+ * (`code`) so the executor can retry a lock timeout.
+ */
+export interface MigrationApplier {
+  apply(m: ClassifiedMigration, ctx: ApplyContext, record: () => Promise<void>): Promise<void>;
+}
