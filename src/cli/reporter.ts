@@ -4,7 +4,7 @@
  * scrubber first.
  */
 import ora, { type Ora } from 'ora';
-import type { DeployEvent, Emit } from '../events.js';
+import type { DeployEvent, Emit } from '../ports.js';
 import type { Style } from './style.js';
 
 export type OutputMode = 'tty' | 'plain' | 'json';

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DeployctlError } from '../errors.js';
-import type { HealthCheckConfig } from './health.js';
+import type { RolloutConfig } from './rollout.js';
+import { BAKE_DEFAULTS, VERIFY_DEFAULTS, type HealthCheckConfig } from './health.js';
 import { bool, int, list, obj, oneOf, optional, ratio, str, union, type Shape } from './schema.js';
 
 const DRIVER_PLACEHOLDERS = new Set(['ARTIFACT', 'PORT', 'PREVIOUS_ARTIFACT', 'RELEASE_ID']);
@@ -58,10 +59,6 @@ const FILE_SHAPE = obj({
   post: optional(oneOf('after-verify', 'next-release')),
 });
 
-export type RolloutConfig =
-  | { driver: 'command'; deploy: string; rollback?: string; current?: string; timeoutMs?: number }
-  | { driver: 'local'; start: string; port: number; healthPath?: string; startupTimeoutMs?: number; drainTimeoutMs?: number; stateDir?: string }
-  | { driver: 'pulumi'; stack: string; workDir?: string; imageRepository?: string; imageConfigKey?: string; healthUrlOutput?: string };
 
 
 export interface SourceConfig {
@@ -161,11 +158,11 @@ function fromParsed(parsed: ReturnType<typeof FILE_SHAPE>, baseDir: string, env:
     rollout: parsed.rollout,
     health: {
       checks: (parsed.health?.checks ?? []) as HealthCheckConfig[],
-      consecutive: parsed.health?.consecutive ?? 3,
-      deadlineMs: parsed.health?.deadlineMs ?? 60000,
-      intervalMs: parsed.health?.intervalMs ?? 1000,
-      bakeMs: parsed.health?.bakeMs ?? 30000,
-      maxFailureRatio: parsed.health?.maxFailureRatio ?? 0,
+      consecutive: parsed.health?.consecutive ?? VERIFY_DEFAULTS.consecutive,
+      deadlineMs: parsed.health?.deadlineMs ?? VERIFY_DEFAULTS.deadlineMs,
+      intervalMs: parsed.health?.intervalMs ?? VERIFY_DEFAULTS.intervalMs,
+      bakeMs: parsed.health?.bakeMs ?? BAKE_DEFAULTS.bakeMs,
+      maxFailureRatio: parsed.health?.maxFailureRatio ?? BAKE_DEFAULTS.maxFailureRatio,
     },
     post: parsed.post ?? 'after-verify',
   };

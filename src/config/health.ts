@@ -25,3 +25,7 @@ export interface HealthCheckConfig {
 export const DEFAULT_HTTP_TIMEOUT_MS = 5000;
 export const DEFAULT_SQL_TIMEOUT_MS = 5000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30000;
+
+/** How many passes in a row make a verify, within which deadline, and the bake window (health.* in deployctl.yaml). */
+export const VERIFY_DEFAULTS = { consecutive: 3, deadlineMs: 60000, intervalMs: 1000 } as const;
+export const BAKE_DEFAULTS = { bakeMs: 30000, intervalMs: 1000, maxFailureRatio: 0 } as const;

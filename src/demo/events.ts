@@ -1,5 +1,5 @@
 /** What the demo reports while it runs: the release's own events, plus the load's progress. */
-import type { DeployEvent } from '../events.js';
+import type { DeployEvent } from '../ports.js';
 import type { LoadProgress } from './load.js';
 
 export type DemoEvent =

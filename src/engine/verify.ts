@@ -8,6 +8,7 @@
  * pipeline decides (see `healthFailure`). An interrupt throws INTERRUPTED.
  */
 import type { Clock } from '../ports.js';
+import { BAKE_DEFAULTS, VERIFY_DEFAULTS } from '../config/health.js';
 import { DeployctlError } from '../errors.js';
 import type { HealthCheck, HealthResult } from '../ports.js';
 
@@ -45,8 +46,6 @@ export interface HealthOutcome {
   elapsedMs: number;
 }
 
-export const VERIFY_DEFAULTS = { consecutive: 3, deadlineMs: 60000, intervalMs: 1000 } as const;
-export const BAKE_DEFAULTS = { bakeMs: 30000, intervalMs: 1000, maxFailureRatio: 0 } as const;
 
 export async function verify(checks: HealthCheck[], policy: VerifyPolicy, deps: HealthDeps): Promise<HealthOutcome> {
   const consecutive = positiveInt(policy.consecutive ?? VERIFY_DEFAULTS.consecutive, 'health.consecutive', 1);

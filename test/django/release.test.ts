@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { migrateCommand } from '../../src/engine/migrate/migrate.js';
 import { readSnapshot } from '../../src/engine/snapshot.js';
 import { connect } from '../../src/adapters/postgres/connect.js';
-import type { DeployEvent } from '../../src/events.js';
+import type { DeployEvent } from '../../src/ports.js';
 import { LedgerStore } from '../../src/adapters/ledger/store.js';
 import { executeMigrations } from '../../src/engine/migrate/execute.js';
 import { systemClock } from '../../src/clock.js';
@@ -90,13 +90,13 @@ describe('django release', () => {
     const config = await loadConfig({ file: project.config });
     const conn = await connect(db.url);
     try {
-      const { plan } = await readSnapshot(config, conn);
+      const { plan, appliers } = await readSnapshot(config, conn);
       const sku = plan.migrations.filter((m) => m.migration.id === 'shop.0002_product_sku');
       manage(db, ['migrate', 'shop', '0002']);
       const events: DeployEvent[] = [];
       await new LedgerStore(conn, 'deployctl').upgrade();
       const applied = await executeMigrations(sku, { lockTimeoutMs: 1000, statementTimeoutMs: 0, retry: config.retry, releaseId: null, schema: 'deployctl' },
-        { url: db.url, clock: systemClock, emit: (e) => events.push(e) });
+        { url: db.url, clock: systemClock, emit: (e) => events.push(e), appliers });
       expect(applied.map((a) => a.id)).toEqual(['shop.0002_product_sku']);
       expect(events).toContainEqual({ type: 'info', message: expect.stringMatching(/django_migrations already records it/) });
       expect(await db.sql("SELECT count(*)::int AS n FROM django_migrations WHERE app = 'shop' AND name = '0002_product_sku'")).toEqual([{ n: 1 }]);

@@ -5,7 +5,7 @@
  */
 import type { RolloutContext, RolloutDriver } from '../../src/ports.js';
 import { DeployctlError } from '../../src/errors.js';
-import { commandHarness, localInProcessHarness, type DriverHarness } from './harness.js';
+import { commandHarness, localInProcessHarness, pulumiHarness, type DriverHarness } from './harness.js';
 
 function context(artifact: string, extra: Partial<RolloutContext> = {}): RolloutContext & { lines: string[] } {
   const lines: string[] = [];
@@ -16,6 +16,7 @@ describe.each([
   ['command (deploy command reused for rollback)', commandHarness(false)],
   ['command (own rollback command)', commandHarness(true)],
   ['local (in-process supervisor)', localInProcessHarness()],
+  ['pulumi (fake Automation-API stack)', pulumiHarness()],
 ] as Array<[string, DriverHarness]>)('RolloutDriver contract: %s', (_name, harness) => {
   let driver: RolloutDriver;
   beforeEach(async () => {
@@ -59,9 +60,16 @@ describe.each([
 
   it('fails a bad rollout with a DeployctlError and keeps the serving artifact', async () => {
     await driver.rollout(context('v1'));
-    const error = await driver.rollout(context(harness.failingArtifact, { previousArtifact: 'v1' })).catch((e: unknown) => e);
+    const ctx = context(harness.failingArtifact, { previousArtifact: 'v1' });
+    const error = await driver.rollout(ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeployctlError);
     expect((error as DeployctlError).code).toBe('ROLLOUT_FAILED');
+    expect(ctx.lines.length).toBeGreaterThan(0);
+    expect(await harness.observe()).toBe('v1');
+    expect(await driver.current()).toBe('v1');
+    // The release's compensation after a failed rollout: back to the previous artifact.
+    const back = await driver.rollback(context('v1', { previousArtifact: harness.failingArtifact }));
+    expect(back.artifact).toBe('v1');
     expect(await driver.current()).toBe('v1');
     expect(await harness.observe()).toBe('v1');
   });

@@ -7,67 +7,15 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import * as automationErrors from '@pulumi/pulumi/automation/errors.js';
 import { DeployctlError } from '../../src/errors.js';
 import type { RolloutContext } from '../../src/ports.js';
 import { PulumiDriver } from '../../src/adapters/drivers/pulumi/driver.js';
-import type { PulumiRolloutConfig } from '../../src/adapters/drivers/pulumi/config.js';
-import { openLocalStack, type ConfigValueLike, type OperationOptions, type StackLike, type StackOpenOptions } from '../../src/adapters/drivers/pulumi/stack.js';
+import type { PulumiRolloutConfig } from '../../src/config/rollout.js';
+import { openLocalStack, type OperationOptions, type StackOpenOptions } from '../../src/adapters/drivers/pulumi/stack.js';
+import { FakeStack, PROJECT, cliError } from './fake-stack.js';
 
 const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop';
-const PROJECT = 'deployctl-app';
 const CONFIG: PulumiRolloutConfig = { stack: 'prod', workDir: 'infra', imageRepository: REPO };
-
-/** The Automation API's own classifier: CLI result in, typed error out (internal, so untyped). */
-const { createCommandError } = automationErrors as unknown as {
-  createCommandError(result: { stdout: string; stderr: string; code: number; err?: Error; toString(): string }): Error;
-};
-function cliError(stderr: string, code = 255, err?: Error): Error {
-  return createCommandError({ stdout: '', stderr, code, err, toString: () => `code: ${code}\n stderr: ${stderr}` });
-}
-
-type Outputs = Record<string, { value: unknown; secret: boolean }>;
-
-class FakeStack implements StackLike {
-  readonly name = 'prod';
-  readonly calls: string[] = [];
-  readonly config: Record<string, ConfigValueLike> = { 'aws:region': { value: 'eu-west-1' } };
-  outputs: Outputs = {
-    url: { value: 'http://app-123.elb.amazonaws.com', secret: false },
-    healthUrl: { value: 'http://app-123.elb.amazonaws.com/healthz', secret: false },
-    dbEndpoint: { value: 'db:5432', secret: false },
-  };
-  /** Replaces the default `up` (print two chunks, succeed). */
-  upImpl?: (options: OperationOptions) => Promise<{ outputs: Outputs }>;
-  previewImpl?: () => Promise<{ changeSummary: Partial<Record<string, number>> }>;
-
-  async setConfig(key: string, value: ConfigValueLike): Promise<void> {
-    this.calls.push(`setConfig ${key}=${value.value}`);
-    this.config[key.includes(':') ? key : `${PROJECT}:${key}`] = value;
-  }
-  async removeConfig(key: string): Promise<void> {
-    this.calls.push(`removeConfig ${key}`);
-    delete this.config[key.includes(':') ? key : `${PROJECT}:${key}`];
-  }
-  async getAllConfig(): Promise<Record<string, ConfigValueLike>> {
-    this.calls.push('getAllConfig');
-    return { ...this.config };
-  }
-  async up(options: OperationOptions): Promise<{ outputs: Outputs }> {
-    this.calls.push(`up image=${this.config[`${PROJECT}:image`]?.value}`);
-    if (this.upImpl) return this.upImpl(options);
-    options.onOutput?.('Updating (prod)\n\n     Type   Name\n ~   aws:ecs:Ser');
-    options.onOutput?.('vice  app  updated\n\nResources: 1 updated');
-    return { outputs: this.outputs };
-  }
-  async preview(): Promise<{ changeSummary: Partial<Record<string, number>> }> {
-    this.calls.push(`preview image=${this.config[`${PROJECT}:image`]?.value}`);
-    return this.previewImpl ? this.previewImpl() : { changeSummary: { same: 40, update: 1, create: 1 } };
-  }
-  async cancel(): Promise<void> {
-    this.calls.push('cancel');
-  }
-}
 
 function setup(config: PulumiRolloutConfig = CONFIG, stack = new FakeStack()) {
   const opened: StackOpenOptions[] = [];
@@ -103,7 +51,7 @@ describe('rollout', () => {
     const result = await driver.rollout(ctx);
 
     expect(opened).toEqual([{ stackName: 'prod', workDir: '/srv/app/infra' }]);
-    expect(stack.calls).toEqual([`setConfig image=${REPO}:1.4.2`, `up image=${REPO}:1.4.2`]);
+    expect(stack.calls).toEqual(['getAllConfig', `setConfig image=${REPO}:1.4.2`, `up image=${REPO}:1.4.2`]);
     expect(result).toEqual({
       artifact: '1.4.2',
       outputs: { healthUrl: 'http://app-123.elb.amazonaws.com/healthz', url: 'http://app-123.elb.amazonaws.com' },
@@ -145,7 +93,7 @@ describe('rollout', () => {
 
     const result = await driver.rollout(ctx);
 
-    expect(stack.calls[0]).toBe(`setConfig shop:containerImage=ghcr.io/acme/shop@sha256:${'a'.repeat(64)}`);
+    expect(stack.calls[1]).toBe(`setConfig shop:containerImage=ghcr.io/acme/shop@sha256:${'a'.repeat(64)}`);
     expect(result.outputs).toEqual({ healthUrl: 'https://shop.example.com/ready' });
     expect(ctx.lines).toContain("stack output 'url' is secret; not used as url");
   });
@@ -175,7 +123,7 @@ describe('rollback and current', () => {
     await driver.rollout(context('1.4.2'));
     const result = await driver.rollback(context('1.4.1', { previousArtifact: '1.4.2' }));
 
-    expect(stack.calls.slice(2)).toEqual([`setConfig image=${REPO}:1.4.1`, `up image=${REPO}:1.4.1`]);
+    expect(stack.calls.slice(3)).toEqual(['getAllConfig', `setConfig image=${REPO}:1.4.1`, `up image=${REPO}:1.4.1`]);
     expect(result.artifact).toBe('1.4.1');
     expect(await driver.current()).toBe('1.4.1');
   });
@@ -341,7 +289,7 @@ describe('interruption', () => {
     controller.abort();
     const error = await failure(pending);
 
-    expect(stack.calls).toEqual([`setConfig image=${REPO}:1.4.2`, `up image=${REPO}:1.4.2`, 'cancel']);
+    expect(stack.calls).toEqual(['getAllConfig', `setConfig image=${REPO}:1.4.2`, `up image=${REPO}:1.4.2`, 'cancel', 'removeConfig image']);
     expect(error.code).toBe('INTERRUPTED');
     expect(error.message).toBe("rollout of 1.4.2 on Pulumi stack 'prod' was interrupted");
     expect(ctx.lines).toContain("interrupted: cancelling the update on stack 'prod'");

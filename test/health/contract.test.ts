@@ -6,7 +6,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
+import { testTmp } from '../support/db.js';
+import { waitFor } from '../support/wait.js';
 import type { HealthCheck } from '../../src/ports.js';
 import { CommandHealthCheck } from '../../src/adapters/health/command.js';
 import { HttpHealthCheck } from '../../src/adapters/health/http.js';
@@ -17,17 +21,28 @@ interface Harness {
   teardown(): Promise<void>;
   healthy(): HealthCheck;
   unhealthy(): HealthCheck;
-  /** A check whose target never answers, limited to `timeoutMs`. */
-  hanging(timeoutMs: number): HealthCheck;
+  /**
+   * A check whose target never answers, limited to `timeoutMs`; `reached` resolves once its probe
+   * is in flight at the target (the request arrived, the query runs, the command started).
+   */
+  hanging(timeoutMs: number): { check: HealthCheck; reached(): Promise<void> };
 }
+
+let probes = 0;
+/** A token that tells this probe apart from the ones earlier tests left hanging. */
+const probeId = (): string => `probe_${++probes}`;
 
 function httpHarness(): Harness {
   let server: http.Server;
   let base = '';
+  const arrived = new Set<string>();
   return {
     async setup() {
       server = http.createServer((req, res) => {
-        if (req.url === '/hang') return; // never answers
+        if (req.url?.startsWith('/hang/')) {
+          arrived.add(req.url);
+          return; // never answers
+        }
         res.statusCode = req.url === '/healthz' ? 200 : 503;
         res.end(req.url === '/healthz' ? 'ok' : 'down');
       });
@@ -40,7 +55,13 @@ function httpHarness(): Harness {
     },
     healthy: () => new HttpHealthCheck({ url: `${base}/healthz` }),
     unhealthy: () => new HttpHealthCheck({ url: `${base}/down` }),
-    hanging: (timeoutMs) => new HttpHealthCheck({ url: `${base}/hang`, timeoutMs }),
+    hanging: (timeoutMs) => {
+      const url = `/hang/${probeId()}`;
+      return {
+        check: new HttpHealthCheck({ url: `${base}${url}`, timeoutMs }),
+        reached: async () => { await waitFor(`the server to receive GET ${url}`, () => arrived.has(url)); },
+      };
+    },
   };
 }
 
@@ -48,15 +69,18 @@ function sqlHarness(): Harness {
   const adminUrl = process.env.DEPLOYCTL_TEST_DATABASE_URL as string;
   const database = `deployctl_t_${randomBytes(6).toString('hex')}`;
   let pool: pg.Pool;
+  const dbUrl = (): string => {
+    const url = new URL(adminUrl);
+    url.pathname = `/${database}`;
+    return url.toString();
+  };
   return {
     async setup() {
       const admin = new pg.Client({ connectionString: adminUrl });
       await admin.connect();
       await admin.query(`CREATE DATABASE ${database}`);
       await admin.end();
-      const url = new URL(adminUrl);
-      url.pathname = `/${database}`;
-      pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+      pool = new pg.Pool({ connectionString: dbUrl(), max: 2 });
       pool.on('error', () => undefined); // connections ended by the DROP ... WITH (FORCE) below
       await pool.query('CREATE TABLE orders (id int); INSERT INTO orders VALUES (1), (2)');
     },
@@ -70,17 +94,45 @@ function sqlHarness(): Harness {
     },
     healthy: () => new SqlHealthCheck('select count(*) >= 0 from orders', { db: pool }),
     unhealthy: () => new SqlHealthCheck('select count(*) from orders where id > 10', { db: pool }),
-    hanging: (timeoutMs) => new SqlHealthCheck('select pg_sleep(30) is not null', { db: pool, timeoutMs }),
+    hanging: (timeoutMs) => {
+      const id = probeId();
+      return {
+        check: new SqlHealthCheck(`select pg_sleep(30) is not null as ${id}`, { db: pool, timeoutMs }),
+        reached: async () => {
+          const watcher = new pg.Client({ connectionString: dbUrl() });
+          await watcher.connect();
+          try {
+            await waitFor(`the probe query ${id} to run on the server`, async () =>
+              (await watcher.query("SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE $1", [`%pg_sleep(30) is not null as ${id}%`])).rows.length > 0);
+          } finally {
+            await watcher.end();
+          }
+        },
+      };
+    },
   };
 }
 
 function commandHarness(): Harness {
+  let dir = '';
   return {
-    async setup() {},
-    async teardown() {},
+    async setup() {
+      dir = await mkdtemp(path.join(testTmp(), 'deployctl-health-'));
+    },
+    async teardown() {
+      await rm(dir, { recursive: true, force: true });
+    },
     healthy: () => new CommandHealthCheck('test 1 -eq 1'),
     unhealthy: () => new CommandHealthCheck('echo "disk full" >&2; exit 4'),
-    hanging: (timeoutMs) => new CommandHealthCheck('sleep 30', { timeoutMs }),
+    hanging: (timeoutMs) => {
+      const marker = path.join(dir, probeId());
+      return {
+        check: new CommandHealthCheck(`touch '${marker}'; sleep 30`, { timeoutMs }),
+        reached: async () => {
+          await waitFor(`the command to start (it creates ${marker})`, () => access(marker).then(() => true, () => false));
+        },
+      };
+    },
   };
 }
 
@@ -107,16 +159,19 @@ describe.each([
   });
 
   it('fails naming the timeout when the target hangs', async () => {
-    const result = await harness.hanging(300).run();
+    const result = await harness.hanging(300).check.run();
     expect(result.ok).toBe(false);
     expect(result.detail).toContain('timed out after 300 ms');
   });
 
   it('reports an interrupt as a failed answer', async () => {
     const abort = new AbortController();
-    const running = harness.hanging(20000).run(abort.signal);
-    setTimeout(() => abort.abort(), 50);
+    const hanging = harness.hanging(20000);
+    const running = hanging.check.run(abort.signal);
+    await hanging.reached(); // interrupt a probe in flight, not one that has not started
+    abort.abort();
     const result = await running;
     expect(result.ok).toBe(false);
+    expect(result.detail).toContain('interrupted');
   });
 });

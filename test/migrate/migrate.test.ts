@@ -6,6 +6,7 @@ import { systemClock } from '../../src/clock.js';
 import { acquireLock } from '../../src/adapters/ledger/lock.js';
 import { runCli, startCli } from '../support/cli.js';
 import { createTestDatabase, migrationsDir, type TestDatabase } from '../support/db.js';
+import { waitFor } from '../support/wait.js';
 
 let db: TestDatabase;
 beforeEach(async () => { db = await createTestDatabase('mig'); });
@@ -165,11 +166,8 @@ describe('migrate', () => {
     const dir = await migrationsDir({ '0001_idx.sql': 'CREATE INDEX CONCURRENTLY big_v ON big (v);\n' });
     const first = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url]);
     // The second runner starts once the first holds the lock, and polls for it meanwhile.
-    for (let i = 0; i < 200; i++) {
-      const held = await db.sql("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
-      if (held.length > 0) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitFor('the first runner to hold the release lock', async () =>
+      (await db.sql("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).length > 0);
     const second = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url, '--lock-wait', '20000']);
     const [a, b] = await Promise.all([first.done, second.done]);
     expect([a.code, b.code]).toEqual([0, 0]);
@@ -183,11 +181,8 @@ describe('migrate', () => {
       '0002_slow.sql': 'CREATE TABLE b (id int);\n-- deployctl:allow select-statement a deliberate pause\nSELECT pg_sleep(3);',
     });
     const run = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url]);
-    for (let i = 0; i < 100; i++) {
-      const rows = await db.sql("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(3)%'");
-      if (rows.length > 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor('the slow statement to run', async () =>
+      (await db.sql("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(3)%'")).length > 0);
     run.child.kill('SIGKILL');
     await run.done;
     expect(await db.sql('SELECT id FROM deployctl.migration ORDER BY id')).toEqual([{ id: '0001_a' }]);

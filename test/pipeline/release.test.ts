@@ -1,6 +1,9 @@
 /** `deployctl release` and `rollback` end to end: built CLI, command driver, real PostgreSQL. */
+import pg from 'pg';
+import { ADVISORY_KEY } from '../../src/adapters/ledger/lock.js';
 import { runCli, startCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { waitFor } from '../support/wait.js';
 import { createProject, type Project } from './support.js';
 
 let db: TestDatabase;
@@ -105,10 +108,9 @@ describe('release', () => {
     const slow = await createProject(db.url, { deploySleepS: 2 });
     await slow.addMigration('0001_users.sql', 'CREATE TABLE users (id bigint PRIMARY KEY);');
     const run = startCli(['release', '--config', slow.config, '--artifact', 'v1'], { cwd: slow.root });
-    for (let i = 0; i < 500; i++) {
-      if ((await db.sql("SELECT 1 FROM deployctl.release_event WHERE stage = 'rollout' AND kind = 'start'").catch(() => [])).length > 0) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    // The ledger table appears during preflight: until then the probe fails, which waitFor treats as "not yet".
+    await waitFor('the release to start its rollout stage', async () =>
+      (await db.sql("SELECT 1 FROM deployctl.release_event WHERE stage = 'rollout' AND kind = 'start'")).length > 0);
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code).toBe(1);
@@ -120,9 +122,46 @@ describe('release', () => {
   });
 
   it('exits 4 when another release holds the lock', async () => {
-    await project.addMigration('0001_slow.sql', '-- deployctl:allow select-statement a slow step for the test\nSELECT pg_sleep(2);');
-    const [a, b] = await Promise.all([release('--artifact', 'v1'), new Promise((r) => setTimeout(r, 300)).then(() => release('--artifact', 'v1'))]);
-    expect([a.code, b.code].sort()).toEqual([0, 4]);
+    // The first release's migration waits at a gate the test holds (an advisory lock it polls
+    // without waiting, so lock_timeout never fires), so it holds the release lock for as long as
+    // the test needs, not for a guessed time.
+    const GATE = 4711;
+    await project.addMigration(
+      '0001_gate.sql',
+      `-- deployctl:allow do-block waits until the test opens its gate\nDO $$ BEGIN WHILE NOT pg_try_advisory_xact_lock(${GATE}) LOOP PERFORM pg_sleep(0.01); END LOOP; END $$;\n`,
+    );
+    const gate = new pg.Client({ connectionString: db.url });
+    await gate.connect();
+    let gateOpen = false;
+    const openGate = async (): Promise<void> => {
+      if (gateOpen) return;
+      gateOpen = true;
+      await gate.end(); // ends the session, and its advisory lock with it
+    };
+    await gate.query('SELECT pg_advisory_lock($1)', [GATE]);
+    const first = startCli(['release', '--config', project.config, '--artifact', 'v1'], { cwd: project.root });
+    try {
+      await waitFor('the first release to hold the release lock while it waits at the gate', async () =>
+        (await db.sql(
+          `SELECT 1 FROM pg_stat_activity a
+            WHERE a.datname = current_database() AND a.state = 'active' AND a.pid <> pg_backend_pid()
+              AND a.query LIKE '%pg_try_advisory_xact_lock(${GATE})%'
+              AND EXISTS (SELECT 1 FROM pg_locks l
+                           WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2
+                             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))`,
+          [...ADVISORY_KEY],
+        )).length > 0);
+      const second = await release('--artifact', 'v1');
+      expect(second.stderr).toMatch(/another deployctl process holds the release lock/);
+      expect(second.code).toBe(4);
+      await openGate();
+      const firstResult = await first.done;
+      expect(firstResult.stderr).toContain('succeeded');
+      expect(firstResult.code).toBe(0);
+    } finally {
+      await openGate();
+      await first.done;
+    }
   });
 
   it('prints JSON event lines and CI lines, never the password', async () => {

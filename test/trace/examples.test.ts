@@ -15,7 +15,7 @@ import { RULES, UNRECOGNIZED } from '../../src/core/rules/index.js';
 import type { Example } from '../../src/core/rules/rule.js';
 import { loadParser } from '../../src/core/sql/parse.js';
 import { migrationFromText } from '../../src/core/migration.js';
-import { createScratch } from '../../src/adapters/postgres/scratch-trace.js';
+import { createScratch } from '../../src/adapters/postgres/scratch.js';
 import { traceMigrations } from '../../src/engine/trace/trace.js';
 import { serverUrl } from '../support/db.js';
 import { FIXTURE_ROLES, fixtureSetup } from './fixture-setup.js';
@@ -98,7 +98,7 @@ describe.each(SERVERS)('every rule example on %s', (_label, start) => {
     if (server.version < c.minVersion) return;
     const probe = NEEDS_BUILD[c.sql];
     if (probe && !(await admin.query(probe)).rows[0]?.ok) return;
-    const scratch = await createScratch(admin, server.url);
+    const scratch = await createScratch(admin, server.url, 'trace');
     try {
       const db = new pg.Client({ connectionString: scratch.url });
       await db.connect();

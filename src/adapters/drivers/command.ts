@@ -9,18 +9,8 @@ import { systemClock } from '../../clock.js';
 import { type Clock } from '../../ports.js';
 import { DeployctlError } from '../../errors.js';
 import { describeExit, runShell, type ShellResult } from '../process/shell.js';
+import type { CommandRolloutConfig } from '../../config/rollout.js';
 import type { RolloutContext, RolloutDriver, RolloutResult } from '../../ports.js';
-
-export interface CommandDriverConfig {
-  /** Deploys $DEPLOYCTL_ARTIFACT; must be safe to run twice for the same artifact. */
-  deploy: string;
-  /** Returns to $DEPLOYCTL_ARTIFACT; when unset, `deploy` runs with the previous artifact. */
-  rollback?: string;
-  /** Prints the artifact serving now (stdout, trimmed); empty output means nothing is deployed. */
-  current?: string;
-  /** Per command; 0 or unset: no limit. */
-  timeoutMs?: number;
-}
 
 export interface CommandDriverDeps {
   clock?: Clock;
@@ -35,7 +25,7 @@ export class CommandDriver implements RolloutDriver {
   readonly name = 'command';
 
   constructor(
-    private readonly config: CommandDriverConfig,
+    private readonly config: CommandRolloutConfig,
     private readonly deps: CommandDriverDeps = {},
   ) {}
 

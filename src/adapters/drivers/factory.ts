@@ -1,6 +1,6 @@
 /** Builds the configured rollout driver. The only place that knows every driver. */
 import type { Clock } from '../../ports.js';
-import type { RolloutConfig } from '../../config/config.js';
+import type { RolloutConfig } from '../../config/rollout.js';
 import { DeployctlError } from '../../errors.js';
 import { CommandDriver } from './command.js';
 import type { RolloutDriver } from '../../ports.js';

@@ -4,7 +4,7 @@
  * the statement is still waiting, because after the timeout the wait is gone.
  */
 import type { Db } from '../../ports.js';
-import type { BlockerInfo } from '../../events.js';
+import type { BlockerInfo } from '../../ports.js';
 
 export async function readBlockers(monitor: Db, pid: number): Promise<BlockerInfo[]> {
   const r = await monitor.query(

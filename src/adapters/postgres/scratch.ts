@@ -1,55 +1,81 @@
 /**
- * Scratch databases: created on the server of the given URL, used to replay migrations, and
- * always dropped — by `withScratchDatabase`, also when the work inside fails.
+ * Scratch databases: created on the server of a given database (same version, same extensions
+ * available) under a name no one else uses, and always dropped. The name carries the pid of the
+ * admin session that created it, which stays connected until the drop: a scratch database whose
+ * creator is gone was left by a killed run, and the next run of the same purpose drops it.
  */
 import { randomBytes } from 'node:crypto';
-import { classifyMigration } from '../../core/classify/classify.js';
-import { connect, withConnection } from './connect.js';
-import { type Db } from '../../ports.js';
-import { withDatabase } from './url.js';
+import type { Db } from '../../ports.js';
 import { DeployctlError } from '../../errors.js';
 import { quoteIdent } from '../../core/sql/identifiers.js';
-import type { MigrationFile } from '../../core/migration.js';
-import { isTransactionControl } from '../../core/sql/transaction.js';
+import { connect, withConnection } from './connect.js';
+import { withDatabase } from './url.js';
 
-export async function withScratchDatabase<T>(url: string, purpose: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  const name = `deployctl_${purpose}_${randomBytes(6).toString('hex')}`;
-  await withConnection(url, async (admin) => {
-    try {
-      await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
-    } catch (e) {
-      throw new DeployctlError('DB_UNREACHABLE', `cannot create a scratch database on this server (${(e as Error).message}); the database user needs CREATEDB`, { cause: e });
-    }
-  });
-  try {
-    const db = await connect(withDatabase(url, name), `deployctl ${purpose}`);
-    try {
-      return await fn(db);
-    } finally {
-      await db.end().catch(() => undefined);
-    }
-  } finally {
-    await withConnection(url, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
-  }
+/** What the scratch database is for; part of its name (`deployctl_<purpose>_<pid>_<hex>`). */
+export type ScratchPurpose = 'trace' | 'squash';
+
+export interface Scratch {
+  name: string;
+  url: string;
+  /** Drops the database and ends every session on it; safe to call more than once. */
+  drop(): Promise<void>;
 }
 
-/**
- * Runs migrations the way the executor does, without its retries (nothing else uses a scratch
- * database): a transactional migration in one transaction, any other statement by statement.
- */
-export async function replay(db: Db, migrations: MigrationFile[]): Promise<void> {
-  for (const m of migrations) {
-    const classified = classifyMigration(m);
-    const statements = classified.statements.map((s) => s.parsed).filter((s) => !isTransactionControl(s));
-    if (classified.transactional) await db.query('BEGIN');
-    for (const s of statements) {
-      try {
-        await db.query(s.sql);
-      } catch (e) {
-        if (classified.transactional) await db.query('ROLLBACK').catch(() => undefined);
-        throw new DeployctlError('MIGRATION_FAILED', `${m.file}:${s.line}: ${(e as Error).message} (replaying into a scratch database)`, { file: m.file, line: s.line, cause: e });
-      }
-    }
-    if (classified.transactional) await db.query('COMMIT');
+/** `admin` is a connection to a database on that server; it must stay open until drop() resolves. */
+export async function createScratch(admin: Db, serverUrl: string, purpose: ScratchPurpose): Promise<Scratch> {
+  const prefix = `deployctl_${purpose}_`;
+  await dropAbandoned(admin, prefix);
+  const pid = (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const name = `${prefix}${pid}_${randomBytes(4).toString('hex')}`;
+  try {
+    // template0: nothing the server's template1 may carry leaks into the replayed schema.
+    await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
+  } catch (e) {
+    throw new DeployctlError('DB_UNREACHABLE', `cannot create a scratch database on this server (${(e as Error).message}); the database user needs CREATEDB`, { cause: e });
   }
+  let dropping: Promise<void> | undefined;
+  return {
+    name,
+    url: withDatabase(serverUrl, name),
+    drop: () => (dropping ??= dropDatabase(admin, name)),
+  };
+}
+
+/** Runs `fn` on a connection to a new scratch database, dropped afterwards whatever happens. */
+export async function withScratchDatabase<T>(url: string, purpose: ScratchPurpose, fn: (db: Db) => Promise<T>): Promise<T> {
+  return withConnection(url, async (admin) => {
+    const scratch = await createScratch(admin, url, purpose);
+    try {
+      const db = await connect(scratch.url, `deployctl ${purpose}`);
+      try {
+        return await fn(db);
+      } finally {
+        await db.end().catch(() => undefined);
+      }
+    } finally {
+      await scratch.drop();
+    }
+  });
+}
+
+async function dropDatabase(admin: Db, name: string): Promise<void> {
+  const version = Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v);
+  if (version >= 130000) {
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    return;
+  }
+  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+}
+
+/** Scratch databases of this purpose whose creating session no longer exists. */
+async function dropAbandoned(admin: Db, prefix: string): Promise<void> {
+  // Only names this module makes (prefix, pid, 8 hex digits): never a database someone named alike.
+  const { rows } = await admin.query<{ datname: string }>(
+    `SELECT d.datname FROM pg_database d
+      WHERE d.datname ~ $1
+        AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid::text = split_part(substr(d.datname, $2), '_', 1))`,
+    [`^${prefix}[0-9]+_[0-9a-f]{8}$`, prefix.length + 1],
+  );
+  for (const r of rows) await dropDatabase(admin, r.datname).catch(() => undefined);
 }

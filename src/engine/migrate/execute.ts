@@ -16,7 +16,7 @@ import type { ClassifiedMigration } from '../../core/classify/classify.js';
 import { connect } from '../../adapters/postgres/connect.js';
 import type { Db, MigrationApplier } from '../../ports.js';
 import { DeployctlError } from '../../errors.js';
-import type { Emit } from '../../events.js';
+import type { Emit } from '../../ports.js';
 import { LedgerStore } from '../../adapters/ledger/store.js';
 import type { ParsedStatement } from '../../core/sql/parse.js';
 import { isTransactionControl } from '../../core/sql/transaction.js';

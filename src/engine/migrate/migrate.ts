@@ -7,7 +7,7 @@ import type { Config } from '../../config/config.js';
 import { connect } from '../../adapters/postgres/connect.js';
 import { recordFingerprint } from '../drift.js';
 import { DeployctlError } from '../../errors.js';
-import type { Emit } from '../../events.js';
+import type { Emit } from '../../ports.js';
 import { withLock } from '../../adapters/ledger/lock.js';
 import { LedgerStore } from '../../adapters/ledger/store.js';
 import { executeMigrations, type AppliedResult } from './execute.js';

@@ -4,8 +4,8 @@
  */
 import type { LedgerStore } from '../../adapters/ledger/store.js';
 import type { Config } from '../../config/config.js';
-import type { Emit } from '../../events.js';
-import type { Clock, HealthCheck, RolloutDriver } from '../../ports.js';
+import type { Emit } from '../../ports.js';
+import type { Clock, HealthCheck, RolloutDriver, RolloutResult } from '../../ports.js';
 
 export interface ReleaseDeps {
   clock: Clock;
@@ -22,4 +22,27 @@ export interface OperationContext {
   ledger: LedgerStore;
   /** The ledger's release row this operation records its events under. */
   releaseId: number;
+}
+
+export interface ReleaseOptions {
+  artifact?: string;
+  resume?: boolean;
+  abort?: boolean;
+  /** Leave this release's post migrations for the preflight of the next release. */
+  deferPost?: boolean;
+  lockWaitMs?: number;
+  /** Record a schema that differs from the last recorded fingerprint instead of stopping. */
+  acceptDrift?: boolean;
+}
+
+export interface ReleaseSummary {
+  releaseId: number;
+  artifact: string;
+  previousArtifact: string | null;
+  status: 'succeeded' | 'rolled_back' | 'failed' | 'aborted';
+  stages: { stage: string; ms: number }[];
+  applied: { stage: string; app: string; id: string; ms: number; attempts: number }[];
+  rollout?: RolloutResult;
+  health: { stage: string; ok: boolean; summary: string }[];
+  totalMs: number;
 }

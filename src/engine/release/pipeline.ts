@@ -11,9 +11,9 @@ import { checkDrift, recordFingerprint } from '../drift.js';
 import { applySelected, assertRunnable } from '../migrate/migrate.js';
 import { healthFailure, type HealthOutcome } from '../verify.js';
 import { rollBackCode, unhealthyAfterRollback } from './code-rollback.js';
-import type { OperationContext } from './context.js';
+import type { OperationContext, ReleaseOptions, ReleaseSummary } from './context.js';
 import { checkHealth, type HealthStep } from './health.js';
-import type { ReleaseOptions, ReleaseSummary } from './release.js';
+
 import type { Stage } from './stages.js';
 
 export interface ReleaseState extends OperationContext {

@@ -9,37 +9,15 @@ import { withLock } from '../../adapters/ledger/lock.js';
 import { LedgerStore, unfinished, type ReleaseRow } from '../../adapters/ledger/store.js';
 import type { Config } from '../../config/config.js';
 import { DeployctlError } from '../../errors.js';
-import type { RolloutResult } from '../../ports.js';
 import { recordFingerprint } from '../drift.js';
 import { readSnapshot, type Snapshot } from '../snapshot.js';
-import type { ReleaseDeps } from './context.js';
+import type { ReleaseDeps, ReleaseOptions, ReleaseSummary } from './context.js';
 import { PIPELINE, type ReleaseState, type StageDefinition } from './pipeline.js';
 import { DONE, remainingStages } from './stages.js';
 
-export type { ReleaseDeps } from './context.js';
+export type { ReleaseDeps, ReleaseOptions, ReleaseSummary } from './context.js';
 
-export interface ReleaseOptions {
-  artifact?: string;
-  resume?: boolean;
-  abort?: boolean;
-  /** Leave this release's post migrations for the preflight of the next release. */
-  deferPost?: boolean;
-  lockWaitMs?: number;
-  /** Record a schema that differs from the last recorded fingerprint instead of stopping. */
-  acceptDrift?: boolean;
-}
 
-export interface ReleaseSummary {
-  releaseId: number;
-  artifact: string;
-  previousArtifact: string | null;
-  status: 'succeeded' | 'rolled_back' | 'failed' | 'aborted';
-  stages: { stage: string; ms: number }[];
-  applied: { stage: string; app: string; id: string; ms: number; attempts: number }[];
-  rollout?: RolloutResult;
-  health: { stage: string; ok: boolean; summary: string }[];
-  totalMs: number;
-}
 
 export async function releaseCommand(config: Config, options: ReleaseOptions, deps: ReleaseDeps): Promise<ReleaseSummary> {
   return withLock(config.databaseUrl, { waitMs: options.lockWaitMs ?? 0, clock: deps.clock, purpose: `release ${options.artifact ?? ''}`.trim() }, async (lock) => {

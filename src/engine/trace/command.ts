@@ -10,7 +10,7 @@ import { type Db } from '../../ports.js';
 import { DeployctlError } from '../../errors.js';
 import { readSnapshot, readSources } from '../snapshot.js';
 import { buildBaseline, type Baseline } from './baseline.js';
-import { createScratch, type Scratch } from '../../adapters/postgres/scratch-trace.js';
+import { createScratch, type Scratch } from '../../adapters/postgres/scratch.js';
 import { traceMigrations, type TraceDeps, type TraceResult } from './trace.js';
 
 export interface TraceReport extends TraceResult {
@@ -37,7 +37,7 @@ export async function traceCommand(config: Config, deps: TraceDeps): Promise<Tra
       freshScratch: async () => {
         await dropScratch();
         if (deps.signal?.aborted) throw interrupted();
-        scratch = await createScratch(target, url!);
+        scratch = await createScratch(target, url!, 'trace');
         scratchDb = await connect(scratch.url, 'deployctl trace setup');
         return scratchDb;
       },

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../../src/adapters/process/free-port.js';
 import type { RolloutContext } from '../../../src/ports.js';
-import type { LocalDriverConfig } from '../../../src/adapters/drivers/local/config.js';
+import type { LocalDriverConfig } from '../../../src/config/rollout.js';
 import { RemoteSupervisor } from '../../../src/adapters/drivers/local/control-client.js';
 import { LocalDriver } from '../../../src/adapters/drivers/local/driver.js';
 import { readSupervisorFile } from '../../../src/adapters/drivers/local/state-file.js';

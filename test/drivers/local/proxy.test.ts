@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ReverseProxy } from '../../../src/adapters/drivers/local/proxy.js';
+import { waitFor } from '../../support/wait.js';
 
 interface Upstream {
   id: string;
@@ -150,7 +151,7 @@ describe('ReverseProxy', () => {
     upstreams.push(old, next);
     proxy.swap(old.port);
     const inFlight = request(port, { path: '/' });
-    while (proxy.pending(old.port) === 0) await new Promise((resolve) => setImmediate(resolve));
+    await waitFor('the proxy to forward the request to the old upstream', () => proxy.pending(old.port) > 0, { intervalMs: 1 });
     proxy.swap(next.port);
     let drained = false;
     const draining = proxy.drain(old.port, 10000).then((ok) => (drained = ok));
@@ -167,7 +168,7 @@ describe('ReverseProxy', () => {
     upstreams.push(stuck);
     proxy.swap(stuck.port);
     const hanging = request(port, { path: '/' }).catch(() => undefined);
-    while (proxy.pending(stuck.port) === 0) await new Promise((resolve) => setImmediate(resolve));
+    await waitFor('the proxy to forward the request to the stuck upstream', () => proxy.pending(stuck.port) > 0, { intervalMs: 1 });
     expect(await proxy.drain(stuck.port, 50)).toBe(false);
     stuck.server.closeAllConnections();
     await hanging;

@@ -6,6 +6,7 @@ import { appSpec } from '../../../src/adapters/drivers/local/config.js';
 import { Supervisor } from '../../../src/adapters/drivers/local/supervisor.js';
 import { APP_SERVER } from '../harness.js';
 import { gone } from '../processes.js';
+import { waitFor } from '../../support/wait.js';
 
 function get(port: number, path: string, agent?: http.Agent): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -72,9 +73,11 @@ describe('Supervisor', () => {
   });
 
   it('lets a request in flight on the old version finish', async () => {
-    await supervisor.deploy('v1');
+    const v1Port = (await supervisor.deploy('v1')).versions[0]!.port;
     const slow = get(port, '/slow?ms=500');
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the request reaches v1 before the swap
+    // The swap must come after the proxy forwarded the request to v1: wait for exactly that.
+    // (The proxy is the supervisor's own; its in-flight count is the one observable for it.)
+    await waitFor('the proxy to forward the slow request to v1', () => supervisor['proxy'].pending(v1Port) > 0, { intervalMs: 1 });
     await supervisor.deploy('v2');
     expect(await slow).toEqual({ status: 200, body: 'v1' });
     expect((await get(port, '/version')).body).toBe('v2');

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { DeployctlError } from '../../../errors.js';
 import type { RolloutContext, RolloutDriver, RolloutResult } from '../../../ports.js';
-import { DEFAULT_HEALTH_URL_OUTPUT, DEFAULT_IMAGE_CONFIG_KEY, type PulumiRolloutConfig } from './config.js';
+import { DEFAULT_HEALTH_URL_OUTPUT, DEFAULT_IMAGE_CONFIG_KEY } from './config.js';
+import { type PulumiRolloutConfig } from '../../../config/rollout.js';
 import { translatePulumiError, type PulumiOperation } from './errors.js';
 import { artifactOf, imageFor } from './image.js';
 import { openLocalStack, type StackFactory, type StackLike } from './stack.js';
@@ -76,7 +77,7 @@ export class PulumiDriver implements RolloutDriver {
         if (count !== undefined) summary.changes[operation] = count;
       }
     } finally {
-      if (currentImage !== image) await this.restoreImage(stack, currentImage);
+      if (currentImage !== image) await this.restoreImage(stack, currentImage, 'the preview');
     }
     return summary;
   }
@@ -90,6 +91,8 @@ export class PulumiDriver implements RolloutDriver {
     const image = imageFor(ctx.artifact, this.config.imageRepository);
     if (ctx.signal?.aborted) throw interrupted(verb, ctx.artifact, this.config.stack);
     const stack = await this.open();
+    // Put back if `up` fails, so current() keeps naming what serves (the next release rolls back to it).
+    const servingImage = await this.guard('config', () => this.readImage(stack));
     ctx.log(`${verb}: setting ${this.configKey}=${image} on Pulumi stack '${this.config.stack}'`);
     await this.guard('config', () => stack.setConfig(this.configKey, { value: image }));
     // Nothing is deployed yet; a resumed release sets the same image again and runs `up`.
@@ -110,7 +113,8 @@ export class PulumiDriver implements RolloutDriver {
           color: 'never',
           message: `deployctl ${verb} ${ctx.artifact} (release ${ctx.releaseId})`,
         }),
-      ).catch((e: unknown) => {
+      ).catch(async (e: unknown) => {
+        if (servingImage !== image) await this.restoreImage(stack, servingImage, `the failed ${verb}`);
         throw ctx.signal?.aborted ? interrupted(verb, ctx.artifact, this.config.stack, e) : e;
       });
       return { artifact: ctx.artifact, outputs: this.pickOutputs(result.outputs, ctx.log) };
@@ -155,13 +159,13 @@ export class PulumiDriver implements RolloutDriver {
     return matches.length === 1 ? all[matches[0]!]!.value : undefined;
   }
 
-  private async restoreImage(stack: StackLike, previous: string | undefined): Promise<void> {
+  private async restoreImage(stack: StackLike, previous: string | undefined, after: string): Promise<void> {
     try {
       if (previous === undefined) await stack.removeConfig(this.configKey);
       else await stack.setConfig(this.configKey, { value: previous });
     } catch (e) {
       const fix = previous === undefined ? `pulumi config rm ${this.configKey}` : `pulumi config set ${this.configKey} ${previous}`;
-      throw new DeployctlError('ROLLOUT_FAILED', `could not put back '${this.configKey}' on stack '${this.config.stack}' after the preview; the next \`pulumi up\` would deploy the previewed image`, {
+      throw new DeployctlError('ROLLOUT_FAILED', `could not put back '${this.configKey}' on stack '${this.config.stack}' after ${after}; the next \`pulumi up\` would deploy that image again`, {
         cause: e,
         hint: `run \`${fix} --stack ${this.config.stack}\` in ${this.workDir}`,
       });
