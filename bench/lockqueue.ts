@@ -26,7 +26,10 @@ const HOLD_MS = Number(process.env.BENCH_HOLD_MS ?? 20_000);
 const LOCK_TIMEOUT_MS = 1000;
 const CLI = path.resolve('dist/src/cli/main.js');
 
-interface Sample { at: number; ms: number }
+interface Sample {
+  at: number;
+  ms: number;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,19 +61,32 @@ function startReaders(url: string): { stop(): Promise<Sample[]> } {
     }
     await c.end();
   });
-  return { stop: async () => { running = false; await Promise.all(loops); return samples; } };
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return samples;
+    },
+  };
 }
 
 async function deployctlMigrate(url: string, dir: string): Promise<void> {
   const root = path.dirname(dir);
-  writeFileSync(path.join(root, 'deployctl.yaml'), [
-    `database: { url: '${url}' }`,
-    'migrations: [{ app: bench, dir: migrations }]',
-    `lockTimeoutMs: ${LOCK_TIMEOUT_MS}`,
-    'retry: { attempts: 40, minDelayMs: 250, maxDelayMs: 2000 }',
-  ].join('\n'));
+  writeFileSync(
+    path.join(root, 'deployctl.yaml'),
+    [
+      `database: { url: '${url}' }`,
+      'migrations: [{ app: bench, dir: migrations }]',
+      `lockTimeoutMs: ${LOCK_TIMEOUT_MS}`,
+      'retry: { attempts: 40, minDelayMs: 250, maxDelayMs: 2000 }',
+    ].join('\n'),
+  );
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'migrate', '--phase', 'pre', '--config', path.join(root, 'deployctl.yaml')], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'migrate', '--phase', 'pre', '--config', path.join(root, 'deployctl.yaml')],
+      { stdio: 'ignore', env: { ...process.env, CI: 'true' } },
+    );
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`deployctl migrate exited ${code}`))));
   });
 }
@@ -90,7 +106,10 @@ async function runMode(mode: 'deployctl' | 'plain', url: string, dir: string, sq
   await holder.query('BEGIN');
   await holder.query('SELECT count(*) FROM items WHERE id < 10');
   const holdStart = performance.now();
-  const release = sleep(HOLD_MS).then(async () => { await holder.query('COMMIT'); await holder.end(); });
+  const release = sleep(HOLD_MS).then(async () => {
+    await holder.query('COMMIT');
+    await holder.end();
+  });
   await sleep(500);
   const migration = mode === 'deployctl' ? deployctlMigrate(url, dir) : plainMigrate(url, sql);
   await Promise.all([release, migration]);
@@ -124,7 +143,10 @@ async function main(): Promise<void> {
   mkdirSync(dir);
   const sql = 'ALTER TABLE items ADD COLUMN note text';
   writeFileSync(path.join(dir, '0001_add_note.sql'), `${sql};\n`);
-  const names = { deployctl: `deployctl_bench_lq_${randomBytes(4).toString('hex')}`, plain: `deployctl_bench_lq_${randomBytes(4).toString('hex')}` };
+  const names = {
+    deployctl: `deployctl_bench_lq_${randomBytes(4).toString('hex')}`,
+    plain: `deployctl_bench_lq_${randomBytes(4).toString('hex')}`,
+  };
   try {
     const results = [];
     for (const mode of ['deployctl', 'plain'] as const) {
@@ -133,13 +155,20 @@ async function main(): Promise<void> {
       await seed(url);
       results.push(await runMode(mode, url, dir, sql));
     }
-    console.log(`lockqueue benchmark: ${ROWS.toLocaleString('en-US')} rows, ${READERS} closed-loop readers, ACCESS SHARE held ${HOLD_MS} ms, lock_timeout ${LOCK_TIMEOUT_MS} ms`);
-    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, server ${(await admin.query('SHOW server_version')).rows[0].server_version}`);
+    console.log(
+      `lockqueue benchmark: ${ROWS.toLocaleString('en-US')} rows, ${READERS} closed-loop readers, ACCESS SHARE held ${HOLD_MS} ms, lock_timeout ${LOCK_TIMEOUT_MS} ms`,
+    );
+    console.log(
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, server ${(await admin.query('SHOW server_version')).rows[0].server_version}`,
+    );
     for (const r of results) {
-      console.log(`${r.mode.padEnd(9)} reads ${r.reads}  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(0)} ms  worst 1 s window ${r.worstReadsPerSecond} reads  ALTER done ${(r.migratedAfterMs / 1000).toFixed(1)} s after the holder began`);
+      console.log(
+        `${r.mode.padEnd(9)} reads ${r.reads}  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(0)} ms  worst 1 s window ${r.worstReadsPerSecond} reads  ALTER done ${(r.migratedAfterMs / 1000).toFixed(1)} s after the holder began`,
+      );
     }
   } finally {
-    for (const name of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    for (const name of Object.values(names))
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
     rmSync(root, { recursive: true, force: true });
     await embedded?.stop();

@@ -34,7 +34,11 @@ function time(cmd: string, args: string[]): number {
   const runs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const started = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30, env: { ...process.env, DATABASE_URL: '' } });
+    const r = spawnSync(cmd, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      maxBuffer: 1 << 30,
+      env: { ...process.env, DATABASE_URL: '' },
+    });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (r.error) throw r.error;
     // Both tools exit non-zero when they find problems; only a crash (signal) is a failure here.
@@ -63,14 +67,26 @@ function main(): void {
     writeFileSync(big, `${lines.join(';\n')};\n`);
 
     const rows: { name: string; deployctlMs: number; squawkMs: number }[] = [];
-    rows.push({ name: '(a) 2,000 files × 5 statements', deployctlMs: time(process.execPath, [CLI, 'plan', '--json', '--dir', many]), squawkMs: time(SQUAWK, manyFiles) });
-    rows.push({ name: '(b) 1 file × 20,000 statements', deployctlMs: time(process.execPath, [CLI, 'plan', '--json', '--dir', one]), squawkMs: time(SQUAWK, [big]) });
+    rows.push({
+      name: '(a) 2,000 files × 5 statements',
+      deployctlMs: time(process.execPath, [CLI, 'plan', '--json', '--dir', many]),
+      squawkMs: time(SQUAWK, manyFiles),
+    });
+    rows.push({
+      name: '(b) 1 file × 20,000 statements',
+      deployctlMs: time(process.execPath, [CLI, 'plan', '--json', '--dir', one]),
+      squawkMs: time(SQUAWK, [big]),
+    });
 
     console.log(`plan benchmark: median of ${RUNS} runs, wall time end to end (process start to exit)`);
-    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+    console.log(
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+    );
     for (const r of rows) {
       const ratio = r.squawkMs / r.deployctlMs;
-      console.log(`${r.name}: deployctl ${r.deployctlMs.toFixed(0)} ms, squawk ${r.squawkMs.toFixed(0)} ms, squawk/deployctl = ${ratio.toFixed(2)}×`);
+      console.log(
+        `${r.name}: deployctl ${r.deployctlMs.toFixed(0)} ms, squawk ${r.squawkMs.toFixed(0)} ms, squawk/deployctl = ${ratio.toFixed(2)}×`,
+      );
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -31,15 +31,31 @@ interface Run {
   release_ms: number;
   release_overhead_ms: number | null;
   release_status: string;
-  stages: { name: string; ms: number; requests: { sent: number; failed: number }; latency_ms: { p50: number; p99: number; max: number }; max_lock_wait_ms: number }[];
+  stages: {
+    name: string;
+    ms: number;
+    requests: { sent: number; failed: number };
+    latency_ms: { p50: number; p99: number; max: number };
+    max_lock_wait_ms: number;
+  }[];
   load: { method: string };
 }
-interface Report { runs: Run[]; seed: { rows: number; ms: number }; server: string; server_version: string }
+interface Report {
+  runs: Run[];
+  seed: { rows: number; ms: number };
+  server: string;
+  server_version: string;
+}
 
 const args = ['demo', '--compare', '--json', '--rows', ROWS, '--rps', RPS, '--duration', DURATION_S];
 const command = `deployctl ${args.join(' ')}`;
 console.log(`running ${command} …`);
-const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CI: 'true' } });
+const r = spawnSync(process.execPath, [CLI, ...args], {
+  encoding: 'utf8',
+  timeout: TIMEOUT_MS,
+  maxBuffer: 64 * 1024 * 1024,
+  env: { ...process.env, CI: 'true' },
+});
 if (r.status === null || !r.stdout.trim().startsWith('{')) {
   console.error(r.stderr || r.error?.message);
   process.exit(1);
@@ -50,9 +66,15 @@ const naive = report.runs.find((x) => x.mode === 'naive')!;
 
 const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
 const ratio = deployctl.release_p99_ms / deployctl.baseline_p99_ms;
-const errors = (run: Run): string => Object.entries(run.requests.errors).map(([k, n]) => `${n} × \`${k}\``).join('; ') || '—';
-const stageRows = (run: Run): string[] => run.stages.map((s) =>
-  `| ${run.mode} | ${s.name} | ${(s.ms / 1000).toFixed(1)} s | ${s.requests.sent} | ${s.requests.failed} | ${s.latency_ms.p50} | ${s.latency_ms.p99} | ${s.latency_ms.max} | ${s.max_lock_wait_ms} |`);
+const errors = (run: Run): string =>
+  Object.entries(run.requests.errors)
+    .map(([k, n]) => `${n} × \`${k}\``)
+    .join('; ') || '—';
+const stageRows = (run: Run): string[] =>
+  run.stages.map(
+    (s) =>
+      `| ${run.mode} | ${s.name} | ${(s.ms / 1000).toFixed(1)} s | ${s.requests.sent} | ${s.requests.failed} | ${s.latency_ms.p50} | ${s.latency_ms.p99} | ${s.latency_ms.max} | ${s.max_lock_wait_ms} |`,
+  );
 
 const HEADING = '## release — `npm run bench:release`';
 const section = [

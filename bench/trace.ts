@@ -29,7 +29,10 @@ function migration(n: number): { name: string; sql: string } {
     ['create', `CREATE TABLE ${t} (id bigint PRIMARY KEY, name text, user_id bigint);`],
     ['add_note', `ALTER TABLE ${t} ADD COLUMN note text;`],
     ['index_name', `CREATE INDEX CONCURRENTLY ${t}_name ON ${t} (name);`],
-    ['fk_not_valid', `ALTER TABLE ${t} ADD CONSTRAINT ${t}_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;`],
+    [
+      'fk_not_valid',
+      `ALTER TABLE ${t} ADD CONSTRAINT ${t}_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;`,
+    ],
     ['validate_fk', `ALTER TABLE ${t} VALIDATE CONSTRAINT ${t}_user_fk;`],
     ['drop_note', `ALTER TABLE ${t} DROP COLUMN note;`],
   ] as const;
@@ -40,11 +43,18 @@ function migration(n: number): { name: string; sql: string } {
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CI: 'true', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
   });
 }
@@ -76,7 +86,10 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const r = await run(['trace', '--dir', dir, '--database-url', url, '--json']);
       if (r.code !== 0 && r.code !== 1) throw new Error(`trace failed (exit ${r.code}):\n${r.stderr}`);
-      const report = JSON.parse(r.stdout) as { baseline: { source: string }; migrations: { statements: { disagreements: string[]; method: string }[] }[] };
+      const report = JSON.parse(r.stdout) as {
+        baseline: { source: string };
+        migrations: { statements: { disagreements: string[]; method: string }[] }[];
+      };
       const all = report.migrations.flatMap((m) => m.statements).filter((s) => s.method !== 'skipped');
       statements = all.length;
       disagreements = all.filter((s) => s.disagreements.length > 0).length;
@@ -87,9 +100,13 @@ async function main(): Promise<void> {
     const sorted = [...times].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
     console.log(`PostgreSQL ${version}${embedded ? ' (embedded)' : ''}, ${os.cpus().length} CPUs`);
-    console.log(`${MIGRATIONS} pending migrations, ${statements} statements traced (scratch schema from the ${baseline}), ${disagreements} disagreements`);
+    console.log(
+      `${MIGRATIONS} pending migrations, ${statements} statements traced (scratch schema from the ${baseline}), ${disagreements} disagreements`,
+    );
     console.log(`runs: ${times.map((t) => `${Math.round(t)} ms`).join(', ')}`);
-    console.log(`median ${Math.round(median)} ms end to end = ${(median / MIGRATIONS).toFixed(1)} ms per migration, ${(median / statements).toFixed(1)} ms per statement`);
+    console.log(
+      `median ${Math.round(median)} ms end to end = ${(median / MIGRATIONS).toFixed(1)} ms per migration, ${(median / statements).toFixed(1)} ms per statement`,
+    );
     console.log(`target < ${TARGET_MS / 1000} s: ${median < TARGET_MS ? 'met' : 'NOT met'}`);
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -114,7 +114,15 @@ export type DeployEvent =
   | { type: 'stage:end'; stage: string; ms: number; releaseId?: number }
   | { type: 'stage:fail'; stage: string; ms: number; error: string; releaseId?: number }
   | { type: 'migration:start'; app: string; id: string; phase: string; attempt: number }
-  | { type: 'migration:retry'; app: string; id: string; attempt: number; delayMs: number; error: string; blockers: BlockerInfo[] }
+  | {
+      type: 'migration:retry';
+      app: string;
+      id: string;
+      attempt: number;
+      delayMs: number;
+      error: string;
+      blockers: BlockerInfo[];
+    }
   | { type: 'migration:applied'; app: string; id: string; phase: string; ms: number; attempts: number }
   | { type: 'migration:skipped'; app: string; id: string; reason: string }
   | { type: 'migration:invalid-index-dropped'; app: string; id: string; index: string }

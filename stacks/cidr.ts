@@ -11,11 +11,18 @@ export function subnetCidr(cidr: string, extraBits: number, index: number): stri
   const [address, prefixText] = cidr.split('/');
   const prefix = Number(prefixText);
   const octets = (address ?? '').split('.').map(Number);
-  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255) || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) {
+  if (
+    octets.length !== 4 ||
+    octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255) ||
+    !Number.isInteger(prefix) ||
+    prefix < 0 ||
+    prefix > 32
+  ) {
     throw new Error(`'${cidr}' is not an IPv4 CIDR block such as 10.0.0.0/16`);
   }
   const newPrefix = prefix + extraBits;
-  if (newPrefix > 28) throw new Error(`${cidr} split by ${extraBits} bits gives /${newPrefix}; AWS subnets are at most /28`);
+  if (newPrefix > 28)
+    throw new Error(`${cidr} split by ${extraBits} bits gives /${newPrefix}; AWS subnets are at most /28`);
   if (!Number.isInteger(index) || index < 0 || index >= 2 ** extraBits) {
     throw new Error(`${cidr} holds ${2 ** extraBits} blocks of /${newPrefix}; index ${index} is outside it`);
   }

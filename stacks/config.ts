@@ -62,7 +62,9 @@ export interface StackConfig {
 }
 
 /** Retention periods CloudWatch Logs accepts; any other value is rejected by the API. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 export function readStackConfig(config: pulumi.Config = new pulumi.Config()): StackConfig {
   return {
@@ -95,7 +97,10 @@ function readNetwork(config: pulumi.Config): NewNetworkConfig | ExistingNetworkC
 function subnetList(config: pulumi.Config, key: string): string[] {
   const ids = config.getObject<unknown>(key);
   if (!Array.isArray(ids) || ids.length < 2 || !ids.every((id) => typeof id === 'string' && id.startsWith('subnet-'))) {
-    fail(key, 'must list at least two subnet ids in different availability zones, e.g. ["subnet-0a1b…", "subnet-0c2d…"]');
+    fail(
+      key,
+      'must list at least two subnet ids in different availability zones, e.g. ["subnet-0a1b…", "subnet-0c2d…"]',
+    );
   }
   return ids as string[];
 }
@@ -109,7 +114,9 @@ function readDatabase(config: pulumi.Config): DatabaseConfig {
     username: config.get('dbUsername', { pattern: /^[a-z][a-z0-9_]{0,15}$/ }) ?? 'app',
     password: config.requireSecret('dbPassword', { minLength: 16, pattern: /^[^/@"' ]+$/ }),
     deletionProtection: config.getBoolean('dbDeletionProtection') ?? true,
-    sslMode: config.get('dbSslMode', { allowedValues: ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] }) ?? 'require',
+    sslMode:
+      config.get('dbSslMode', { allowedValues: ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] }) ??
+      'require',
   };
 }
 
@@ -118,7 +125,10 @@ function readService(config: pulumi.Config): ServiceConfig {
   const healthCheckIntervalSeconds = config.getNumber('healthCheckIntervalSeconds', { min: 5, max: 300 }) ?? 15;
   const healthCheckTimeoutSeconds = config.getNumber('healthCheckTimeoutSeconds', { min: 2, max: 120 }) ?? 5;
   if (healthCheckTimeoutSeconds >= healthCheckIntervalSeconds) {
-    fail('healthCheckTimeoutSeconds', `(${healthCheckTimeoutSeconds}) must be shorter than healthCheckIntervalSeconds (${healthCheckIntervalSeconds})`);
+    fail(
+      'healthCheckTimeoutSeconds',
+      `(${healthCheckTimeoutSeconds}) must be shorter than healthCheckIntervalSeconds (${healthCheckIntervalSeconds})`,
+    );
   }
   const logRetentionDays = config.getNumber('logRetentionDays') ?? 30;
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {

@@ -39,12 +39,19 @@ export function createDatabase(name: string, config: DatabaseConfig, options: Da
     description: 'deployctl-app: bounded lock waits, lock waits logged',
     parameters: [
       { name: 'lock_timeout', value: String(LOCK_TIMEOUT_MS), applyMethod: 'immediate' },
-      { name: 'idle_in_transaction_session_timeout', value: String(IDLE_IN_TRANSACTION_SESSION_TIMEOUT_MS), applyMethod: 'immediate' },
+      {
+        name: 'idle_in_transaction_session_timeout',
+        value: String(IDLE_IN_TRANSACTION_SESSION_TIMEOUT_MS),
+        applyMethod: 'immediate',
+      },
       { name: 'log_lock_waits', value: '1', applyMethod: 'immediate' },
       { name: 'deadlock_timeout', value: String(DEADLOCK_TIMEOUT_MS), applyMethod: 'immediate' },
     ],
   });
-  const subnets = new aws.rds.SubnetGroup(name, { subnetIds: options.subnetIds, description: 'deployctl-app database: private subnets' });
+  const subnets = new aws.rds.SubnetGroup(name, {
+    subnetIds: options.subnetIds,
+    description: 'deployctl-app database: private subnets',
+  });
 
   const instance = new aws.rds.Instance(
     name,

@@ -57,7 +57,14 @@ export function createLoadBalancer(name: string, config: ServiceConfig, options:
   const forward = [{ type: 'forward', targetGroupArn: targetGroup.arn }];
   const listeners: aws.lb.Listener[] = [];
   if (config.certificateArn === undefined) {
-    listeners.push(new aws.lb.Listener(`${name}-http`, { loadBalancerArn: alb.arn, port: 80, protocol: 'HTTP', defaultActions: forward }));
+    listeners.push(
+      new aws.lb.Listener(`${name}-http`, {
+        loadBalancerArn: alb.arn,
+        port: 80,
+        protocol: 'HTTP',
+        defaultActions: forward,
+      }),
+    );
   } else {
     listeners.push(
       new aws.lb.Listener(`${name}-https`, {

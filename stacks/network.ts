@@ -41,7 +41,9 @@ function createVpc(name: string, config: NewNetworkConfig): Network {
     zones.names.apply((names) => {
       const zone = names[index];
       if (zone === undefined) {
-        throw new pulumi.RunError(`availabilityZoneCount is ${config.availabilityZoneCount} but the region has only ${names.length} available zones`);
+        throw new pulumi.RunError(
+          `availabilityZoneCount is ${config.availabilityZoneCount} but the region has only ${names.length} available zones`,
+        );
       }
       return zone;
     });
@@ -64,7 +66,10 @@ function createVpc(name: string, config: NewNetworkConfig): Network {
       mapPublicIpOnLaunch: false,
       tags: { Name: `${name}-public-${index}`, tier: 'public' },
     });
-    new aws.ec2.RouteTableAssociation(`${name}-public-${index}`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id });
+    new aws.ec2.RouteTableAssociation(`${name}-public-${index}`, {
+      subnetId: publicSubnet.id,
+      routeTableId: publicRoutes.id,
+    });
     publicSubnets.push(publicSubnet);
 
     privateSubnets.push(
@@ -92,7 +97,10 @@ function createVpc(name: string, config: NewNetworkConfig): Network {
     tags: { Name: `${name}-private` },
   });
   privateSubnets.forEach((subnet, index) => {
-    new aws.ec2.RouteTableAssociation(`${name}-private-${index}`, { subnetId: subnet.id, routeTableId: privateRoutes.id });
+    new aws.ec2.RouteTableAssociation(`${name}-private-${index}`, {
+      subnetId: subnet.id,
+      routeTableId: privateRoutes.id,
+    });
   });
 
   return {

@@ -27,7 +27,11 @@ export interface SecurityOptions {
 
 export function createSecurityGroups(name: string, options: SecurityOptions): SecurityGroups {
   const group = (role: string, description: string): aws.ec2.SecurityGroup =>
-    new aws.ec2.SecurityGroup(`${name}-${role}`, { vpcId: options.vpcId, description, tags: { Name: `${name}-${role}` } });
+    new aws.ec2.SecurityGroup(`${name}-${role}`, {
+      vpcId: options.vpcId,
+      description,
+      tags: { Name: `${name}-${role}` },
+    });
   const alb = group('alb', 'Load balancer: HTTP(S) from the internet');
   const service = group('service', 'App tasks: container port from the load balancer only');
   const database = group('db', 'PostgreSQL: from the app tasks only');

@@ -43,7 +43,10 @@ export function createService(name: string, config: ServiceConfig, options: Serv
   });
   // Used by ECS itself: pull the image, write logs, read the DATABASE_URL parameter.
   const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: assumeByTasks });
-  new aws.iam.RolePolicyAttachment(`${name}-execution`, { role: executionRole.name, policyArn: TASK_EXECUTION_POLICY_ARN });
+  new aws.iam.RolePolicyAttachment(`${name}-execution`, {
+    role: executionRole.name,
+    policyArn: TASK_EXECUTION_POLICY_ARN,
+  });
   new aws.iam.RolePolicy(`${name}-execution-secrets`, {
     role: executionRole.id,
     policy: pulumi.jsonStringify({
@@ -87,8 +90,14 @@ export function createService(name: string, config: ServiceConfig, options: Serv
       taskDefinition: taskDefinition.arn,
       desiredCount: config.desiredCount,
       launchType: 'FARGATE',
-      networkConfiguration: { subnets: options.subnetIds, securityGroups: [options.securityGroupId], assignPublicIp: false },
-      loadBalancers: [{ targetGroupArn: options.targetGroupArn, containerName: CONTAINER_NAME, containerPort: config.containerPort }],
+      networkConfiguration: {
+        subnets: options.subnetIds,
+        securityGroups: [options.securityGroupId],
+        assignPublicIp: false,
+      },
+      loadBalancers: [
+        { targetGroupArn: options.targetGroupArn, containerName: CONTAINER_NAME, containerPort: config.containerPort },
+      ],
       healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_PERIOD_SECONDS,
       deploymentController: { type: 'ECS' },
       // Old tasks keep serving until new ones pass their health checks: capacity never drops.

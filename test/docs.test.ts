@@ -11,6 +11,7 @@ describe('docs', () => {
 
   it('the README documents every command', () => {
     const readme = readFileSync('README.md', 'utf8');
-    for (const name of Object.keys(COMMANDS)) expect({ name, documented: readme.includes(`deployctl ${name}`) }).toEqual({ name, documented: true });
+    for (const name of Object.keys(COMMANDS))
+      expect({ name, documented: readme.includes(`deployctl ${name}`) }).toEqual({ name, documented: true });
   });
 });

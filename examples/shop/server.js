@@ -36,40 +36,67 @@ pool.on('error', () => undefined);
 const MODEL = {
   v1: {
     columns: 'id, customer_id, total_cents, status, legacy_code, created_at',
-    insert: 'INSERT INTO orders (customer_id, total_cents, status, legacy_code) VALUES ($1, $2, \'pending\', $3)',
+    insert: "INSERT INTO orders (customer_id, total_cents, status, legacy_code) VALUES ($1, $2, 'pending', $3)",
     insertValues: (customerId, totalCents) => [customerId, totalCents, `LC-${customerId}`],
   },
   v2: {
-    columns: 'id, customer_id, total_cents, coalesce(currency, \'EUR\') AS currency, status, created_at',
-    insert: 'INSERT INTO orders (customer_id, total_cents, currency, status) VALUES ($1, $2, \'EUR\', \'pending\')',
+    columns: "id, customer_id, total_cents, coalesce(currency, 'EUR') AS currency, status, created_at",
+    insert: "INSERT INTO orders (customer_id, total_cents, currency, status) VALUES ($1, $2, 'EUR', 'pending')",
     insertValues: (customerId, totalCents) => [customerId, totalCents],
   },
 }[version];
 
 const routes = [
-  ['GET', /^\/healthz$/, async () => {
-    await pool.query('SELECT 1');
-    return [200, 'ok'];
-  }],
-  ['GET', /^\/orders\/(\d+)$/, async ([id]) => {
-    const r = await pool.query(`SELECT ${MODEL.columns} FROM orders WHERE id = $1`, [id]);
-    return r.rows[0] ? [200, r.rows[0]] : [404, { error: 'no such order' }];
-  }],
-  ['POST', /^\/orders$/, async (_, body) => {
-    const customerId = Number(body.customer_id);
-    const totalCents = Number(body.total_cents);
-    if (!Number.isInteger(customerId) || !Number.isInteger(totalCents)) return [400, { error: 'customer_id and total_cents must be integers' }];
-    const r = await pool.query(`${MODEL.insert} RETURNING ${MODEL.columns}`, MODEL.insertValues(customerId, totalCents));
-    return [201, r.rows[0]];
-  }],
-  ['POST', /^\/orders\/(\d+)\/pay$/, async ([id]) => {
-    const r = await pool.query(`UPDATE orders SET status = 'paid' WHERE id = $1 RETURNING ${MODEL.columns}`, [id]);
-    return r.rows[0] ? [200, r.rows[0]] : [404, { error: 'no such order' }];
-  }],
-  ['GET', /^\/customers\/(\d+)\/orders$/, async ([id]) => {
-    const r = await pool.query(`SELECT ${MODEL.columns} FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20`, [id]);
-    return [200, r.rows];
-  }],
+  [
+    'GET',
+    /^\/healthz$/,
+    async () => {
+      await pool.query('SELECT 1');
+      return [200, 'ok'];
+    },
+  ],
+  [
+    'GET',
+    /^\/orders\/(\d+)$/,
+    async ([id]) => {
+      const r = await pool.query(`SELECT ${MODEL.columns} FROM orders WHERE id = $1`, [id]);
+      return r.rows[0] ? [200, r.rows[0]] : [404, { error: 'no such order' }];
+    },
+  ],
+  [
+    'POST',
+    /^\/orders$/,
+    async (_, body) => {
+      const customerId = Number(body.customer_id);
+      const totalCents = Number(body.total_cents);
+      if (!Number.isInteger(customerId) || !Number.isInteger(totalCents))
+        return [400, { error: 'customer_id and total_cents must be integers' }];
+      const r = await pool.query(
+        `${MODEL.insert} RETURNING ${MODEL.columns}`,
+        MODEL.insertValues(customerId, totalCents),
+      );
+      return [201, r.rows[0]];
+    },
+  ],
+  [
+    'POST',
+    /^\/orders\/(\d+)\/pay$/,
+    async ([id]) => {
+      const r = await pool.query(`UPDATE orders SET status = 'paid' WHERE id = $1 RETURNING ${MODEL.columns}`, [id]);
+      return r.rows[0] ? [200, r.rows[0]] : [404, { error: 'no such order' }];
+    },
+  ],
+  [
+    'GET',
+    /^\/customers\/(\d+)\/orders$/,
+    async ([id]) => {
+      const r = await pool.query(
+        `SELECT ${MODEL.columns} FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20`,
+        [id],
+      );
+      return [200, r.rows];
+    },
+  ],
 ];
 
 /** Reads a JSON body of at most 64 KiB. */
@@ -93,7 +120,10 @@ function readBody(req) {
 
 function send(res, status, value) {
   const body = typeof value === 'string' ? value : JSON.stringify(value);
-  res.writeHead(status, { 'content-type': typeof value === 'string' ? 'text/plain' : 'application/json', 'x-shop-version': version });
+  res.writeHead(status, {
+    'content-type': typeof value === 'string' ? 'text/plain' : 'application/json',
+    'x-shop-version': version,
+  });
   res.end(body);
 }
 

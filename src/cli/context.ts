@@ -24,7 +24,10 @@ export interface CliContext {
   secrets: (string | undefined)[];
 }
 
-export const scrub = (ctx: CliContext) => (s: string): string => scrubSecrets(s, ctx.secrets);
+export const scrub =
+  (ctx: CliContext) =>
+  (s: string): string =>
+    scrubSecrets(s, ctx.secrets);
 
 /** Options every command that reads migrations accepts. */
 export const SOURCE_OPTIONS = {
@@ -44,13 +47,20 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: s
   }
 }
 
-export async function configFrom(ctx: CliContext, values: { config?: string; dir?: string[]; 'database-url'?: string; 'ledger-schema'?: string }): Promise<Config> {
+export async function configFrom(
+  ctx: CliContext,
+  values: { config?: string; dir?: string[]; 'database-url'?: string; 'ledger-schema'?: string },
+): Promise<Config> {
   ctx.secrets.push(values['database-url'], ctx.io.env.DATABASE_URL);
   const config = await loadConfig({
     file: values.config,
     cwd: ctx.io.cwd,
     env: ctx.io.env,
-    overrides: { databaseUrl: values['database-url'], dirs: values.dir?.map((d) => (d.startsWith('/') ? d : `${ctx.io.cwd}/${d}`)), schema: values['ledger-schema'] },
+    overrides: {
+      databaseUrl: values['database-url'],
+      dirs: values.dir?.map((d) => (d.startsWith('/') ? d : `${ctx.io.cwd}/${d}`)),
+      schema: values['ledger-schema'],
+    },
   });
   ctx.secrets.push(config.databaseUrl);
   return config;
@@ -59,7 +69,9 @@ export async function configFrom(ctx: CliContext, values: { config?: string; dir
 export function reporterFor(ctx: CliContext, json: boolean): { reporter: Reporter; style: Style } {
   const style = styleFor(ctx.io.stderr, ctx.io.env);
   const mode = outputMode(json, ctx.io.stderr, ctx.io.env);
-  const write = (s: string): void => { (mode === 'json' ? ctx.io.stdout : ctx.io.stderr).write(s); };
+  const write = (s: string): void => {
+    (mode === 'json' ? ctx.io.stdout : ctx.io.stderr).write(s);
+  };
   return { reporter: createReporter(mode, write, scrub(ctx), style, () => ctx.clock.now()), style };
 }
 

@@ -10,7 +10,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     interrupts++;
     // First signal: stop at the next safe point. Second: stop now.
     if (interrupts > 1) process.exit(130);
-    process.stderr.write(`\ndeployctl: ${signal} received; stopping at the next safe point (send it again to stop now)\n`);
+    process.stderr.write(
+      `\ndeployctl: ${signal} received; stopping at the next safe point (send it again to stop now)\n`,
+    );
     controller.abort(new Error(signal));
   });
 }

@@ -9,7 +9,11 @@ import type { Style } from './style.js';
 
 export type OutputMode = 'tty' | 'plain' | 'json';
 
-export function outputMode(json: boolean, stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): OutputMode {
+export function outputMode(
+  json: boolean,
+  stream: { isTTY?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): OutputMode {
   if (json) return 'json';
   return stream.isTTY && env.CI !== 'true' && env.CI !== '1' ? 'tty' : 'plain';
 }
@@ -21,7 +25,13 @@ export interface Reporter {
   close(): void;
 }
 
-export function createReporter(mode: OutputMode, write: (s: string) => void, scrub: (s: string) => string, style: Style, now: () => number = Date.now): Reporter {
+export function createReporter(
+  mode: OutputMode,
+  write: (s: string) => void,
+  scrub: (s: string) => string,
+  style: Style,
+  now: () => number = Date.now,
+): Reporter {
   if (mode === 'json') {
     return {
       emit: (e) => write(`${scrub(JSON.stringify({ ts: new Date(now()).toISOString(), ...e }))}\n`),
@@ -31,7 +41,10 @@ export function createReporter(mode: OutputMode, write: (s: string) => void, scr
   }
   if (mode === 'plain') {
     return {
-      emit: (e) => { const t = describe(e, style); if (t) write(`${new Date(now()).toISOString()} ${scrub(t)}\n`); },
+      emit: (e) => {
+        const t = describe(e, style);
+        if (t) write(`${new Date(now()).toISOString()} ${scrub(t)}\n`);
+      },
       line: (t) => write(`${scrub(t)}\n`),
       close: () => undefined,
     };
@@ -39,12 +52,20 @@ export function createReporter(mode: OutputMode, write: (s: string) => void, scr
   return spinnerReporter(write, scrub, style, now);
 }
 
-function spinnerReporter(write: (s: string) => void, scrub: (s: string) => string, style: Style, now: () => number): Reporter {
+function spinnerReporter(
+  write: (s: string) => void,
+  scrub: (s: string) => string,
+  style: Style,
+  now: () => number,
+): Reporter {
   let spinner: Ora | undefined;
   let stageStart = 0;
   let stage = '';
   let ticker: NodeJS.Timeout | undefined;
-  const stopTicker = (): void => { if (ticker) clearInterval(ticker); ticker = undefined; };
+  const stopTicker = (): void => {
+    if (ticker) clearInterval(ticker);
+    ticker = undefined;
+  };
   return {
     emit: (e) => {
       if (e.type === 'stage:start') {
@@ -52,39 +73,78 @@ function spinnerReporter(write: (s: string) => void, scrub: (s: string) => strin
         stageStart = now();
         spinner = ora({ text: e.stage, stream: process.stderr }).start();
         stopTicker();
-        ticker = setInterval(() => { if (spinner) spinner.text = `${stage} ${style.dim(`${((now() - stageStart) / 1000).toFixed(1)}s`)}`; }, 200);
+        ticker = setInterval(() => {
+          if (spinner) spinner.text = `${stage} ${style.dim(`${((now() - stageStart) / 1000).toFixed(1)}s`)}`;
+        }, 200);
         ticker.unref();
         return;
       }
-      if (e.type === 'stage:end') { stopTicker(); spinner?.succeed(`${e.stage} ${style.dim(`${(e.ms / 1000).toFixed(1)}s`)}`); spinner = undefined; return; }
-      if (e.type === 'stage:fail') { stopTicker(); spinner?.fail(`${e.stage}: ${scrub(e.error)}`); spinner = undefined; return; }
+      if (e.type === 'stage:end') {
+        stopTicker();
+        spinner?.succeed(`${e.stage} ${style.dim(`${(e.ms / 1000).toFixed(1)}s`)}`);
+        spinner = undefined;
+        return;
+      }
+      if (e.type === 'stage:fail') {
+        stopTicker();
+        spinner?.fail(`${e.stage}: ${scrub(e.error)}`);
+        spinner = undefined;
+        return;
+      }
       const t = describe(e, style);
       if (!t) return;
       if (spinner) spinner.clear();
       write(`  ${scrub(t)}\n`);
       spinner?.render();
     },
-    line: (t) => { spinner?.clear(); write(`${scrub(t)}\n`); spinner?.render(); },
-    close: () => { stopTicker(); spinner?.stop(); },
+    line: (t) => {
+      spinner?.clear();
+      write(`${scrub(t)}\n`);
+      spinner?.render();
+    },
+    close: () => {
+      stopTicker();
+      spinner?.stop();
+    },
   };
 }
 
 export function describe(e: DeployEvent, style: Style): string | undefined {
   switch (e.type) {
-    case 'stage:start': return `▶ ${e.stage}`;
-    case 'stage:end': return `✔ ${e.stage} (${(e.ms / 1000).toFixed(1)}s)`;
-    case 'stage:fail': return style.red(`✖ ${e.stage} (${(e.ms / 1000).toFixed(1)}s): ${e.error}`);
-    case 'migration:start': return e.attempt === 1 ? `applying ${e.app}/${e.id} (${e.phase})` : undefined;
+    case 'stage:start':
+      return `▶ ${e.stage}`;
+    case 'stage:end':
+      return `✔ ${e.stage} (${(e.ms / 1000).toFixed(1)}s)`;
+    case 'stage:fail':
+      return style.red(`✖ ${e.stage} (${(e.ms / 1000).toFixed(1)}s): ${e.error}`);
+    case 'migration:start':
+      return e.attempt === 1 ? `applying ${e.app}/${e.id} (${e.phase})` : undefined;
     case 'migration:retry': {
-      const who = e.blockers.map((b) => `pid ${b.pid} (${b.state ?? '?'}, ${b.ageMs === null ? '?' : `${Math.round(b.ageMs / 1000)}s`}: ${(b.query ?? '').replace(/\s+/g, ' ').slice(0, 80)})`).join('; ');
-      return style.yellow(`lock timeout on ${e.app}/${e.id}, attempt ${e.attempt}; retrying with backoff${who ? ` — blocked by ${who}` : ''}`);
+      const who = e.blockers
+        .map(
+          (b) =>
+            `pid ${b.pid} (${b.state ?? '?'}, ${b.ageMs === null ? '?' : `${Math.round(b.ageMs / 1000)}s`}: ${(b.query ?? '').replace(/\s+/g, ' ').slice(0, 80)})`,
+        )
+        .join('; ');
+      return style.yellow(
+        `lock timeout on ${e.app}/${e.id}, attempt ${e.attempt}; retrying with backoff${who ? ` — blocked by ${who}` : ''}`,
+      );
     }
-    case 'migration:applied': return style.green(`applied ${e.app}/${e.id} in ${e.ms} ms${e.attempts > 1 ? ` after ${e.attempts} attempts` : ''}`);
-    case 'migration:skipped': return `skipped ${e.app}/${e.id}: ${e.reason}`;
-    case 'migration:invalid-index-dropped': return style.yellow(`dropped INVALID index ${e.index} left by an earlier failed build of ${e.app}/${e.id}`);
-    case 'migration:reconnected': return style.yellow(`connection lost during ${e.app}/${e.id}; reconnected and re-checked the ledger`);
-    case 'health': return `${e.result.ok ? style.green('healthy') : style.red('unhealthy')} ${e.result.check} ${e.result.latencyMs.toFixed(0)} ms${e.result.ok ? '' : `: ${e.result.detail}`}`;
-    case 'rollout': return style.dim(`[${e.stage}] ${e.line}`);
-    case 'info': return e.message;
+    case 'migration:applied':
+      return style.green(
+        `applied ${e.app}/${e.id} in ${e.ms} ms${e.attempts > 1 ? ` after ${e.attempts} attempts` : ''}`,
+      );
+    case 'migration:skipped':
+      return `skipped ${e.app}/${e.id}: ${e.reason}`;
+    case 'migration:invalid-index-dropped':
+      return style.yellow(`dropped INVALID index ${e.index} left by an earlier failed build of ${e.app}/${e.id}`);
+    case 'migration:reconnected':
+      return style.yellow(`connection lost during ${e.app}/${e.id}; reconnected and re-checked the ledger`);
+    case 'health':
+      return `${e.result.ok ? style.green('healthy') : style.red('unhealthy')} ${e.result.check} ${e.result.latencyMs.toFixed(0)} ms${e.result.ok ? '' : `: ${e.result.detail}`}`;
+    case 'rollout':
+      return style.dim(`[${e.stage}] ${e.line}`);
+    case 'info':
+      return e.message;
   }
 }

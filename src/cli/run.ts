@@ -10,19 +10,58 @@ type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
 /** Commands load their modules on use, so `deployctl plan` never loads the Pulumi SDK. */
 export const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
-  plan: { load: async () => (await import('./commands/plan.js')).planCli, summary: 'classify pending migrations and show the staged plan' },
-  migrate: { load: async () => (await import('./commands/migrate.js')).migrateCli, summary: 'apply pending migrations of one phase (--phase pre|post)' },
-  release: { load: async () => (await import('./commands/release.js')).releaseCli, summary: 'run the staged release: migrate pre, roll out, verify, migrate post' },
-  rollback: { load: async () => (await import('./commands/rollback.js')).rollbackCli, summary: 'roll the code back to an earlier release and verify health' },
-  status: { load: async () => (await import('./commands/status.js')).statusCli, summary: 'applied and pending migrations, recent releases, anything half-done' },
-  history: { load: async () => (await import('./commands/history.js')).historyCli, summary: 'past releases with their stages and migrations' },
-  trace: { load: async () => (await import('./commands/trace.js')).traceCli, summary: 'run pending migrations on a scratch database and check the locks PostgreSQL took against the plan' },
-  manifest: { load: async () => (await import('./commands/manifest.js')).manifestCli, summary: 'write latest_migrations.manifest (--check: fail when it is out of date)' },
-  check: { load: async () => (await import('./commands/check.js')).checkCli, summary: 'the CI gate: manifest, conflicting ids, order, checksums, plan (--format github)' },
-  squash: { load: async () => (await import('./commands/squash.js')).squashCli, summary: 'replace an app\'s migrations through an id with one verified baseline' },
-  fingerprint: { load: async () => (await import('./commands/fingerprint.js')).fingerprintCli, summary: 'schema hash and per-table hashes, for cache keys and drift checks' },
-  rules: { load: async () => (await import('./commands/rules.js')).rulesCli, summary: 'list the classifier rules (--markdown for docs/rules.md)' },
-  demo: { load: async () => (await import('./commands/demo.js')).demoCli, summary: 'release the example shop v1 → v2 under load; report failed requests, latency, lock waits (--compare)' },
+  plan: {
+    load: async () => (await import('./commands/plan.js')).planCli,
+    summary: 'classify pending migrations and show the staged plan',
+  },
+  migrate: {
+    load: async () => (await import('./commands/migrate.js')).migrateCli,
+    summary: 'apply pending migrations of one phase (--phase pre|post)',
+  },
+  release: {
+    load: async () => (await import('./commands/release.js')).releaseCli,
+    summary: 'run the staged release: migrate pre, roll out, verify, migrate post',
+  },
+  rollback: {
+    load: async () => (await import('./commands/rollback.js')).rollbackCli,
+    summary: 'roll the code back to an earlier release and verify health',
+  },
+  status: {
+    load: async () => (await import('./commands/status.js')).statusCli,
+    summary: 'applied and pending migrations, recent releases, anything half-done',
+  },
+  history: {
+    load: async () => (await import('./commands/history.js')).historyCli,
+    summary: 'past releases with their stages and migrations',
+  },
+  trace: {
+    load: async () => (await import('./commands/trace.js')).traceCli,
+    summary: 'run pending migrations on a scratch database and check the locks PostgreSQL took against the plan',
+  },
+  manifest: {
+    load: async () => (await import('./commands/manifest.js')).manifestCli,
+    summary: 'write latest_migrations.manifest (--check: fail when it is out of date)',
+  },
+  check: {
+    load: async () => (await import('./commands/check.js')).checkCli,
+    summary: 'the CI gate: manifest, conflicting ids, order, checksums, plan (--format github)',
+  },
+  squash: {
+    load: async () => (await import('./commands/squash.js')).squashCli,
+    summary: "replace an app's migrations through an id with one verified baseline",
+  },
+  fingerprint: {
+    load: async () => (await import('./commands/fingerprint.js')).fingerprintCli,
+    summary: 'schema hash and per-table hashes, for cache keys and drift checks',
+  },
+  rules: {
+    load: async () => (await import('./commands/rules.js')).rulesCli,
+    summary: 'list the classifier rules (--markdown for docs/rules.md)',
+  },
+  demo: {
+    load: async () => (await import('./commands/demo.js')).demoCli,
+    summary: 'release the example shop v1 → v2 under load; report failed requests, latency, lock waits (--compare)',
+  },
 };
 
 export function usage(): string {
@@ -43,15 +82,19 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     return EXIT.usage;
   }
   try {
-    return await (await command.load())(args, ctx);
+    return await (
+      await command.load()
+    )(args, ctx);
   } catch (e) {
     const clean = scrub(ctx);
     if (isDeployctlError(e)) {
       ctx.io.stderr.write(`deployctl ${name}: ${clean(e.message)}\n`);
       return exitCodeFor(e.code);
     }
-    const detail = e instanceof Error ? e.stack ?? e.message : String(e);
-    ctx.io.stderr.write(`deployctl ${name}: internal error (this is a bug in deployctl; please report it):\n${clean(detail)}\n`);
+    const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    ctx.io.stderr.write(
+      `deployctl ${name}: internal error (this is a bug in deployctl; please report it):\n${clean(detail)}\n`,
+    );
     return EXIT.failed;
   }
 }

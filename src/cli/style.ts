@@ -8,9 +8,19 @@ export interface Style {
   bold(s: string): string;
 }
 
-const wrap = (open: number, close: number) => (s: string): string => `\x1b[${open}m${s}\x1b[${close}m`;
+const wrap =
+  (open: number, close: number) =>
+  (s: string): string =>
+    `\x1b[${open}m${s}\x1b[${close}m`;
 
-export const COLOR: Style = { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+export const COLOR: Style = {
+  red: wrap(31, 39),
+  green: wrap(32, 39),
+  yellow: wrap(33, 39),
+  cyan: wrap(36, 39),
+  dim: wrap(2, 22),
+  bold: wrap(1, 22),
+};
 const id = (s: string): string => s;
 export const PLAIN: Style = { red: id, green: id, yellow: id, cyan: id, dim: id, bold: id };
 

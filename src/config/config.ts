@@ -22,19 +22,42 @@ const source = obj({
 });
 
 const rollout = union<RolloutConfig>('driver', {
-  command: obj({ driver: oneOf('command'), deploy: str(), rollback: optional(str()), current: optional(str()), timeoutMs: optional(int(1)) }) as Shape<RolloutConfig>,
+  command: obj({
+    driver: oneOf('command'),
+    deploy: str(),
+    rollback: optional(str()),
+    current: optional(str()),
+    timeoutMs: optional(int(1)),
+  }) as Shape<RolloutConfig>,
   local: obj({
-    driver: oneOf('local'), start: str(), port: int(1), healthPath: optional(str()), startupTimeoutMs: optional(int(1)),
-    drainTimeoutMs: optional(int(0)), stateDir: optional(str()),
+    driver: oneOf('local'),
+    start: str(),
+    port: int(1),
+    healthPath: optional(str()),
+    startupTimeoutMs: optional(int(1)),
+    drainTimeoutMs: optional(int(0)),
+    stateDir: optional(str()),
   }) as Shape<RolloutConfig>,
   pulumi: obj({
-    driver: oneOf('pulumi'), stack: str(), workDir: optional(str()), imageRepository: optional(str()), imageConfigKey: optional(str()),
+    driver: oneOf('pulumi'),
+    stack: str(),
+    workDir: optional(str()),
+    imageRepository: optional(str()),
+    imageConfigKey: optional(str()),
     healthUrlOutput: optional(str()),
   }) as Shape<RolloutConfig>,
 });
 
 const check = obj({
-  http: optional(obj({ url: str(), status: optional(int(100)), body: optional(str()), timeoutMs: optional(int(1)), maxLatencyMs: optional(int(1)) })),
+  http: optional(
+    obj({
+      url: str(),
+      status: optional(int(100)),
+      body: optional(str()),
+      timeoutMs: optional(int(1)),
+      maxLatencyMs: optional(int(1)),
+    }),
+  ),
   sql: optional(str()),
   command: optional(str()),
 });
@@ -48,18 +71,18 @@ const FILE_SHAPE = obj({
   retry: optional(obj({ attempts: optional(int(1)), minDelayMs: optional(int(0)), maxDelayMs: optional(int(0)) })),
   allowOutOfOrder: optional(bool()),
   rollout: optional(rollout),
-  health: optional(obj({
-    checks: optional(list(check)),
-    consecutive: optional(int(1)),
-    deadlineMs: optional(int(1)),
-    intervalMs: optional(int(1)),
-    bakeMs: optional(int(0)),
-    maxFailureRatio: optional(ratio()),
-  })),
+  health: optional(
+    obj({
+      checks: optional(list(check)),
+      consecutive: optional(int(1)),
+      deadlineMs: optional(int(1)),
+      intervalMs: optional(int(1)),
+      bakeMs: optional(int(0)),
+      maxFailureRatio: optional(ratio()),
+    }),
+  ),
   post: optional(oneOf('after-verify', 'next-release')),
 });
-
-
 
 export interface SourceConfig {
   app: string;
@@ -127,7 +150,11 @@ export async function loadConfig(
       raw = parseYaml(text) ?? {};
     } catch (e) {
       const line = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-      throw new DeployctlError('CONFIG_INVALID', `${path.relative(cwd, file)}${line ? `:${line}` : ''}: not valid YAML: ${(e as Error).message.split('\n')[0]}`, { file, line });
+      throw new DeployctlError(
+        'CONFIG_INVALID',
+        `${path.relative(cwd, file)}${line ? `:${line}` : ''}: not valid YAML: ${(e as Error).message.split('\n')[0]}`,
+        { file, line },
+      );
     }
   }
   const parsed = FILE_SHAPE(expandEnv(raw, '', env), '');
@@ -135,7 +162,12 @@ export async function loadConfig(
   return fromParsed(parsed, baseDir, env, opts.overrides ?? {});
 }
 
-function fromParsed(parsed: ReturnType<typeof FILE_SHAPE>, baseDir: string, env: NodeJS.ProcessEnv, o: ConfigOverrides): Config {
+function fromParsed(
+  parsed: ReturnType<typeof FILE_SHAPE>,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+  o: ConfigOverrides,
+): Config {
   const urlEnv = parsed.database?.urlEnv;
   const fileUrl = parsed.database?.url ?? (urlEnv ? env[urlEnv] : undefined);
   const sources: SourceConfig[] = o.dirs?.length
@@ -143,7 +175,12 @@ function fromParsed(parsed: ReturnType<typeof FILE_SHAPE>, baseDir: string, env:
     : (parsed.migrations ?? [{ app: 'default', dir: 'migrations' }]).map((s, i) => toSource(s, i, baseDir));
   const apps = new Set<string>();
   for (const [i, s] of sources.entries()) {
-    if (apps.has(s.app)) throw new DeployctlError('CONFIG_INVALID', `config key 'migrations[${i}].app': '${s.app}' is used twice; each source needs its own label`, { key: `migrations[${i}].app` });
+    if (apps.has(s.app))
+      throw new DeployctlError(
+        'CONFIG_INVALID',
+        `config key 'migrations[${i}].app': '${s.app}' is used twice; each source needs its own label`,
+        { key: `migrations[${i}].app` },
+      );
     apps.add(s.app);
   }
   return {
@@ -170,8 +207,18 @@ function fromParsed(parsed: ReturnType<typeof FILE_SHAPE>, baseDir: string, env:
 
 function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): SourceConfig {
   const type = s.type ?? 'sql';
-  if (type === 'sql' && !s.dir) throw new DeployctlError('CONFIG_INVALID', `config key 'migrations[${i}].dir': a SQL source needs the folder of its migrations`, { key: `migrations[${i}].dir` });
-  if (type === 'django' && !s.manage) throw new DeployctlError('CONFIG_INVALID', `config key 'migrations[${i}].manage': a django source needs the path to manage.py`, { key: `migrations[${i}].manage` });
+  if (type === 'sql' && !s.dir)
+    throw new DeployctlError(
+      'CONFIG_INVALID',
+      `config key 'migrations[${i}].dir': a SQL source needs the folder of its migrations`,
+      { key: `migrations[${i}].dir` },
+    );
+  if (type === 'django' && !s.manage)
+    throw new DeployctlError(
+      'CONFIG_INVALID',
+      `config key 'migrations[${i}].manage': a django source needs the path to manage.py`,
+      { key: `migrations[${i}].manage` },
+    );
   return {
     app: s.app,
     type,
@@ -188,7 +235,10 @@ function expandEnv(value: unknown, p: string, env: NodeJS.ProcessEnv): unknown {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
       if (DRIVER_PLACEHOLDERS.has(name)) return whole;
       const v = env[name];
-      if (v === undefined) throw new DeployctlError('CONFIG_INVALID', `config key '${p}': environment variable ${name} is not set`, { key: p });
+      if (v === undefined)
+        throw new DeployctlError('CONFIG_INVALID', `config key '${p}': environment variable ${name} is not set`, {
+          key: p,
+        });
       return v;
     });
   }

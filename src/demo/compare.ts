@@ -58,7 +58,12 @@ export async function demoCommand(options: DemoOptions, deps: DemoDeps): Promise
       let serverVersion = '';
       try {
         serverVersion = (await db.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
-        await seedShop(db, { rows: options.rows, exampleDir, progress: (done) => info(`seeded ${done.toLocaleString('en-US')} / ${options.rows.toLocaleString('en-US')} orders`) });
+        await seedShop(db, {
+          rows: options.rows,
+          exampleDir,
+          progress: (done) =>
+            info(`seeded ${done.toLocaleString('en-US')} / ${options.rows.toLocaleString('en-US')} orders`),
+        });
       } finally {
         await db.end().catch(() => undefined);
       }
@@ -66,7 +71,12 @@ export async function demoCommand(options: DemoOptions, deps: DemoDeps): Promise
       const runs: RunReport[] = [];
       for (const mode of options.modes) {
         deps.signal.throwIfAborted();
-        runs.push(await runMode({ mode, rows: options.rows, rps: options.rps, baselineMs: options.baselineMs, template, exampleDir }, { ...deps, server }));
+        runs.push(
+          await runMode(
+            { mode, rows: options.rows, rps: options.rps, baselineMs: options.baselineMs, template, exampleDir },
+            { ...deps, server },
+          ),
+        );
       }
       return { runs, seed, server: server.embedded ? 'embedded' : 'database-url', server_version: serverVersion };
     } finally {
@@ -74,7 +84,11 @@ export async function demoCommand(options: DemoOptions, deps: DemoDeps): Promise
     }
   } catch (e) {
     if (deps.signal.aborted && !(e instanceof DeployctlError && e.code !== 'INTERRUPTED')) {
-      throw new DeployctlError('INTERRUPTED', 'demo interrupted; the app versions were stopped and the demo databases removed', { cause: e });
+      throw new DeployctlError(
+        'INTERRUPTED',
+        'demo interrupted; the app versions were stopped and the demo databases removed',
+        { cause: e },
+      );
     }
     throw e;
   }

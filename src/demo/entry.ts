@@ -11,7 +11,8 @@ import type { demoCommand } from './compare.js';
 const HOOKED_EVENTS: string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'];
 
 export async function loadDemoCommand(): Promise<typeof demoCommand> {
-  const listeners = (event: string): ((...args: unknown[]) => void)[] => process.listeners(event as 'beforeExit') as never;
+  const listeners = (event: string): ((...args: unknown[]) => void)[] =>
+    process.listeners(event as 'beforeExit') as never;
   const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(listeners(e))]));
   const loaded = await import('./compare.js');
   for (const event of HOOKED_EVENTS) {

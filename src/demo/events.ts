@@ -2,9 +2,7 @@
 import type { DeployEvent } from '../ports.js';
 import type { LoadProgress } from './load.js';
 
-export type DemoEvent =
-  | DeployEvent
-  | { type: 'load'; mode: string; stage: string; progress: LoadProgress };
+export type DemoEvent = DeployEvent | { type: 'load'; mode: string; stage: string; progress: LoadProgress };
 
 export type DemoEmit = (event: DemoEvent) => void;
 
@@ -21,7 +19,10 @@ export class StageRecorder {
   private readonly open = new Map<string, number>();
   current = '';
 
-  constructor(private readonly now: () => number, private readonly forward: DemoEmit) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly forward: DemoEmit,
+  ) {}
 
   readonly emit = (e: DemoEvent): void => {
     if (e.type === 'stage:start') {
@@ -43,7 +44,12 @@ export class StageRecorder {
       this.emit({ type: 'stage:end', stage: name, ms: Math.round(this.now() - started) });
       return value;
     } catch (e) {
-      this.emit({ type: 'stage:fail', stage: name, ms: Math.round(this.now() - started), error: e instanceof Error ? e.message : String(e) });
+      this.emit({
+        type: 'stage:fail',
+        stage: name,
+        ms: Math.round(this.now() - started),
+        error: e instanceof Error ? e.message : String(e),
+      });
       throw e;
     }
   }

@@ -19,8 +19,13 @@ export function startLoadThread(options: LoadOptions): LoadThread {
       if (m.type === 'progress') latest = m.progress;
       else resolve(m.samples);
     });
-    worker.on('error', (e) => { failure = e; reject(e); });
-    worker.on('exit', (code) => reject(failure ?? new Error(`the load generator thread exited (code ${code}) before reporting`)));
+    worker.on('error', (e) => {
+      failure = e;
+      reject(e);
+    });
+    worker.on('exit', (code) =>
+      reject(failure ?? new Error(`the load generator thread exited (code ${code}) before reporting`)),
+    );
   });
   done.catch(() => undefined);
   let stopping: Promise<Sample[]> | undefined;

@@ -19,7 +19,10 @@ if (parentPort) {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   });
   generator.start();
-  const ticker = setInterval(() => port.postMessage({ type: 'progress', progress: generator.progress() }), PROGRESS_INTERVAL_MS);
+  const ticker = setInterval(
+    () => port.postMessage({ type: 'progress', progress: generator.progress() }),
+    PROGRESS_INTERVAL_MS,
+  );
   port.on('message', (message: { type: string }) => {
     if (message.type !== 'stop') return;
     clearInterval(ticker);

@@ -56,7 +56,10 @@ export class LoadGenerator {
   private loop: Promise<void> | undefined;
   private readonly settled = new Set<Promise<void>>();
 
-  constructor(private readonly options: LoadOptions, private readonly deps: LoadDeps) {
+  constructor(
+    private readonly options: LoadOptions,
+    private readonly deps: LoadDeps,
+  ) {
     this.random = mulberry32(options.seed ?? 1);
   }
 
@@ -65,7 +68,12 @@ export class LoadGenerator {
   }
 
   progress(): LoadProgress {
-    return { sent: this.samples.length + this.inFlight, ok: this.samples.length - this.failed, failed: this.failed, inFlight: this.inFlight };
+    return {
+      sent: this.samples.length + this.inFlight,
+      ok: this.samples.length - this.failed,
+      failed: this.failed,
+      inFlight: this.inFlight,
+    };
   }
 
   /** Stops sending, waits for the requests in flight (each ends within REQUEST_TIMEOUT_MS), returns every sample. */
@@ -100,19 +108,25 @@ export class LoadGenerator {
       return;
     }
     this.inFlight++;
-    const done = this.request(this.pick()).then(
-      (error) => this.record(intendedAtMs, error),
-      (e: unknown) => this.record(intendedAtMs, errorKind(e)),
-    ).finally(() => {
-      this.inFlight--;
-      this.settled.delete(done);
-    });
+    const done = this.request(this.pick())
+      .then(
+        (error) => this.record(intendedAtMs, error),
+        (e: unknown) => this.record(intendedAtMs, errorKind(e)),
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.settled.delete(done);
+      });
     this.settled.add(done);
   }
 
   private record(intendedAtMs: number, error: string | undefined): void {
     if (error !== undefined) this.failed++;
-    this.samples.push({ intendedAtMs, latencyMs: this.deps.now() - intendedAtMs, ...(error === undefined ? {} : { error }) });
+    this.samples.push({
+      intendedAtMs,
+      latencyMs: this.deps.now() - intendedAtMs,
+      ...(error === undefined ? {} : { error }),
+    });
   }
 
   /** The next request of the mix: mostly reads by id, some new orders, some payments. */
@@ -120,7 +134,11 @@ export class LoadGenerator {
     const roll = this.random();
     const id = 1 + Math.floor(this.random() * this.options.rows);
     if (roll < INSERT_SHARE) {
-      return { method: 'POST', path: '/orders', body: JSON.stringify({ customer_id: 1 + (id % 50000), total_cents: 100 + (id % 99900) }) };
+      return {
+        method: 'POST',
+        path: '/orders',
+        body: JSON.stringify({ customer_id: 1 + (id % 50000), total_cents: 100 + (id % 99900) }),
+      };
     }
     if (roll < INSERT_SHARE + UPDATE_SHARE) return { method: 'POST', path: `/orders/${id}/pay` };
     return { method: 'GET', path: `/orders/${id}` };
@@ -129,17 +147,30 @@ export class LoadGenerator {
   /** Resolves with undefined on a 2xx answer, else with the kind of failure. */
   private request(r: { method: string; path: string; body?: string }): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
-      const req = http.request({
-        host: '127.0.0.1', port: this.options.port, method: r.method, path: r.path, agent: this.agent,
-        headers: r.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body) } : {},
-      }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => { if (body.length < 4096) body += chunk; });
-        res.on('end', () => resolve(res.statusCode && res.statusCode < 300 ? undefined : httpError(res.statusCode ?? 0, body)));
-        res.on('error', reject);
-      });
-      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: `timeout after ${REQUEST_TIMEOUT_MS} ms` })));
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: this.options.port,
+          method: r.method,
+          path: r.path,
+          agent: this.agent,
+          headers: r.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body) } : {},
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (body.length < 4096) body += chunk;
+          });
+          res.on('end', () =>
+            resolve(res.statusCode && res.statusCode < 300 ? undefined : httpError(res.statusCode ?? 0, body)),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(REQUEST_TIMEOUT_MS, () =>
+        req.destroy(Object.assign(new Error('timeout'), { code: `timeout after ${REQUEST_TIMEOUT_MS} ms` })),
+      );
       req.on('error', reject);
       req.end(r.body);
     });

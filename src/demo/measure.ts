@@ -5,7 +5,16 @@
  */
 import type { StageWindow } from './events.js';
 import type { LockWait } from './monitor.js';
-import { between, counts, latencies, percentiles, round, type Percentiles, type RequestCounts, type Sample } from './stats.js';
+import {
+  between,
+  counts,
+  latencies,
+  percentiles,
+  round,
+  type Percentiles,
+  type RequestCounts,
+  type Sample,
+} from './stats.js';
 
 export type DemoMode = 'deployctl' | 'naive';
 
@@ -49,7 +58,8 @@ export interface RunChecks {
   migrations_recorded: number;
 }
 
-export const LOAD_METHOD = 'open-loop: requests sent at fixed intended times, latency measured from the intended send time (no coordinated omission)';
+export const LOAD_METHOD =
+  'open-loop: requests sent at fixed intended times, latency measured from the intended send time (no coordinated omission)';
 
 export interface RunMaterial {
   mode: DemoMode;
@@ -73,10 +83,18 @@ export interface RunMaterial {
 export function measure(m: RunMaterial): RunReport {
   const measured = between(m.samples, m.baseline.startMs, m.after.endMs);
   const maxWait = (from: number, to: number): LockWait | undefined =>
-    m.waits.filter((w) => w.atMs >= from && w.atMs < to).reduce<LockWait | undefined>((best, w) => (!best || w.waitedMs > best.waitedMs ? w : best), undefined);
+    m.waits
+      .filter((w) => w.atMs >= from && w.atMs < to)
+      .reduce<LockWait | undefined>((best, w) => (!best || w.waitedMs > best.waitedMs ? w : best), undefined);
   const figures = (w: StageWindow): StageFigures => {
     const inside = between(m.samples, w.startMs, w.endMs);
-    return { name: w.name, ms: Math.round(w.endMs - w.startMs), requests: counts(inside), latency_ms: percentiles(latencies(inside)), max_lock_wait_ms: maxWait(w.startMs, w.endMs)?.waitedMs ?? 0 };
+    return {
+      name: w.name,
+      ms: Math.round(w.endMs - w.startMs),
+      requests: counts(inside),
+      latency_ms: percentiles(latencies(inside)),
+      max_lock_wait_ms: maxWait(w.startMs, w.endMs)?.waitedMs ?? 0,
+    };
   };
   const longest = maxWait(m.baseline.startMs, m.after.endMs);
   return {

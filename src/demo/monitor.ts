@@ -31,7 +31,10 @@ export class LockMonitor {
   private samples = 0;
 
   /** Whose backends to watch: application_name LIKE appPrefix || '%'. */
-  constructor(private readonly appPrefix: string, private readonly deps: LockMonitorDeps) {}
+  constructor(
+    private readonly appPrefix: string,
+    private readonly deps: LockMonitorDeps,
+  ) {}
 
   start(): void {
     this.loop ??= this.sample();
@@ -60,7 +63,8 @@ export class LockMonitor {
         for (const row of r.rows) {
           const waitedMs = round(Number(row.waited_ms));
           const seen = this.waits.get(row.key);
-          if (!seen || waitedMs > seen.waitedMs) this.waits.set(row.key, { atMs: this.deps.now(), waitedMs, query: row.query });
+          if (!seen || waitedMs > seen.waitedMs)
+            this.waits.set(row.key, { atMs: this.deps.now(), waitedMs, query: row.query });
         }
       } catch {
         // The database went away (the run is ending); stop quietly, the waits so far stand.

@@ -30,9 +30,22 @@ export interface DeployctlReleaseResult {
   overheadMs: number;
 }
 
-export async function deployctlRelease(config: Config, artifact: string, deps: DeployctlReleaseDeps): Promise<DeployctlReleaseResult> {
-  if (config.rollout?.driver !== 'local') throw new DeployctlError('CONFIG_INVALID', 'the demo releases through the local driver: set rollout.driver: local', { key: 'rollout.driver' });
-  const driver = new LocalDriver(config.rollout, { supervisor: deps.supervisor, cwd: config.baseDir, clock: deps.clock });
+export async function deployctlRelease(
+  config: Config,
+  artifact: string,
+  deps: DeployctlReleaseDeps,
+): Promise<DeployctlReleaseResult> {
+  if (config.rollout?.driver !== 'local')
+    throw new DeployctlError(
+      'CONFIG_INVALID',
+      'the demo releases through the local driver: set rollout.driver: local',
+      { key: 'rollout.driver' },
+    );
+  const driver = new LocalDriver(config.rollout, {
+    supervisor: deps.supervisor,
+    cwd: config.baseDir,
+    clock: deps.clock,
+  });
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, application_name: 'deployctl health' });
   pool.on('error', () => undefined);
   const healthSpans: StageWindow[] = [];
@@ -49,13 +62,18 @@ export async function deployctlRelease(config: Config, artifact: string, deps: D
   });
   const startMs = deps.now();
   try {
-    const summary = await releaseCommand(config, { artifact }, {
-      clock: deps.clock,
-      emit: deps.recorder.emit,
-      signal: deps.signal,
-      driver,
-      healthChecks: () => buildHealthChecks(config.health.checks, { db: pool, clock: deps.clock, cwd: config.baseDir }).map(timed),
-    });
+    const summary = await releaseCommand(
+      config,
+      { artifact },
+      {
+        clock: deps.clock,
+        emit: deps.recorder.emit,
+        signal: deps.signal,
+        driver,
+        healthChecks: () =>
+          buildHealthChecks(config.health.checks, { db: pool, clock: deps.clock, cwd: config.baseDir }).map(timed),
+      },
+    );
     const window = { name: 'release', startMs, endMs: deps.now() };
     return { summary, window, overheadMs: overhead(window, deps.recorder.windows, summary, healthSpans) };
   } finally {
@@ -68,14 +86,21 @@ export async function deployctlRelease(config: Config, artifact: string, deps: D
  * Wall time minus migrations (as the executor timed them), the rollout stage, the verify stages
  * (health checks and bake) and the baseline health check inside preflight.
  */
-function overhead(release: StageWindow, stages: StageWindow[], summary: ReleaseSummary, healthSpans: StageWindow[]): number {
+function overhead(
+  release: StageWindow,
+  stages: StageWindow[],
+  summary: ReleaseSummary,
+  healthSpans: StageWindow[],
+): number {
   const inside = stages.filter((s) => s.startMs >= release.startMs && s.endMs <= release.endMs);
   const span = (s: StageWindow): number => s.endMs - s.startMs;
   const migrationsMs = summary.applied.reduce((sum, a) => sum + a.ms, 0);
   const rolloutMs = inside.filter((s) => s.name === 'rollout').reduce((sum, s) => sum + span(s), 0);
   const verifyMs = inside.filter((s) => s.name.startsWith('verify:')).reduce((sum, s) => sum + span(s), 0);
   const preflight = inside.find((s) => s.name === 'preflight');
-  const preflightChecks = preflight ? healthSpans.filter((h) => h.startMs >= preflight.startMs && h.endMs <= preflight.endMs) : [];
+  const preflightChecks = preflight
+    ? healthSpans.filter((h) => h.startMs >= preflight.startMs && h.endMs <= preflight.endMs)
+    : [];
   const preflightHealthMs = preflightChecks.length
     ? Math.max(...preflightChecks.map((h) => h.endMs)) - Math.min(...preflightChecks.map((h) => h.startMs))
     : 0;

@@ -18,7 +18,11 @@ export interface NaiveReleaseDeps {
   signal?: AbortSignal;
 }
 
-export async function naiveRelease(config: Config, artifact: string, deps: NaiveReleaseDeps): Promise<{ window: StageWindow; statements: number }> {
+export async function naiveRelease(
+  config: Config,
+  artifact: string,
+  deps: NaiveReleaseDeps,
+): Promise<{ window: StageWindow; statements: number }> {
   const startMs = deps.now();
   const sources = await readSources(config);
   let statements = 0;
@@ -28,7 +32,10 @@ export async function naiveRelease(config: Config, artifact: string, deps: Naive
       for (const { files } of sources) {
         for (const file of files) {
           const parsed = parseSql(file.up, file.file).statements;
-          deps.recorder.emit({ type: 'info', message: `running ${file.id} (${parsed.length} statement${parsed.length === 1 ? '' : 's'}, no lock_timeout)` });
+          deps.recorder.emit({
+            type: 'info',
+            message: `running ${file.id} (${parsed.length} statement${parsed.length === 1 ? '' : 's'}, no lock_timeout)`,
+          });
           for (const s of parsed) {
             deps.signal?.throwIfAborted();
             await db.query(s.sql);
@@ -42,7 +49,9 @@ export async function naiveRelease(config: Config, artifact: string, deps: Naive
   });
   await deps.recorder.stage('rollout', async () => {
     deps.signal?.throwIfAborted();
-    await deps.supervisor.deploy(artifact, { log: (line) => deps.recorder.emit({ type: 'rollout', stage: 'rollout', line }) });
+    await deps.supervisor.deploy(artifact, {
+      log: (line) => deps.recorder.emit({ type: 'rollout', stage: 'rollout', line }),
+    });
   });
   return { window: { name: 'release', startMs, endMs: deps.now() }, statements };
 }

@@ -14,7 +14,10 @@ export function renderReport(report: DemoReport): string {
 }
 
 function renderRun(r: RunReport): string[] {
-  const title = r.mode === 'deployctl' ? 'deployctl release (phased, lock_timeout, retries)' : 'naive release (every migration first, as psql -f runs them, then the rollout)';
+  const title =
+    r.mode === 'deployctl'
+      ? 'deployctl release (phased, lock_timeout, retries)'
+      : 'naive release (every migration first, as psql -f runs them, then the rollout)';
   const lines = [`── ${r.mode}: ${title}`, stageHeader(), ...r.stages.map(stageLine)];
   const ratio = r.baseline_p99_ms > 0 ? ` = ${(r.release_p99_ms / r.baseline_p99_ms).toFixed(2)}× baseline` : '';
   lines.push(
@@ -35,8 +38,10 @@ function stageHeader(): string {
 
 function stageLine(s: StageFigures): string {
   const ms = (v: number): string => v.toFixed(1).padStart(8);
-  return `  ${s.name.padEnd(22)}${seconds(s.ms).padStart(8)}${String(s.requests.sent).padStart(7)}${String(s.requests.failed).padStart(8)}` +
-    `${ms(s.latency_ms.p50)}${ms(s.latency_ms.p95)}${ms(s.latency_ms.p99)}${ms(s.latency_ms.max)}${`${s.max_lock_wait_ms} ms`.padStart(11)}`;
+  return (
+    `  ${s.name.padEnd(22)}${seconds(s.ms).padStart(8)}${String(s.requests.sent).padStart(7)}${String(s.requests.failed).padStart(8)}` +
+    `${ms(s.latency_ms.p50)}${ms(s.latency_ms.p95)}${ms(s.latency_ms.p99)}${ms(s.latency_ms.max)}${`${s.max_lock_wait_ms} ms`.padStart(11)}`
+  );
 }
 
 function renderComparison(a: RunReport, b: RunReport): string[] {
@@ -55,7 +60,9 @@ function renderComparison(a: RunReport, b: RunReport): string[] {
   return [
     `── side by side (same data, same request sequence)`,
     `  ${''.padEnd(24)}${a.mode.padStart(12)}${b.mode.padStart(12)}${`${b.mode}/${a.mode}`.padStart(18)}`,
-    ...rows.map(([label, x, y]) => `  ${label.padEnd(24)}${fmt(x).padStart(12)}${fmt(y).padStart(12)}${ratio(x, y).padStart(18)}`),
+    ...rows.map(
+      ([label, x, y]) => `  ${label.padEnd(24)}${fmt(x).padStart(12)}${fmt(y).padStart(12)}${ratio(x, y).padStart(18)}`,
+    ),
   ];
 }
 

@@ -61,7 +61,10 @@ export async function runMode(options: RunOptions, deps: RunDeps): Promise<RunRe
   await server.create(database, options.template);
   const url = server.url(database);
   const recorder = new StageRecorder(now, deps.emit);
-  const rolloutLog = (stage: string) => (line: string): void => deps.emit({ type: 'rollout', stage, line });
+  const rolloutLog =
+    (stage: string) =>
+    (line: string): void =>
+      deps.emit({ type: 'rollout', stage, line });
   let supervisor: ThreadSupervisor | undefined;
   let monitorDb: Db | undefined;
   let load: LoadThread | undefined;
@@ -72,7 +75,12 @@ export async function runMode(options: RunOptions, deps: RunDeps): Promise<RunRe
     const local = config.rollout as LocalDriverConfig & { driver: 'local' };
     // The app versions get their database through the environment they inherit from the supervisor.
     supervisor = new ThreadSupervisor(
-      { port: 0, spec: appSpec(local, config.baseDir), drainTimeoutMs: local.drainTimeoutMs, stopGraceMs: STOP_GRACE_MS },
+      {
+        port: 0,
+        spec: appSpec(local, config.baseDir),
+        drainTimeoutMs: local.drainTimeoutMs,
+        stopGraceMs: STOP_GRACE_MS,
+      },
       { ...process.env, SHOP_DATABASE_URL: url },
     );
     const port = await supervisor.listen();
@@ -92,22 +100,39 @@ export async function runMode(options: RunOptions, deps: RunDeps): Promise<RunRe
     await monitorDb.query('CHECKPOINT').catch(() => undefined);
     monitor = new LockMonitor(APP_NAME_PREFIX, { db: monitorDb, now, sleep: (ms) => clock.sleep(ms) });
     monitor.start();
-    load = startLoadThread({ port, rps: options.rps, rows: options.rows, maxDurationMs: WARMUP_MS + options.baselineMs + RELEASE_BUDGET_MS + TAIL_MS });
+    load = startLoadThread({
+      port,
+      rps: options.rps,
+      rows: options.rows,
+      maxDurationMs: WARMUP_MS + options.baselineMs + RELEASE_BUDGET_MS + TAIL_MS,
+    });
     void progress(options.mode, load, recorder, deps, ticker.signal);
 
     const warmup = await window(recorder, 'warm-up', WARMUP_MS, deps);
     const baseline = await window(recorder, 'baseline', options.baselineMs, deps);
-    const outcome = options.mode === 'deployctl'
-      ? await deployctlRelease(releaseConfig, 'v2', { supervisor, clock, now, signal, recorder })
-      : await naiveRelease(releaseConfig, 'v2', { supervisor, now, recorder, signal });
+    const outcome =
+      options.mode === 'deployctl'
+        ? await deployctlRelease(releaseConfig, 'v2', { supervisor, clock, now, signal, recorder })
+        : await naiveRelease(releaseConfig, 'v2', { supervisor, now, recorder, signal });
     appProcesses.push(...versions(await supervisor.state()));
     const after = await window(recorder, 'after', TAIL_MS, deps);
 
     const samples = await load.stop();
     const { waits } = await monitor.stop();
-    const releaseStages = recorder.windows.filter((w) => w.startMs >= outcome.window.startMs && w.endMs <= outcome.window.endMs);
+    const releaseStages = recorder.windows.filter(
+      (w) => w.startMs >= outcome.window.startMs && w.endMs <= outcome.window.endMs,
+    );
     return measure({
-      mode: options.mode, rps: options.rps, rows: options.rows, samples, warmup, baseline, releaseStages, release: outcome.window, after, waits,
+      mode: options.mode,
+      rps: options.rps,
+      rows: options.rows,
+      samples,
+      warmup,
+      baseline,
+      releaseStages,
+      release: outcome.window,
+      after,
+      waits,
       releaseStatus: 'summary' in outcome ? outcome.summary.status : 'done',
       overheadMs: 'overheadMs' in outcome ? outcome.overheadMs : null,
       lockTimeoutMs: options.mode === 'deployctl' ? releaseConfig.lockTimeoutMs : null,
@@ -127,9 +152,16 @@ export async function runMode(options: RunOptions, deps: RunDeps): Promise<RunRe
 
 /** examples/shop/deployctl.yaml with this run's database and (once known) public port filled in. */
 async function demoConfig(exampleDir: string, url: string, port = 0): Promise<Config> {
-  const config = await loadConfig({ file: path.join(exampleDir, 'deployctl.yaml'), env: { ...process.env, SHOP_DATABASE_URL: url, SHOP_PORT: String(port) } });
+  const config = await loadConfig({
+    file: path.join(exampleDir, 'deployctl.yaml'),
+    env: { ...process.env, SHOP_DATABASE_URL: url, SHOP_PORT: String(port) },
+  });
   if (config.rollout?.driver !== 'local') {
-    throw new DeployctlError('CONFIG_INVALID', `${path.join(exampleDir, 'deployctl.yaml')}: the demo needs rollout.driver: local`, { key: 'rollout.driver' });
+    throw new DeployctlError(
+      'CONFIG_INVALID',
+      `${path.join(exampleDir, 'deployctl.yaml')}: the demo needs rollout.driver: local`,
+      { key: 'rollout.driver' },
+    );
   }
   if (port) config.rollout = { ...config.rollout, port };
   return config;
@@ -141,7 +173,13 @@ async function window(recorder: StageRecorder, name: string, ms: number, deps: R
   return recorder.windows[recorder.windows.length - 1]!;
 }
 
-async function progress(mode: string, load: LoadThread, recorder: StageRecorder, deps: RunDeps, stop: AbortSignal): Promise<void> {
+async function progress(
+  mode: string,
+  load: LoadThread,
+  recorder: StageRecorder,
+  deps: RunDeps,
+  stop: AbortSignal,
+): Promise<void> {
   while (!stop.aborted) {
     deps.emit({ type: 'load', mode, stage: recorder.current, progress: load.progress() });
     await deps.clock.sleep(PROGRESS_INTERVAL_MS, stop).catch(() => undefined);
@@ -149,10 +187,14 @@ async function progress(mode: string, load: LoadThread, recorder: StageRecorder,
 }
 
 async function endChecks(db: Db, schema: string, migrationFiles: number): Promise<RunChecks> {
-  const column = await db.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'legacy_code'");
+  const column = await db.query(
+    "SELECT 1 FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'legacy_code'",
+  );
   const table = `${readableIdent(schema)}.migration`;
   const hasLedger = (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table])).rows[0]?.t;
-  const recorded = hasLedger ? (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n : 0;
+  const recorded = hasLedger
+    ? (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n
+    : 0;
   return { legacy_code_dropped: column.rowCount === 0, migration_files: migrationFiles, migrations_recorded: recorded };
 }
 

@@ -12,7 +12,10 @@ const SEED_BATCH_ROWS = 250000;
 /** Roughly twenty orders per customer. */
 const ORDERS_PER_CUSTOMER = 20;
 
-export async function seedShop(db: Db, options: { rows: number; exampleDir: string; progress(done: number): void }): Promise<void> {
+export async function seedShop(
+  db: Db,
+  options: { rows: number; exampleDir: string; progress(done: number): void },
+): Promise<void> {
   await db.query(await readFile(path.join(options.exampleDir, 'schema.sql'), 'utf8'));
   const customers = Math.max(1, Math.floor(options.rows / ORDERS_PER_CUSTOMER));
   for (let from = 1; from <= options.rows; from += SEED_BATCH_ROWS) {

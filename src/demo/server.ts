@@ -50,14 +50,18 @@ export async function openServer(databaseUrl: string | undefined, log: (line: st
     embedded: embedded !== undefined,
     prefix: `deployctl_demo_${randomBytes(4).toString('hex')}`,
     url: (database) => withDatabase(adminUrl, database),
-    create: (database, template) => admin(async (c) => {
-      created.add(database);
-      await c.query(`CREATE DATABASE ${readableIdent(database)}${template ? ` TEMPLATE ${readableIdent(template)}` : ''}`);
-    }),
-    drop: (database) => admin(async (c) => {
-      await c.query(`DROP DATABASE IF EXISTS ${readableIdent(database)} WITH (FORCE)`);
-      created.delete(database);
-    }),
+    create: (database, template) =>
+      admin(async (c) => {
+        created.add(database);
+        await c.query(
+          `CREATE DATABASE ${readableIdent(database)}${template ? ` TEMPLATE ${readableIdent(template)}` : ''}`,
+        );
+      }),
+    drop: (database) =>
+      admin(async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS ${readableIdent(database)} WITH (FORCE)`);
+        created.delete(database);
+      }),
     close: async () => {
       try {
         for (const database of [...created]) await server.drop(database).catch(() => undefined);

@@ -41,7 +41,8 @@ export interface RequestCounts {
 export function percentiles(latenciesMs: number[]): Percentiles {
   if (latenciesMs.length === 0) return { p50: 0, p95: 0, p99: 0, max: 0 };
   const sorted = Float64Array.from(latenciesMs).sort();
-  const at = (q: number): number => round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!);
+  const at = (q: number): number =>
+    round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!);
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: round(sorted[sorted.length - 1]!) };
 }
 

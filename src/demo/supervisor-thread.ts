@@ -1,15 +1,26 @@
 /** The demo's Supervisor, run in a worker thread (see supervisor-worker.ts for why), behind the SupervisorControl port the local driver drives. */
 import { Worker } from 'node:worker_threads';
-import type { OperationOptions, SupervisorControl, SupervisorOptions, SupervisorState } from '../adapters/drivers/local/supervisor.js';
+import type {
+  OperationOptions,
+  SupervisorControl,
+  SupervisorOptions,
+  SupervisorState,
+} from '../adapters/drivers/local/supervisor.js';
 import { DeployctlError, type ErrorCode } from '../errors.js';
 import type { SupervisorRequest } from './supervisor-worker.js';
 
-type Reply = { id: number; log: string } | { id: number; value: unknown } | { id: number; error: { code: ErrorCode; message: string; hint?: string } };
+type Reply =
+  | { id: number; log: string }
+  | { id: number; value: unknown }
+  | { id: number; error: { code: ErrorCode; message: string; hint?: string } };
 
 export class ThreadSupervisor implements SupervisorControl {
   private readonly worker: Worker;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; log?: (line: string) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve(v: unknown): void; reject(e: Error): void; log?: (line: string) => void }
+  >();
   private exited: Error | undefined;
   private stopped: Promise<void> | undefined;
 
@@ -19,7 +30,10 @@ export class ThreadSupervisor implements SupervisorControl {
     this.worker.on('message', (m: Reply) => {
       const call = this.pending.get(m.id);
       if (!call) return;
-      if ('log' in m) { call.log?.(m.log); return; }
+      if ('log' in m) {
+        call.log?.(m.log);
+        return;
+      }
       this.pending.delete(m.id);
       if ('error' in m) call.reject(new DeployctlError(m.error.code, m.error.message, { hint: m.error.hint }));
       else call.resolve(m.value);
@@ -30,7 +44,9 @@ export class ThreadSupervisor implements SupervisorControl {
       this.pending.clear();
     };
     this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new DeployctlError('INTERNAL', `the supervisor thread exited (code ${code})`)));
+    this.worker.on('exit', (code) =>
+      fail(new DeployctlError('INTERNAL', `the supervisor thread exited (code ${code})`)),
+    );
   }
 
   /** Binds the public port; resolves with it. */

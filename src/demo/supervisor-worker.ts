@@ -26,25 +26,47 @@ if (parentPort) {
   const supervisor = new Supervisor(workerData as SupervisorOptions, { clock: systemClock, log: () => undefined });
   const aborts = new Map<number, AbortController>();
   port.on('message', (r: SupervisorRequest) => {
-    if (r.op === 'abort') { aborts.get(r.id)?.abort(new Error('interrupted')); return; }
+    if (r.op === 'abort') {
+      aborts.get(r.id)?.abort(new Error('interrupted'));
+      return;
+    }
     const abort = new AbortController();
     aborts.set(r.id, abort);
-    const options = { spec: r.spec, signal: abort.signal, log: (line: string) => port.postMessage({ id: r.id, log: line }) };
+    const options = {
+      spec: r.spec,
+      signal: abort.signal,
+      log: (line: string) => port.postMessage({ id: r.id, log: line }),
+    };
     const run = (): Promise<unknown> => {
       switch (r.op) {
-        case 'listen': return supervisor.listen();
-        case 'deploy': return supervisor.deploy(r.artifact!, options);
-        case 'rollback': return supervisor.rollback(r.artifact, options);
-        case 'state': return supervisor.state();
-        default: return supervisor.stop();
+        case 'listen':
+          return supervisor.listen();
+        case 'deploy':
+          return supervisor.deploy(r.artifact!, options);
+        case 'rollback':
+          return supervisor.rollback(r.artifact, options);
+        case 'state':
+          return supervisor.state();
+        default:
+          return supervisor.stop();
       }
     };
-    run().then(
-      (value) => port.postMessage({ id: r.id, value }),
-      (e: unknown) => port.postMessage({ id: r.id, error: { code: e instanceof DeployctlError ? e.code : 'INTERNAL', message: e instanceof Error ? e.message : String(e), hint: (e as { hint?: string }).hint } }),
-    ).finally(() => {
-      aborts.delete(r.id);
-      if (r.op === 'stop') port.close();
-    });
+    run()
+      .then(
+        (value) => port.postMessage({ id: r.id, value }),
+        (e: unknown) =>
+          port.postMessage({
+            id: r.id,
+            error: {
+              code: e instanceof DeployctlError ? e.code : 'INTERNAL',
+              message: e instanceof Error ? e.message : String(e),
+              hint: (e as { hint?: string }).hint,
+            },
+          }),
+      )
+      .finally(() => {
+        aborts.delete(r.id);
+        if (r.op === 'stop') port.close();
+      });
   });
 }

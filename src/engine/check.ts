@@ -50,7 +50,13 @@ export async function checkCommand(config: Config, cwd = process.cwd()): Promise
   try {
     const manifest = await manifestStatus(config, cwd);
     for (const d of manifest.differences) {
-      problems.push({ kind: 'manifest', app: d.app || undefined, file: manifest.exists ? manifest.shown : undefined, line: d.line, message: d.message });
+      problems.push({
+        kind: 'manifest',
+        app: d.app || undefined,
+        file: manifest.exists ? manifest.shown : undefined,
+        line: d.line,
+        message: d.message,
+      });
     }
   } catch (e) {
     if (!sourceProblem(e)) throw e;
@@ -60,7 +66,8 @@ export async function checkCommand(config: Config, cwd = process.cwd()): Promise
     const { plan } = config.databaseUrl
       ? await withConnection(config.databaseUrl, (db) => readSnapshot(config, db))
       : await readSnapshot(config);
-    for (const p of plan.problems) problems.push({ kind: p.kind, app: p.app, id: p.id, file: p.file, line: p.line, message: p.message });
+    for (const p of plan.problems)
+      problems.push({ kind: p.kind, app: p.app, id: p.id, file: p.file, line: p.line, message: p.message });
   } catch (e) {
     if (!sourceProblem(e)) throw e;
   }

@@ -13,7 +13,13 @@ import { diffShapes, renderDifferences, type SchemaDifference } from '../core/sc
 import { fingerprintOf } from '../core/schema/hash.js';
 import { readSchemaShape } from '../adapters/postgres/shape.js';
 import type { SchemaShape } from '../core/schema/shape.js';
-import { appliedSince, latestFingerprint, saveFingerprint, type FingerprintReason, type RecordedFingerprint } from '../adapters/ledger/fingerprint-store.js';
+import {
+  appliedSince,
+  latestFingerprint,
+  saveFingerprint,
+  type FingerprintReason,
+  type RecordedFingerprint,
+} from '../adapters/ledger/fingerprint-store.js';
 import type { LedgerStore } from '../adapters/ledger/store.js';
 
 export interface DriftOptions {
@@ -59,7 +65,12 @@ export async function checkDrift(db: Db, ledger: LedgerStore, options: DriftOpti
  * at the end of a release (`releaseId`, reason 'release') and after each run that applied
  * migrations (reason 'migrate', with the release id when a release ran them).
  */
-export async function recordFingerprint(db: Db, ledger: LedgerStore, releaseId: number | null, reason: Extract<FingerprintReason, 'release' | 'migrate'> = 'release'): Promise<string> {
+export async function recordFingerprint(
+  db: Db,
+  ledger: LedgerStore,
+  releaseId: number | null,
+  reason: Extract<FingerprintReason, 'release' | 'migrate'> = 'release',
+): Promise<string> {
   const shape: SchemaShape = await readSchemaShape(db, { excludeSchemas: [ledger.schema] });
   const hash = fingerprintOf(shape).schema;
   await saveFingerprint(ledger, { reason, releaseId, hash, shape });
@@ -68,9 +79,16 @@ export async function recordFingerprint(db: Db, ledger: LedgerStore, releaseId: 
 
 function driftError(recorded: RecordedFingerprint, differences: SchemaDifference[], since: string[]): DeployctlError {
   const release = recorded.releaseId !== null ? ` of release ${recorded.releaseId}` : '';
-  const why: Record<FingerprintReason, string> = { release: `at the end${release}`, migrate: `after migrations were applied${release}`, accepted: 'when drift was accepted', first: 'at the first drift check' };
+  const why: Record<FingerprintReason, string> = {
+    release: `at the end${release}`,
+    migrate: `after migrations were applied${release}`,
+    accepted: 'when drift was accepted',
+    first: 'at the first drift check',
+  };
   const when = `${recorded.recordedAt.toISOString()} (${why[recorded.reason]})`;
-  const body = differences.length ? renderDifferences(differences) : '  (only in parts the difference report does not itemise)';
+  const body = differences.length
+    ? renderDifferences(differences)
+    : '  (only in parts the difference report does not itemise)';
   const unrecorded = since.length
     ? `\nMigrations applied after that record, whose changes were never fingerprinted: ${since.join(', ')}; if they explain the difference, accept it.`
     : '';

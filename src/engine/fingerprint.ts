@@ -19,7 +19,11 @@ export async function fingerprintCommand(config: Config, options: FingerprintOpt
   return withConnection(config.databaseUrl, (db) => readFingerprint(db, config.schema, options));
 }
 
-export async function readFingerprint(db: Db, ledgerSchema: string, options: FingerprintOptions = {}): Promise<Fingerprint> {
+export async function readFingerprint(
+  db: Db,
+  ledgerSchema: string,
+  options: FingerprintOptions = {},
+): Promise<Fingerprint> {
   const fp = fingerprintOf(await readSchemaShape(db, { excludeSchemas: [ledgerSchema] }));
   if (options.table === undefined) return fp;
   const name = resolveTable(Object.keys(fp.tables), options.table);
@@ -32,7 +36,14 @@ export function resolveTable(names: string[], wanted: string): string {
     if (names.includes(`public.${wanted}`)) return `public.${wanted}`;
     const matches = names.filter((n) => n.slice(n.indexOf('.') + 1) === wanted);
     if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) throw new DeployctlError('USAGE', `table '${wanted}' exists in several schemas (${matches.join(', ')}); name one, e.g. --table ${matches[0]}`);
+    if (matches.length > 1)
+      throw new DeployctlError(
+        'USAGE',
+        `table '${wanted}' exists in several schemas (${matches.join(', ')}); name one, e.g. --table ${matches[0]}`,
+      );
   }
-  throw new DeployctlError('USAGE', `no table '${wanted}' in the database; tables: ${names.length ? names.join(', ') : 'none'}`);
+  throw new DeployctlError(
+    'USAGE',
+    `no table '${wanted}' in the database; tables: ${names.length ? names.join(', ') : 'none'}`,
+  );
 }

@@ -14,12 +14,18 @@ export async function historyCommand(config: Config, limit = 20): Promise<Histor
     const out: HistoryEntry[] = [];
     for (const r of await ledger.releases(limit)) {
       const events = await ledger.events(r.id);
-      out.push({ ...r, stages: stageTimes(events), migrations: (await ledger.migrationsOf(r.id)).map((m) => ({ app: m.app, id: m.id, phase: m.phase })) });
+      out.push({
+        ...r,
+        stages: stageTimes(events),
+        migrations: (await ledger.migrationsOf(r.id)).map((m) => ({ app: m.app, id: m.id, phase: m.phase })),
+      });
     }
     return out;
   });
 }
 
 function stageTimes(events: ReleaseEvent[]): HistoryEntry['stages'] {
-  return events.filter((e) => e.kind === 'end' || e.kind === 'fail').map((e) => ({ stage: e.stage, ms: e.durationMs, ok: e.kind === 'end' }));
+  return events
+    .filter((e) => e.kind === 'end' || e.kind === 'fail')
+    .map((e) => ({ stage: e.stage, ms: e.durationMs, ok: e.kind === 'end' }));
 }

@@ -6,7 +6,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readSources } from './snapshot.js';
 import type { Config } from '../config/config.js';
-import { compareManifest, manifestOf, MANIFEST_FILE, renderManifest, type ManifestDifference } from '../core/plan/manifest.js';
+import {
+  compareManifest,
+  manifestOf,
+  MANIFEST_FILE,
+  renderManifest,
+  type ManifestDifference,
+} from '../core/plan/manifest.js';
 
 export interface ManifestStatus {
   /** Absolute path of the file. */
@@ -33,14 +39,18 @@ export async function manifestStatus(config: Config, cwd = process.cwd()): Promi
     if (e.code === 'ENOENT') return undefined;
     throw e;
   });
-  const differences: ManifestDifference[] = text === undefined
-    ? [{ app: '', message: `${where.shown} does not exist; create it with 'deployctl manifest' and commit it` }]
-    : compareManifest(expected, text, where.shown);
+  const differences: ManifestDifference[] =
+    text === undefined
+      ? [{ app: '', message: `${where.shown} does not exist; create it with 'deployctl manifest' and commit it` }]
+      : compareManifest(expected, text, where.shown);
   return { ...where, exists: text !== undefined, expected: renderManifest(expected), differences };
 }
 
 /** Writes the file when it differs; returns whether it changed. */
-export async function writeManifest(config: Config, cwd = process.cwd()): Promise<ManifestStatus & { changed: boolean }> {
+export async function writeManifest(
+  config: Config,
+  cwd = process.cwd(),
+): Promise<ManifestStatus & { changed: boolean }> {
   const status = await manifestStatus(config, cwd);
   const current = status.exists ? await readFile(status.path, 'utf8') : undefined;
   const changed = current !== status.expected;

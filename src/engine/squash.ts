@@ -53,31 +53,51 @@ export interface SquashResult {
 
 export const SQUASHED_DIR = 'squashed';
 
-export async function squashCommand(config: Config, options: SquashOptions, cwd = process.cwd()): Promise<SquashResult> {
+export async function squashCommand(
+  config: Config,
+  options: SquashOptions,
+  cwd = process.cwd(),
+): Promise<SquashResult> {
   const source = config.sources.find((s) => s.app === options.app);
   if (!source || source.type !== 'sql') {
     const apps = config.sources.filter((s) => s.type === 'sql').map((s) => s.app);
-    throw new DeployctlError('USAGE', `no SQL migration source '${options.app}'; configured: ${apps.join(', ') || 'none'}`);
+    throw new DeployctlError(
+      'USAGE',
+      `no SQL migration source '${options.app}'; configured: ${apps.join(', ') || 'none'}`,
+    );
   }
-  if (!config.databaseUrl) throw new DeployctlError('USAGE', 'squash needs a database server to replay migrations on: pass --database-url or set DATABASE_URL (a scratch database is created there and dropped)');
+  if (!config.databaseUrl)
+    throw new DeployctlError(
+      'USAGE',
+      'squash needs a database server to replay migrations on: pass --database-url or set DATABASE_URL (a scratch database is created there and dropped)',
+    );
   await loadParser();
   const files = await readSqlFolder({ app: source.app, dir: source.dir }, cwd);
   const through = resolveThrough(files, options.through);
   const squashed = files.filter((f) => f.id <= through.id);
   const id = baselineId(through.id);
-  if (files.some((f) => f.id === id)) throw new DeployctlError('USAGE', `${id}.sql already exists: these migrations were squashed already`);
+  if (files.some((f) => f.id === id))
+    throw new DeployctlError('USAGE', `${id}.sql already exists: these migrations were squashed already`);
   const url = config.databaseUrl;
 
-  const state = await withConnection(url, async (db) => appliedState(new LedgerStore(db, config.schema), source.app, squashed));
+  const state = await withConnection(url, async (db) =>
+    appliedState(new LedgerStore(db, config.schema), source.app, squashed),
+  );
   if (state === 'partial') {
-    throw new DeployctlError('USAGE', `the database has only some of ${source.app}'s migrations through ${through.id} applied; apply them all there first (deployctl migrate), so that the baseline can be recorded as applied`);
+    throw new DeployctlError(
+      'USAGE',
+      `the database has only some of ${source.app}'s migrations through ${through.id} applied; apply them all there first (deployctl migrate), so that the baseline can be recorded as applied`,
+    );
   }
 
   const exclude = [config.schema];
   const original = await withScratchDatabase(url, 'squash', async (db) => {
     await replay(db, squashed);
     await refuseUnsupported(db, exclude);
-    return { sql: await dumpSchema(db, { excludeSchemas: exclude }), shape: await readSchemaShape(db, { excludeSchemas: exclude }) };
+    return {
+      sql: await dumpSchema(db, { excludeSchemas: exclude }),
+      shape: await readSchemaShape(db, { excludeSchemas: exclude }),
+    };
   });
   const file = path.join(source.dir, `${id}.sql`);
   const text = baselineText(source.app, squashed, original.sql);
@@ -104,11 +124,20 @@ export async function squashCommand(config: Config, options: SquashOptions, cwd 
     await withConnection(url, async (db) => {
       const ledger = new LedgerStore(db, config.schema);
       await ledger.upgrade();
-      await ledger.recordApplied(db, { app: source.app, id, checksum: baseline.checksum, phase: 'baseline', durationMs: 0, releaseId: null, attempts: 1 });
+      await ledger.recordApplied(db, {
+        app: source.app,
+        id,
+        checksum: baseline.checksum,
+        phase: 'baseline',
+        durationMs: 0,
+        releaseId: null,
+        attempts: 1,
+      });
     });
     recorded = true;
   } else {
-    notRecordedBecause = 'the database has none of these migrations applied; the baseline will run there like any pending migration';
+    notRecordedBecause =
+      'the database has none of these migrations applied; the baseline will run there like any pending migration';
   }
   return {
     app: source.app,
@@ -126,12 +155,23 @@ function resolveThrough(files: MigrationFile[], through: string): MigrationFile 
   if (exact) return exact;
   const byPrefix = files.filter((f) => f.prefix === through);
   if (byPrefix.length === 1) return byPrefix[0]!;
-  if (byPrefix.length > 1) throw new DeployctlError('USAGE', `--through ${through} matches ${byPrefix.map((f) => f.id).join(', ')}; give the full id`);
-  throw new DeployctlError('USAGE', `--through ${through}: no such migration; ids: ${files.map((f) => f.id).join(', ') || 'none'}`);
+  if (byPrefix.length > 1)
+    throw new DeployctlError(
+      'USAGE',
+      `--through ${through} matches ${byPrefix.map((f) => f.id).join(', ')}; give the full id`,
+    );
+  throw new DeployctlError(
+    'USAGE',
+    `--through ${through}: no such migration; ids: ${files.map((f) => f.id).join(', ') || 'none'}`,
+  );
 }
 
 /** 'applied': the ledger has every squashed migration (a baseline counts when it is covered). */
-async function appliedState(ledger: LedgerStore, app: string, squashed: MigrationFile[]): Promise<'applied' | 'none' | 'partial'> {
+async function appliedState(
+  ledger: LedgerStore,
+  app: string,
+  squashed: MigrationFile[],
+): Promise<'applied' | 'none' | 'partial'> {
   const ids = (await ledger.applied()).filter((a) => a.app === app).map((a) => a.id);
   const done = squashed.filter((f) => ids.includes(f.id) || baselineStatus(f.id, ids) === 'covered').length;
   return done === squashed.length ? 'applied' : done === 0 ? 'none' : 'partial';
@@ -145,13 +185,19 @@ async function refuseUnsupported(db: Db, excludeSchemas: string[]): Promise<void
   const unsupported = await unsupportedObjects(db, { excludeSchemas });
   if (unsupported.length === 0) return;
   const what = unsupported.map((o) => `  - ${o.what}`).join('\n');
-  throw new DeployctlError('USAGE', `squash cannot yet rebuild these objects, and will not write a baseline that silently loses them:\n${what}\nSquash through an earlier migration (one before they were created).`);
+  throw new DeployctlError(
+    'USAGE',
+    `squash cannot yet rebuild these objects, and will not write a baseline that silently loses them:\n${what}\nSquash through an earlier migration (one before they were created).`,
+  );
 }
 
 function assertSameSchema(original: SchemaShape, rebuilt: SchemaShape): void {
   const diffs = diffShapes(original, rebuilt);
   if (fingerprintOf(original).schema === fingerprintOf(rebuilt).schema && diffs.length === 0) return;
-  throw new DeployctlError('INTERNAL', `the baseline does not rebuild the same schema as the migrations it replaces, so nothing was written:\n${renderDifferences(diffs)}\nPlease report this with the migrations involved.`);
+  throw new DeployctlError(
+    'INTERNAL',
+    `the baseline does not rebuild the same schema as the migrations it replaces, so nothing was written:\n${renderDifferences(diffs)}\nPlease report this with the migrations involved.`,
+  );
 }
 
 function baselineText(app: string, squashed: MigrationFile[], statements: string[]): string {

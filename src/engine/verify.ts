@@ -46,7 +46,6 @@ export interface HealthOutcome {
   elapsedMs: number;
 }
 
-
 export async function verify(checks: HealthCheck[], policy: VerifyPolicy, deps: HealthDeps): Promise<HealthOutcome> {
   const consecutive = positiveInt(policy.consecutive ?? VERIFY_DEFAULTS.consecutive, 'health.consecutive', 1);
   const deadlineMs = positiveInt(policy.deadlineMs ?? VERIFY_DEFAULTS.deadlineMs, 'health.deadlineMs', 0);
@@ -55,7 +54,12 @@ export async function verify(checks: HealthCheck[], policy: VerifyPolicy, deps: 
   const started = clock.now();
   const results: HealthResult[] = [];
   const outcome = (ok: boolean, failures: HealthResult[], summary: string, rounds: number): HealthOutcome => ({
-    ok, results, failures, summary, rounds, elapsedMs: clock.now() - started,
+    ok,
+    results,
+    failures,
+    summary,
+    rounds,
+    elapsedMs: clock.now() - started,
   });
   if (checks.length === 0) return outcome(true, [], 'no health checks configured', 0);
 
@@ -67,7 +71,8 @@ export async function verify(checks: HealthCheck[], policy: VerifyPolicy, deps: 
     const failing = round.filter((r) => !r.ok);
     if (failing.length === 0) {
       streak++;
-      if (streak >= consecutive) return outcome(true, [], `healthy ${consecutive} time(s) in a row after ${rounds} round(s)`, rounds);
+      if (streak >= consecutive)
+        return outcome(true, [], `healthy ${consecutive} time(s) in a row after ${rounds} round(s)`, rounds);
     } else {
       streak = 0;
       lastFailures = failing;
@@ -75,7 +80,12 @@ export async function verify(checks: HealthCheck[], policy: VerifyPolicy, deps: 
     // Rounds that can still start before the deadline; fail now once they cannot complete a streak.
     const roundsLeft = Math.floor((deadlineMs - (clock.now() - started)) / intervalMs);
     if (streak + Math.max(0, roundsLeft) < consecutive) {
-      return outcome(false, lastFailures, `not healthy ${consecutive} time(s) in a row within ${deadlineMs} ms (${rounds} round(s))`, rounds);
+      return outcome(
+        false,
+        lastFailures,
+        `not healthy ${consecutive} time(s) in a row within ${deadlineMs} ms (${rounds} round(s))`,
+        rounds,
+      );
     }
     await pause(clock, intervalMs, deps.signal);
   }
@@ -86,7 +96,11 @@ export async function bake(checks: HealthCheck[], policy: BakePolicy, deps: Heal
   const intervalMs = positiveInt(policy.intervalMs ?? BAKE_DEFAULTS.intervalMs, 'health.intervalMs', 1);
   const maxFailureRatio = policy.maxFailureRatio ?? BAKE_DEFAULTS.maxFailureRatio;
   if (!(maxFailureRatio >= 0 && maxFailureRatio <= 1)) {
-    throw new DeployctlError('CONFIG_INVALID', `health.maxFailureRatio must be between 0 and 1, got ${maxFailureRatio}`, { key: 'health.maxFailureRatio' });
+    throw new DeployctlError(
+      'CONFIG_INVALID',
+      `health.maxFailureRatio must be between 0 and 1, got ${maxFailureRatio}`,
+      { key: 'health.maxFailureRatio' },
+    );
   }
   const { clock } = deps;
   const started = clock.now();
@@ -96,7 +110,12 @@ export async function bake(checks: HealthCheck[], policy: BakePolicy, deps: Heal
   const rounds = Math.floor(bakeMs / intervalMs) + 1;
   const plannedSamples = rounds * checks.length;
   const outcome = (ok: boolean, summary: string, done: number): HealthOutcome => ({
-    ok, results, failures: ok ? [] : failures, summary, rounds: done, elapsedMs: clock.now() - started,
+    ok,
+    results,
+    failures: ok ? [] : failures,
+    summary,
+    rounds: done,
+    elapsedMs: clock.now() - started,
   });
   if (checks.length === 0) return outcome(true, 'no health checks configured', 0);
 
@@ -108,15 +127,26 @@ export async function bake(checks: HealthCheck[], policy: BakePolicy, deps: Heal
     // Judged against the whole window's samples: once this is over the budget, no later
     // success can bring it back.
     if (failures.length / plannedSamples > maxFailureRatio) {
-      return outcome(false, `${failures.length} of ${results.length} sample(s) failed during the ${bakeMs} ms bake (budget: ${ratioText(maxFailureRatio, plannedSamples)})`, round + 1);
+      return outcome(
+        false,
+        `${failures.length} of ${results.length} sample(s) failed during the ${bakeMs} ms bake (budget: ${ratioText(maxFailureRatio, plannedSamples)})`,
+        round + 1,
+      );
     }
   }
-  return outcome(true, `healthy through the ${bakeMs} ms bake: ${failures.length} of ${results.length} sample(s) failed`, rounds);
+  return outcome(
+    true,
+    `healthy through the ${bakeMs} ms bake: ${failures.length} of ${results.length} sample(s) failed`,
+    rounds,
+  );
 }
 
 /** The error the pipeline raises for a failed outcome; exit code 3 once the code is rolled back. */
 export function healthFailure(stage: string, outcome: HealthOutcome): DeployctlError {
-  const detail = outcome.failures.slice(-5).map((f) => `${f.check}: ${f.detail}`).join('; ');
+  const detail = outcome.failures
+    .slice(-5)
+    .map((f) => `${f.check}: ${f.detail}`)
+    .join('; ');
   return new DeployctlError('HEALTH_FAILED', `${stage}: ${outcome.summary}${detail ? ` — ${detail}` : ''}`, {
     hint: 'check the app logs for the failing version; the health checks are under `health.checks` in deployctl.yaml',
   });
@@ -136,7 +166,12 @@ async function runOne(check: HealthCheck, deps: HealthDeps): Promise<HealthResul
   try {
     return await check.run(deps.signal);
   } catch (e) {
-    return { check: check.name, ok: false, latencyMs: deps.clock.now() - started, detail: e instanceof Error ? e.message : String(e) };
+    return {
+      check: check.name,
+      ok: false,
+      latencyMs: deps.clock.now() - started,
+      detail: e instanceof Error ? e.message : String(e),
+    };
   }
 }
 
@@ -151,7 +186,8 @@ async function pause(clock: Clock, ms: number, signal?: AbortSignal): Promise<vo
 }
 
 function throwIfInterrupted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new DeployctlError('INTERRUPTED', 'health verification was interrupted', { cause: signal.reason });
+  if (signal?.aborted)
+    throw new DeployctlError('INTERRUPTED', 'health verification was interrupted', { cause: signal.reason });
 }
 
 function positiveInt(value: number, key: string, min: number): number {

@@ -25,7 +25,9 @@ async function demoDatabases(): Promise<string[]> {
   const c = new pg.Client({ connectionString: serverUrl() });
   await c.connect();
   try {
-    return (await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'deployctl\\_demo\\_%'")).rows.map((r) => r.datname);
+    return (
+      await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'deployctl\\_demo\\_%'")
+    ).rows.map((r) => r.datname);
   } finally {
     await c.end();
   }
@@ -46,12 +48,31 @@ interface RunJson {
 
 describe('deployctl demo', () => {
   let tmp: string;
-  beforeEach(async () => { tmp = await tempRoot(); });
-  afterEach(async () => { await rm(tmp, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    tmp = await tempRoot();
+  });
+  afterEach(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
 
   it('--compare: deployctl fails no request and completes the ledger; naive breaks version 1; nothing is left behind', async () => {
     const before = await demoDatabases();
-    const r = await runCli(['demo', '--compare', '--json', '--rows', '20000', '--rps', '40', '--duration', '2', '--database-url', serverUrl()], { env: { TMPDIR: tmp } });
+    const r = await runCli(
+      [
+        'demo',
+        '--compare',
+        '--json',
+        '--rows',
+        '20000',
+        '--rps',
+        '40',
+        '--duration',
+        '2',
+        '--database-url',
+        serverUrl(),
+      ],
+      { env: { TMPDIR: tmp } },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const { runs } = JSON.parse(r.stdout) as { runs: RunJson[] };
@@ -63,14 +84,31 @@ describe('deployctl demo', () => {
     expect(deployctl!.requests.failed).toBe(0);
     expect(deployctl!.requests.errors).toEqual({});
     expect(deployctl!.release_status).toBe('succeeded');
-    expect(deployctl!.checks).toEqual({ legacy_code_dropped: true, migration_files: files, migrations_recorded: files });
-    expect(deployctl!.stages.map((s) => s.name)).toEqual(['warm-up', 'baseline', 'preflight', 'migrate:pre', 'verify:pre', 'rollout', 'verify:rollout', 'migrate:post', 'verify:post', 'after']);
+    expect(deployctl!.checks).toEqual({
+      legacy_code_dropped: true,
+      migration_files: files,
+      migrations_recorded: files,
+    });
+    expect(deployctl!.stages.map((s) => s.name)).toEqual([
+      'warm-up',
+      'baseline',
+      'preflight',
+      'migrate:pre',
+      'verify:pre',
+      'rollout',
+      'verify:rollout',
+      'migrate:post',
+      'verify:post',
+      'after',
+    ]);
     expect(deployctl!.release_overhead_ms).toBeGreaterThanOrEqual(0);
     expect(deployctl!.app_processes.map((p) => p.artifact)).toEqual(['v1', 'v2']);
 
     expect(naive!.mode).toBe('naive');
     expect(naive!.requests.failed).toBeGreaterThan(0);
-    expect(Object.keys(naive!.requests.errors).every((kind) => /legacy_code.*does not exist \(42703\)/.test(kind))).toBe(true);
+    expect(
+      Object.keys(naive!.requests.errors).every((kind) => /legacy_code.*does not exist \(42703\)/.test(kind)),
+    ).toBe(true);
     expect(naive!.checks.legacy_code_dropped).toBe(true);
     expect(naive!.checks.migrations_recorded).toBe(0);
 
@@ -81,10 +119,15 @@ describe('deployctl demo', () => {
 
   it('on SIGINT stops the load and the app, stops the embedded server and removes its folder', async () => {
     // No --database-url and no DATABASE_URL: the demo starts its own embedded PostgreSQL.
-    const { child, done } = startCli(['demo', '--rows', '5000', '--rps', '20', '--duration', '60'], { env: { TMPDIR: tmp } });
+    const { child, done } = startCli(['demo', '--rows', '5000', '--rps', '20', '--duration', '60'], {
+      env: { TMPDIR: tmp },
+    });
     let stderr = '';
-    child.stderr!.on('data', (d) => { stderr += d; });
-    for (let i = 0; i < 800 && !stderr.includes('▶ baseline'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    for (let i = 0; i < 800 && !stderr.includes('▶ baseline'); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(stderr).toContain('▶ baseline');
     expect(stderr).toMatch(/started an embedded PostgreSQL/);
     child.kill('SIGINT');

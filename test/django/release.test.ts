@@ -22,13 +22,22 @@ beforeEach(async () => {
   // The previous release, applied with plain manage.py: deployctl's ledger has never seen it.
   manage(db, ['migrate', 'shop', '0001']);
   manage(db, ['migrate', 'accounts', '0001']);
-  await db.sql("INSERT INTO shop_product (name, price_cents, legacy_code) VALUES ('lamp', 1200, 'L-1'), ('desk', 9900, NULL)");
+  await db.sql(
+    "INSERT INTO shop_product (name, price_cents, legacy_code) VALUES ('lamp', 1200, 'L-1'), ('desk', 9900, NULL)",
+  );
   await db.sql("INSERT INTO accounts_customer (email) VALUES ('ada@example.com')");
 });
-afterEach(async () => { await db.drop(); });
+afterEach(async () => {
+  await db.drop();
+});
 
 const columns = async (table: string) =>
-  (await db.sql<{ c: string }>('SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY 1', [table])).map((r) => r.c);
+  (
+    await db.sql<{ c: string }>(
+      'SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY 1',
+      [table],
+    )
+  ).map((r) => r.c);
 
 describe('django release', () => {
   it('applies pre migrations with Django, rolls out while the old column still exists, then drops it and runs the post data migration', async () => {
@@ -39,9 +48,16 @@ describe('django release', () => {
     // At rollout time: the pre migrations had run (sku), the dropped column was still there.
     expect(await project.columnsAtRollout()).toEqual(['id', 'legacy_code', 'name', 'price_cents', 'sku']);
     expect(await columns('shop_product')).toEqual(['id', 'name', 'price_cents', 'sku']);
-    expect(await db.sql('SELECT name, sku FROM shop_product ORDER BY id')).toEqual([{ name: 'lamp', sku: 'SKU-000001' }, { name: 'desk', sku: 'SKU-000002' }]);
+    expect(await db.sql('SELECT name, sku FROM shop_product ORDER BY id')).toEqual([
+      { name: 'lamp', sku: 'SKU-000001' },
+      { name: 'desk', sku: 'SKU-000002' },
+    ]);
     expect(await db.sql('SELECT display_name FROM accounts_customer')).toEqual([{ display_name: 'ada' }]);
-    expect(await db.sql("SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = 'shop_product_name_idx'::regclass")).toEqual([{ valid: true }]);
+    expect(
+      await db.sql(
+        "SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = 'shop_product_name_idx'::regclass",
+      ),
+    ).toEqual([{ valid: true }]);
     expect(await db.sql('SELECT id, phase FROM deployctl.migration ORDER BY applied_at, id')).toEqual([
       { id: 'accounts.0002_customer_display_name', phase: 'pre' },
       { id: 'accounts.0003_backfill_display_name', phase: 'pre' },
@@ -68,20 +84,27 @@ describe('django release', () => {
     await blocker.query('SELECT count(*) FROM shop_product');
     const events: DeployEvent[] = [];
     try {
-      const result = await migrateCommand(config, { phase: 'pre' }, {
-        clock: systemClock,
-        emit: (e) => {
-          events.push(e);
-          if (e.type === 'migration:retry' && e.id === 'shop.0002_product_sku') void blocker.query('COMMIT');
+      const result = await migrateCommand(
+        config,
+        { phase: 'pre' },
+        {
+          clock: systemClock,
+          emit: (e) => {
+            events.push(e);
+            if (e.type === 'migration:retry' && e.id === 'shop.0002_product_sku') void blocker.query('COMMIT');
+          },
         },
-      });
+      );
       const sku = result.applied.find((a) => a.id === 'shop.0002_product_sku');
       expect(sku?.attempts).toBeGreaterThanOrEqual(2);
     } finally {
       await blocker.end();
     }
     const retry = events.find((e) => e.type === 'migration:retry');
-    expect(retry).toMatchObject({ id: 'shop.0002_product_sku', error: expect.stringMatching(/manage\.py migrate shop 0002_product_sku failed: .*lock timeout/) });
+    expect(retry).toMatchObject({
+      id: 'shop.0002_product_sku',
+      error: expect.stringMatching(/manage\.py migrate shop 0002_product_sku failed: .*lock timeout/),
+    });
     expect(await columns('shop_product')).toContain('sku');
   });
 
@@ -95,12 +118,22 @@ describe('django release', () => {
       manage(db, ['migrate', 'shop', '0002']);
       const events: DeployEvent[] = [];
       await new LedgerStore(conn, 'deployctl').upgrade();
-      const applied = await executeMigrations(sku, { lockTimeoutMs: 1000, statementTimeoutMs: 0, retry: config.retry, releaseId: null, schema: 'deployctl' },
-        { url: db.url, clock: systemClock, emit: (e) => events.push(e), appliers });
+      const applied = await executeMigrations(
+        sku,
+        { lockTimeoutMs: 1000, statementTimeoutMs: 0, retry: config.retry, releaseId: null, schema: 'deployctl' },
+        { url: db.url, clock: systemClock, emit: (e) => events.push(e), appliers },
+      );
       expect(applied.map((a) => a.id)).toEqual(['shop.0002_product_sku']);
-      expect(events).toContainEqual({ type: 'info', message: expect.stringMatching(/django_migrations already records it/) });
-      expect(await db.sql("SELECT count(*)::int AS n FROM django_migrations WHERE app = 'shop' AND name = '0002_product_sku'")).toEqual([{ n: 1 }]);
-      expect(await db.sql("SELECT id FROM deployctl.migration")).toEqual([{ id: 'shop.0002_product_sku' }]);
+      expect(events).toContainEqual({
+        type: 'info',
+        message: expect.stringMatching(/django_migrations already records it/),
+      });
+      expect(
+        await db.sql(
+          "SELECT count(*)::int AS n FROM django_migrations WHERE app = 'shop' AND name = '0002_product_sku'",
+        ),
+      ).toEqual([{ n: 1 }]);
+      expect(await db.sql('SELECT id FROM deployctl.migration')).toEqual([{ id: 'shop.0002_product_sku' }]);
     } finally {
       await conn.end();
     }

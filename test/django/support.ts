@@ -18,7 +18,9 @@ let found: string | undefined;
  */
 export function djangoPython(): string {
   if (found) return found;
-  const candidates = [process.env.DEPLOYCTL_TEST_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
+  const candidates = [process.env.DEPLOYCTL_TEST_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string =>
+    Boolean(c),
+  );
   for (const candidate of candidates) {
     const r = spawnSync(candidate, ['-c', 'import django, psycopg2'], { encoding: 'utf8' });
     if (r.status === 0) return (found = candidate);
@@ -47,15 +49,21 @@ export interface DjangoProject {
   columnsAtRollout(): Promise<string[] | undefined>;
 }
 
-export async function djangoProject(db: TestDatabase, opts: { settings?: string; lockTimeoutMs?: number } = {}): Promise<DjangoProject> {
+export async function djangoProject(
+  db: TestDatabase,
+  opts: { settings?: string; lockTimeoutMs?: number } = {},
+): Promise<DjangoProject> {
   const root = await mkdtemp(path.join(testTmp(), 'deployctl-django-'));
   const python = djangoPython();
-  await writeFile(path.join(root, 'columns.py'), [
-    'import psycopg2, sys',
-    `with psycopg2.connect(${JSON.stringify(db.url)}) as c, c.cursor() as cur:`,
-    "    cur.execute(\"SELECT column_name FROM information_schema.columns WHERE table_name = 'shop_product' ORDER BY 1\")",
-    "    print(' '.join(r[0] for r in cur.fetchall()))",
-  ].join('\n'));
+  await writeFile(
+    path.join(root, 'columns.py'),
+    [
+      'import psycopg2, sys',
+      `with psycopg2.connect(${JSON.stringify(db.url)}) as c, c.cursor() as cur:`,
+      '    cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = \'shop_product\' ORDER BY 1")',
+      "    print(' '.join(r[0] for r in cur.fetchall()))",
+    ].join('\n'),
+  );
   const config = [
     'database:',
     `  url: ${db.url}`,
@@ -73,7 +81,7 @@ export async function djangoProject(db: TestDatabase, opts: { settings?: string;
     "  current: 'cat state.txt 2>/dev/null || true'",
     'health:',
     '  checks:',
-    "    - sql: select count(*) >= 0 from shop_product",
+    '    - sql: select count(*) >= 0 from shop_product',
     '  consecutive: 1',
     '  intervalMs: 50',
     '  deadlineMs: 5000',

@@ -19,7 +19,10 @@ function context(artifact: string, extra: Partial<RolloutContext> = {}): Rollout
 }
 
 it('passes the release through the environment and streams each output line', async () => {
-  const driver = new CommandDriver({ deploy: 'echo "a=$DEPLOYCTL_ARTIFACT p=$DEPLOYCTL_PREVIOUS_ARTIFACT r=$DEPLOYCTL_RELEASE_ID"; echo "short ${ARTIFACT}" >&2' });
+  const driver = new CommandDriver({
+    deploy:
+      'echo "a=$DEPLOYCTL_ARTIFACT p=$DEPLOYCTL_PREVIOUS_ARTIFACT r=$DEPLOYCTL_RELEASE_ID"; echo "short ${ARTIFACT}" >&2',
+  });
   const ctx = context('v2', { previousArtifact: 'v1' });
   await driver.rollout(ctx);
   expect(ctx.lines).toContain('a=v2 p=v1 r=rel-42');
@@ -36,7 +39,9 @@ it('never lets an artifact name inject shell syntax', async () => {
 });
 
 it('names the exit code and the last output lines when the command fails', async () => {
-  const driver = new CommandDriver({ deploy: 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "step $i"; done; echo "quota exceeded" >&2; exit 7' });
+  const driver = new CommandDriver({
+    deploy: 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "step $i"; done; echo "quota exceeded" >&2; exit 7',
+  });
   const error = (await driver.rollout(context('v1')).catch((e: unknown) => e)) as DeployctlError;
   expect(error).toBeInstanceOf(DeployctlError);
   expect(error.code).toBe('ROLLOUT_FAILED');
@@ -81,10 +86,12 @@ it('rolls back with the deploy command and the previous artifact when no rollbac
 it('current() is undefined without a current command, and a failing one is an error', async () => {
   expect(await new CommandDriver({ deploy: 'true' }).current()).toBeUndefined();
   expect(await new CommandDriver({ deploy: 'true', current: 'printf "  v3\\n"' }).current()).toBe('v3');
-  await expect(new CommandDriver({ deploy: 'true', current: 'echo nope >&2; exit 1' }).current()).rejects.toMatchObject({
-    code: 'ROLLOUT_FAILED',
-    key: 'rollout.current',
-  });
+  await expect(new CommandDriver({ deploy: 'true', current: 'echo nope >&2; exit 1' }).current()).rejects.toMatchObject(
+    {
+      code: 'ROLLOUT_FAILED',
+      key: 'rollout.current',
+    },
+  );
 });
 
 it('does not wait for a daemon the command left holding its output', async () => {

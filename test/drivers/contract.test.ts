@@ -78,7 +78,9 @@ describe.each([
     await driver.rollout(context('v1'));
     const abort = new AbortController();
     abort.abort();
-    await expect(driver.rollout(context('v2', { signal: abort.signal }))).rejects.toMatchObject({ code: 'INTERRUPTED' });
+    await expect(driver.rollout(context('v2', { signal: abort.signal }))).rejects.toMatchObject({
+      code: 'INTERRUPTED',
+    });
     expect(await driver.current()).toBe('v1');
   });
 });

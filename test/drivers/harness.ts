@@ -36,7 +36,9 @@ export function commandHarness(withRollbackCommand: boolean): DriverHarness {
       const deploy = `if [ "$DEPLOYCTL_ARTIFACT" = broken ]; then echo "pulling $ARTIFACT" ; echo "image not found" >&2; exit 3; fi; echo "deploying $ARTIFACT (release $RELEASE_ID)"; echo "$DEPLOYCTL_ARTIFACT" > '${state()}'`;
       return new CommandDriver({
         deploy,
-        rollback: withRollbackCommand ? `echo "rolling back from $DEPLOYCTL_PREVIOUS_ARTIFACT"; echo "$DEPLOYCTL_ARTIFACT" > '${state()}'` : undefined,
+        rollback: withRollbackCommand
+          ? `echo "rolling back from $DEPLOYCTL_PREVIOUS_ARTIFACT"; echo "$DEPLOYCTL_ARTIFACT" > '${state()}'`
+          : undefined,
         current: `cat '${state()}' 2>/dev/null || true`,
         timeoutMs: 20000,
       });
@@ -57,8 +59,16 @@ export function localInProcessHarness(): DriverHarness {
   return {
     failingArtifact: 'unhealthy-v9',
     async setup() {
-      const config: LocalDriverConfig = { start: `exec node '${APP_SERVER}'`, port: 0, startupTimeoutMs: 1500, drainTimeoutMs: 5000 };
-      supervisor = new Supervisor({ port: 0, spec: appSpec(config), drainTimeoutMs: 5000, stopGraceMs: 5000 }, { clock: systemClock, log: () => undefined });
+      const config: LocalDriverConfig = {
+        start: `exec node '${APP_SERVER}'`,
+        port: 0,
+        startupTimeoutMs: 1500,
+        drainTimeoutMs: 5000,
+      };
+      supervisor = new Supervisor(
+        { port: 0, spec: appSpec(config), drainTimeoutMs: 5000, stopGraceMs: 5000 },
+        { clock: systemClock, log: () => undefined },
+      );
       port = await supervisor.listen();
       return new LocalDriver({ ...config, port }, { supervisor });
     },
@@ -96,14 +106,18 @@ export function pulumiHarness(): DriverHarness {
         const image = stack.config[`${PROJECT}:image`]?.value;
         options.onOutput?.(`Updating (prod)\n ~   aws:ecs:Service  app  updating [image=${image}]\n`);
         if (image === `${repository}:broken`) {
-          const stderr = 'error: 1 error occurred:\n\t* updating urn:pulumi:prod::deployctl-app::aws:ecs/service:Service::app: waiting for ECS Service (app) stable: ECS Deployment Circuit Breaker was triggered\n';
+          const stderr =
+            'error: 1 error occurred:\n\t* updating urn:pulumi:prod::deployctl-app::aws:ecs/service:Service::app: waiting for ECS Service (app) stable: ECS Deployment Circuit Breaker was triggered\n';
           options.onError?.(stderr);
           throw cliError(stderr);
         }
         options.onOutput?.('Resources: 1 updated\n');
         return { outputs: stack.outputs };
       };
-      return new PulumiDriver({ stack: 'prod', imageRepository: repository }, { cwd: '/srv/app', openStack: async () => stack });
+      return new PulumiDriver(
+        { stack: 'prod', imageRepository: repository },
+        { cwd: '/srv/app', openStack: async () => stack },
+      );
     },
     async teardown() {},
     async observe() {

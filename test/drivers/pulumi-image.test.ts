@@ -35,7 +35,9 @@ describe('artifactOf', () => {
   });
 
   it('returns other images whole', () => {
-    expect(artifactOf('registry.example.com/team/shop-worker:1.0', REPO)).toBe('registry.example.com/team/shop-worker:1.0');
+    expect(artifactOf('registry.example.com/team/shop-worker:1.0', REPO)).toBe(
+      'registry.example.com/team/shop-worker:1.0',
+    );
     expect(artifactOf(`${REPO}:1.0`, undefined)).toBe(`${REPO}:1.0`);
   });
 });

@@ -11,7 +11,11 @@ import { DeployctlError } from '../../src/errors.js';
 import type { RolloutContext } from '../../src/ports.js';
 import { PulumiDriver } from '../../src/adapters/drivers/pulumi/driver.js';
 import type { PulumiRolloutConfig } from '../../src/config/rollout.js';
-import { openLocalStack, type OperationOptions, type StackOpenOptions } from '../../src/adapters/drivers/pulumi/stack.js';
+import {
+  openLocalStack,
+  type OperationOptions,
+  type StackOpenOptions,
+} from '../../src/adapters/drivers/pulumi/stack.js';
 import { FakeStack, PROJECT, cliError } from './fake-stack.js';
 
 const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop';
@@ -88,7 +92,10 @@ describe('rollout', () => {
       url: { value: 'https://shop.example.com', secret: true },
       readyUrl: { value: 'https://shop.example.com/ready', secret: false },
     };
-    const { driver } = setup({ stack: 'prod', imageConfigKey: 'shop:containerImage', healthUrlOutput: 'readyUrl' }, stack);
+    const { driver } = setup(
+      { stack: 'prod', imageConfigKey: 'shop:containerImage', healthUrlOutput: 'readyUrl' },
+      stack,
+    );
     const ctx = context('ghcr.io/acme/shop@sha256:' + 'a'.repeat(64));
 
     const result = await driver.rollout(ctx);
@@ -104,7 +111,9 @@ describe('rollout', () => {
     const ctx = context('1.4.2');
     const result = await setup(CONFIG, stack).driver.rollout(ctx);
     expect(result.outputs).toEqual({});
-    expect(ctx.lines).toContain("stack 'prod' has no output 'healthUrl'; verify uses the configured health checks only");
+    expect(ctx.lines).toContain(
+      "stack 'prod' has no output 'healthUrl'; verify uses the configured health checks only",
+    );
   });
 
   it('refuses an artifact that is not a tag of the repository before touching the stack', async () => {
@@ -166,7 +175,12 @@ describe('preview', () => {
       image: `${REPO}:1.4.2`,
       changes: { same: 40, update: 1, create: 1 },
     });
-    expect(stack.calls).toEqual(['getAllConfig', `setConfig image=${REPO}:1.4.2`, `preview image=${REPO}:1.4.2`, `setConfig image=${REPO}:1.4.1`]);
+    expect(stack.calls).toEqual([
+      'getAllConfig',
+      `setConfig image=${REPO}:1.4.2`,
+      `preview image=${REPO}:1.4.2`,
+      `setConfig image=${REPO}:1.4.1`,
+    ]);
   });
 
   it('removes the key again when the stack had no image, also when the preview fails', async () => {
@@ -196,7 +210,8 @@ describe('Pulumi errors', () => {
 
   it('a failed up is ROLLOUT_FAILED quoting the last lines of stderr', async () => {
     const stack = new FakeStack();
-    const stderr = Array.from({ length: 30 }, (_, i) => `noise ${i}`).join('\n') +
+    const stderr =
+      Array.from({ length: 30 }, (_, i) => `noise ${i}`).join('\n') +
       '\nerror: 1 error occurred:\n\t* updating urn:pulumi:prod::deployctl-app::aws:ecs/service:Service::app: ' +
       'waiting for ECS Service (app) stable: ECS Deployment Circuit Breaker was triggered\n';
     stack.upImpl = async () => {
@@ -229,7 +244,7 @@ describe('Pulumi errors', () => {
     expect(attempts).toBe(2);
   });
 
-  it('a failure that is not Pulumi\'s passes through unchanged', async () => {
+  it("a failure that is not Pulumi's passes through unchanged", async () => {
     const stack = new FakeStack();
     const bug = new TypeError('cannot read properties of undefined');
     stack.upImpl = async () => {
@@ -289,7 +304,13 @@ describe('interruption', () => {
     controller.abort();
     const error = await failure(pending);
 
-    expect(stack.calls).toEqual(['getAllConfig', `setConfig image=${REPO}:1.4.2`, `up image=${REPO}:1.4.2`, 'cancel', 'removeConfig image']);
+    expect(stack.calls).toEqual([
+      'getAllConfig',
+      `setConfig image=${REPO}:1.4.2`,
+      `up image=${REPO}:1.4.2`,
+      'cancel',
+      'removeConfig image',
+    ]);
     expect(error.code).toBe('INTERRUPTED');
     expect(error.message).toBe("rollout of 1.4.2 on Pulumi stack 'prod' was interrupted");
     expect(ctx.lines).toContain("interrupted: cancelling the update on stack 'prod'");

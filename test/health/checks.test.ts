@@ -31,7 +31,10 @@ describe('HttpHealthCheck', () => {
 
   it('checks the expected status', async () => {
     expect((await new HttpHealthCheck({ url: `${base}/created`, status: 201 }).run()).ok).toBe(true);
-    expect(await new HttpHealthCheck({ url: `${base}/created` }).run()).toMatchObject({ ok: false, detail: 'status 201, expected 200' });
+    expect(await new HttpHealthCheck({ url: `${base}/created` }).run()).toMatchObject({
+      ok: false,
+      detail: 'status 201, expected 200',
+    });
   });
 
   it('counts a slow answer as a failure when maxLatencyMs is set', async () => {
@@ -67,7 +70,10 @@ describe('SqlHealthCheck value rules', () => {
     expect((await new SqlHealthCheck('select x', { db: answering(value) }).run()).ok).toBe(ok);
   });
   it('fails when no row comes back', async () => {
-    expect(await new SqlHealthCheck('select x', { db: answering(true, 0) }).run()).toMatchObject({ ok: false, detail: 'returned no rows' });
+    expect(await new SqlHealthCheck('select x', { db: answering(true, 0) }).run()).toMatchObject({
+      ok: false,
+      detail: 'returned no rows',
+    });
   });
 });
 
@@ -80,10 +86,17 @@ describe('CommandHealthCheck', () => {
 
 describe('buildHealthChecks', () => {
   it('builds one check per entry', () => {
-    const checks = buildHealthChecks([{ http: { url: 'http://127.0.0.1:1/healthz' } }, { command: 'true' }, { sql: 'select true' }], {
-      db: { query: async () => ({ rows: [] }) },
-    });
-    expect(checks.map((c) => c.name)).toEqual(['http GET http://127.0.0.1:1/healthz', 'command true', 'sql select true']);
+    const checks = buildHealthChecks(
+      [{ http: { url: 'http://127.0.0.1:1/healthz' } }, { command: 'true' }, { sql: 'select true' }],
+      {
+        db: { query: async () => ({ rows: [] }) },
+      },
+    );
+    expect(checks.map((c) => c.name)).toEqual([
+      'http GET http://127.0.0.1:1/healthz',
+      'command true',
+      'sql select true',
+    ]);
   });
   it('rejects an entry with zero or two kinds, naming it', () => {
     expect(() => buildHealthChecks([{ command: 'true' }, { command: 'true', sql: 'select 1' }])).toThrow(
@@ -92,6 +105,8 @@ describe('buildHealthChecks', () => {
     expect(() => buildHealthChecks([{}])).toThrow(/exactly one of http, sql, command \(found none\)/);
   });
   it('needs a database for a sql check', () => {
-    expect(() => buildHealthChecks([{ sql: 'select true' }])).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', key: 'database.url' }));
+    expect(() => buildHealthChecks([{ sql: 'select true' }])).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', key: 'database.url' }),
+    );
   });
 });

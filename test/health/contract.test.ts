@@ -59,7 +59,9 @@ function httpHarness(): Harness {
       const url = `/hang/${probeId()}`;
       return {
         check: new HttpHealthCheck({ url: `${base}${url}`, timeoutMs }),
-        reached: async () => { await waitFor(`the server to receive GET ${url}`, () => arrived.has(url)); },
+        reached: async () => {
+          await waitFor(`the server to receive GET ${url}`, () => arrived.has(url));
+        },
       };
     },
   };
@@ -102,8 +104,16 @@ function sqlHarness(): Harness {
           const watcher = new pg.Client({ connectionString: dbUrl() });
           await watcher.connect();
           try {
-            await waitFor(`the probe query ${id} to run on the server`, async () =>
-              (await watcher.query("SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE $1", [`%pg_sleep(30) is not null as ${id}%`])).rows.length > 0);
+            await waitFor(
+              `the probe query ${id} to run on the server`,
+              async () =>
+                (
+                  await watcher.query(
+                    "SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE $1",
+                    [`%pg_sleep(30) is not null as ${id}%`],
+                  )
+                ).rows.length > 0,
+            );
           } finally {
             await watcher.end();
           }
@@ -129,7 +139,12 @@ function commandHarness(): Harness {
       return {
         check: new CommandHealthCheck(`touch '${marker}'; sleep 30`, { timeoutMs }),
         reached: async () => {
-          await waitFor(`the command to start (it creates ${marker})`, () => access(marker).then(() => true, () => false));
+          await waitFor(`the command to start (it creates ${marker})`, () =>
+            access(marker).then(
+              () => true,
+              () => false,
+            ),
+          );
         },
       };
     },

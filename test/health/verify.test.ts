@@ -12,7 +12,11 @@ describe('verify', () => {
     const a = new ScriptedCheck('a', [false, true, true, false, true], clock);
     const b = new ScriptedCheck('b', [true], clock);
     const seen: string[] = [];
-    const out = await verify([a, b], { consecutive: 3, deadlineMs: 60000, intervalMs: 1000 }, { clock, onResult: (r) => seen.push(r.check) });
+    const out = await verify(
+      [a, b],
+      { consecutive: 3, deadlineMs: 60000, intervalMs: 1000 },
+      { clock, onResult: (r) => seen.push(r.check) },
+    );
     // a: F T T F T T T -> the streak completes in round 7.
     expect(out.ok).toBe(true);
     expect(out.rounds).toBe(7);
@@ -57,13 +61,20 @@ describe('verify', () => {
     const clock = new FakeClock();
     const abort = new AbortController();
     const check = new ScriptedCheck('x', [false], clock);
-    const run = verify([check], { consecutive: 3, deadlineMs: 60000, intervalMs: 1000 }, { clock, signal: abort.signal });
+    const run = verify(
+      [check],
+      { consecutive: 3, deadlineMs: 60000, intervalMs: 1000 },
+      { clock, signal: abort.signal },
+    );
     abort.abort(new Error('SIGINT'));
     await expect(run).rejects.toMatchObject({ code: 'INTERRUPTED' });
   });
 
   it('rejects an invalid policy with the key named', async () => {
-    await expect(verify([], { consecutive: 0 }, { clock: new FakeClock() })).rejects.toMatchObject({ code: 'CONFIG_INVALID', key: 'health.consecutive' });
+    await expect(verify([], { consecutive: 0 }, { clock: new FakeClock() })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      key: 'health.consecutive',
+    });
   });
 
   it('passes against a real server that becomes healthy', async () => {
@@ -111,7 +122,9 @@ describe('bake', () => {
     const clock = new FakeClock();
     // 10 rounds (0..9 s); ratio 0.2 allows 2 failures of 10.
     const tolerated = new ScriptedCheck('t', [false, true, false, true], clock);
-    expect((await bake([tolerated], { bakeMs: 9000, intervalMs: 1000, maxFailureRatio: 0.2 }, { clock })).ok).toBe(true);
+    expect((await bake([tolerated], { bakeMs: 9000, intervalMs: 1000, maxFailureRatio: 0.2 }, { clock })).ok).toBe(
+      true,
+    );
 
     const failing = new ScriptedCheck('f', [false, false, false, true], clock);
     const out = await bake([failing], { bakeMs: 9000, intervalMs: 1000, maxFailureRatio: 0.2 }, { clock });

@@ -3,7 +3,9 @@ import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const dbs: TestDatabase[] = [];
-afterEach(async () => { await Promise.all(dbs.splice(0).map((d) => d.drop())); });
+afterEach(async () => {
+  await Promise.all(dbs.splice(0).map((d) => d.drop()));
+});
 
 async function database(sql: string): Promise<TestDatabase> {
   const db = await createTestDatabase('fp');
@@ -12,7 +14,10 @@ async function database(sql: string): Promise<TestDatabase> {
   return db;
 }
 
-async function fingerprint(db: TestDatabase, ...args: string[]): Promise<{ schema: string; tables: Record<string, string> }> {
+async function fingerprint(
+  db: TestDatabase,
+  ...args: string[]
+): Promise<{ schema: string; tables: Record<string, string> }> {
   const r = await runCli(['fingerprint', '--json', '--database-url', db.url, ...args]);
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout);
@@ -49,7 +54,11 @@ describe('fingerprint', () => {
     expect(indexed.tables).toEqual(before.tables);
     expect(indexed.schema).not.toBe(before.schema);
     const seen = new Set([indexed.tables['public.users']]);
-    for (const change of ['ALTER TABLE users ALTER COLUMN id TYPE bigint', 'ALTER TABLE users ALTER COLUMN email SET NOT NULL', "ALTER TABLE users ALTER COLUMN email SET DEFAULT ''"]) {
+    for (const change of [
+      'ALTER TABLE users ALTER COLUMN id TYPE bigint',
+      'ALTER TABLE users ALTER COLUMN email SET NOT NULL',
+      "ALTER TABLE users ALTER COLUMN email SET DEFAULT ''",
+    ]) {
       await db.sql(change);
       const after = await fingerprint(db);
       expect(seen.has(after.tables['public.users'])).toBe(false);
@@ -63,7 +72,9 @@ describe('fingerprint', () => {
     const all = await fingerprint(db);
     const one = await runCli(['fingerprint', '--table', 'items', '--database-url', db.url]);
     expect(one.stdout).toBe(`${all.tables['shop.items']}\n`);
-    expect((await runCli(['fingerprint', '--table', 'public.users', '--database-url', db.url])).stdout).toBe(`${all.tables['public.users']}\n`);
+    expect((await runCli(['fingerprint', '--table', 'public.users', '--database-url', db.url])).stdout).toBe(
+      `${all.tables['public.users']}\n`,
+    );
     const none = await runCli(['fingerprint', '--table', 'nope', '--database-url', db.url]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("no table 'nope' in the database; tables: public.users, shop.items");

@@ -8,7 +8,9 @@ describe('GitHub annotations', () => {
   });
 
   it('formats file, line and message; a file-level problem goes on line 1; no file, no properties', () => {
-    expect(errorAnnotation('bad: a, b\nsecond line', { file: 'm/0001_a,b.sql', line: 7 })).toBe('::error file=m/0001_a%2Cb.sql,line=7::bad: a, b%0Asecond line');
+    expect(errorAnnotation('bad: a, b\nsecond line', { file: 'm/0001_a,b.sql', line: 7 })).toBe(
+      '::error file=m/0001_a%2Cb.sql,line=7::bad: a, b%0Asecond line',
+    );
     expect(errorAnnotation('x', { file: 'm/0001_a.sql' })).toBe('::error file=m/0001_a.sql,line=1::x');
     expect(errorAnnotation('manifest missing 50%')).toBe('::error::manifest missing 50%25');
   });

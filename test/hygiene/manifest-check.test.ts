@@ -11,14 +11,20 @@ async function repo(files: { shop: Record<string, string>; billing: Record<strin
   const billingDir = path.join(root, 'billing');
   await mkdir(billingDir);
   for (const [f, sql] of Object.entries(files.billing)) await writeFile(path.join(billingDir, f), sql);
-  await writeFile(path.join(root, 'deployctl.yaml'), 'migrations:\n  - app: shop\n    dir: shop\n  - app: billing\n    dir: billing\n');
+  await writeFile(
+    path.join(root, 'deployctl.yaml'),
+    'migrations:\n  - app: shop\n    dir: shop\n  - app: billing\n    dir: billing\n',
+  );
   return root;
 }
 
 describe('manifest', () => {
   it('writes one sorted line per app, and --check fails once a migration is added without it', async () => {
     const root = await repo({
-      shop: { '0001_users.sql': 'CREATE TABLE users (id int);', '0002_email.sql': 'ALTER TABLE users ADD COLUMN email text;' },
+      shop: {
+        '0001_users.sql': 'CREATE TABLE users (id int);',
+        '0002_email.sql': 'ALTER TABLE users ADD COLUMN email text;',
+      },
       billing: { '0001_invoices.sql': 'CREATE TABLE invoices (id int);' },
     });
     const manifest = path.join(root, 'latest_migrations.manifest');
@@ -34,17 +40,27 @@ describe('manifest', () => {
     await writeFile(path.join(root, 'shop', '0003_orders.sql'), 'CREATE TABLE orders (id int);');
     const stale = await runCli(['manifest', '--check'], { cwd: root });
     expect(stale.code).toBe(1);
-    expect(stale.stdout).toContain("latest_migrations.manifest:2: app 'shop' says 0002_email, but its latest migration is 0003_orders");
+    expect(stale.stdout).toContain(
+      "latest_migrations.manifest:2: app 'shop' says 0002_email, but its latest migration is 0003_orders",
+    );
     const json = await runCli(['manifest', '--check', '--json'], { cwd: root });
-    expect(JSON.parse(json.stdout)).toMatchObject({ current: false, differences: [{ app: 'shop', recorded: '0002_email', actual: '0003_orders', line: 2 }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      current: false,
+      differences: [{ app: 'shop', recorded: '0002_email', actual: '0003_orders', line: 2 }],
+    });
   });
 
   it('reports an unresolved merge conflict in the file as such', async () => {
     const root = await repo({ shop: { '0002_a.sql': 'CREATE TABLE a (id int);' }, billing: {} });
-    await writeFile(path.join(root, 'latest_migrations.manifest'), '<<<<<<< HEAD\nshop: 0002_a\n=======\nshop: 0002_b\n>>>>>>> feature\n');
+    await writeFile(
+      path.join(root, 'latest_migrations.manifest'),
+      '<<<<<<< HEAD\nshop: 0002_a\n=======\nshop: 0002_b\n>>>>>>> feature\n',
+    );
     const r = await runCli(['check'], { cwd: root });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('latest_migrations.manifest:1: not an \'app: latest_id\' line: "<<<<<<< HEAD" (an unresolved merge conflict');
+    expect(r.stdout).toContain(
+      'latest_migrations.manifest:1: not an \'app: latest_id\' line: "<<<<<<< HEAD" (an unresolved merge conflict',
+    );
     expect(r.stdout).toContain("app 'shop' is listed twice");
   });
 });
@@ -60,7 +76,11 @@ describe('check', () => {
 
   it('flags two pending migrations sharing an id prefix, as GitHub annotations on the files', async () => {
     const root = await repo({
-      shop: { '0001_users.sql': 'CREATE TABLE users (id int);', '0002_email.sql': 'ALTER TABLE users ADD COLUMN email text;', '0002_phone.sql': 'ALTER TABLE users ADD COLUMN phone text;' },
+      shop: {
+        '0001_users.sql': 'CREATE TABLE users (id int);',
+        '0002_email.sql': 'ALTER TABLE users ADD COLUMN email text;',
+        '0002_phone.sql': 'ALTER TABLE users ADD COLUMN phone text;',
+      },
       billing: {},
     });
     await runCli(['manifest'], { cwd: root });
@@ -74,17 +94,28 @@ describe('check', () => {
     ]);
     const json = JSON.parse((await runCli(['check', '--json'], { cwd: root })).stdout);
     expect(json).toMatchObject({ version: 1, ok: false, database: false });
-    expect(json.problems.map((p: { kind: string; file: string }) => [p.kind, p.file])).toEqual([['conflict', 'shop/0002_email.sql'], ['conflict', 'shop/0002_phone.sql']]);
+    expect(json.problems.map((p: { kind: string; file: string }) => [p.kind, p.file])).toEqual([
+      ['conflict', 'shop/0002_email.sql'],
+      ['conflict', 'shop/0002_phone.sql'],
+    ]);
   });
 
-  it('points an unsafe statement at its line, and a stale manifest at the app\'s line', async () => {
-    const root = await repo({ shop: { '0001_users.sql': 'CREATE TABLE users (id int);' }, billing: { '0001_inv.sql': 'CREATE TABLE inv (id int);' } });
+  it("points an unsafe statement at its line, and a stale manifest at the app's line", async () => {
+    const root = await repo({
+      shop: { '0001_users.sql': 'CREATE TABLE users (id int);' },
+      billing: { '0001_inv.sql': 'CREATE TABLE inv (id int);' },
+    });
     await runCli(['manifest'], { cwd: root });
-    await writeFile(path.join(root, 'shop', '0002_rename.sql'), '-- rename it\n\nALTER TABLE users RENAME COLUMN id TO user_id;\n');
+    await writeFile(
+      path.join(root, 'shop', '0002_rename.sql'),
+      '-- rename it\n\nALTER TABLE users RENAME COLUMN id TO user_id;\n',
+    );
     const r = await runCli(['check', '--format', 'github'], { cwd: root });
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe("::error file=latest_migrations.manifest,line=2::latest_migrations.manifest:2: app 'shop' says 0001_users, but its latest migration is 0002_rename");
+    expect(lines[0]).toBe(
+      "::error file=latest_migrations.manifest,line=2::latest_migrations.manifest:2: app 'shop' says 0001_users, but its latest migration is 0002_rename",
+    );
     expect(lines[1]).toMatch(/^::error file=shop\/0002_rename\.sql,line=3::shop\/0002_rename\.sql:3: rename-column: /);
   });
 
@@ -99,7 +130,9 @@ describe('check', () => {
       expect(offline.code).toBe(0);
       const r = await runCli(['check', '--format', 'github', '--database-url', db.url], { cwd: root });
       expect(r.code).toBe(1);
-      expect(r.stdout.split('\n')[0]).toBe('::error file=shop/0001_a.sql,line=1::shop/0001_a.sql is pending but sorts before shop/0002_b, which is already applied. Rename it so that it sorts last, or set allowOutOfOrder: true in deployctl.yaml.');
+      expect(r.stdout.split('\n')[0]).toBe(
+        '::error file=shop/0001_a.sql,line=1::shop/0001_a.sql is pending but sorts before shop/0002_b, which is already applied. Rename it so that it sorts last, or set allowOutOfOrder: true in deployctl.yaml.',
+      );
       expect(r.stdout).toContain('(with the database)');
     } finally {
       await db.drop();
@@ -107,10 +140,15 @@ describe('check', () => {
   });
 
   it('reports a file that does not parse as a problem on its line', async () => {
-    const root = await repo({ shop: { '0001_bad.sql': 'CREATE TABLE x (id int);\nALTER TABLE x ADD COLUMN;' }, billing: {} });
+    const root = await repo({
+      shop: { '0001_bad.sql': 'CREATE TABLE x (id int);\nALTER TABLE x ADD COLUMN;' },
+      billing: {},
+    });
     await runCli(['manifest'], { cwd: root });
     const r = await runCli(['check', '--format', 'github'], { cwd: root });
     expect(r.code).toBe(1);
-    expect(r.stdout.split('\n')[0]).toMatch(/^::error file=shop\/0001_bad\.sql,line=2::shop\/0001_bad\.sql:2: syntax error/);
+    expect(r.stdout.split('\n')[0]).toMatch(
+      /^::error file=shop\/0001_bad\.sql,line=2::shop\/0001_bad\.sql:2: syntax error/,
+    );
   });
 });

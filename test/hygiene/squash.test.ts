@@ -31,7 +31,9 @@ const MIGRATIONS = {
 };
 
 const dbs: TestDatabase[] = [];
-afterEach(async () => { await Promise.all(dbs.splice(0).map((d) => d.drop())); });
+afterEach(async () => {
+  await Promise.all(dbs.splice(0).map((d) => d.drop()));
+});
 async function database(): Promise<TestDatabase> {
   const db = await createTestDatabase('sq');
   dbs.push(db);
@@ -42,15 +44,19 @@ async function scratchDatabases(): Promise<string[]> {
   const c = new pg.Client({ connectionString: serverUrl() });
   await c.connect();
   try {
-    return (await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'deployctl\\_squash\\_%'")).rows.map((r) => r.datname);
+    return (await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'deployctl\\_squash\\_%'")).rows.map(
+      (r) => r.datname,
+    );
   } finally {
     await c.end();
   }
 }
 
-const cli = (root: string, args: string[], db: TestDatabase) => runCli([...args, '--database-url', db.url], { cwd: root });
+const cli = (root: string, args: string[], db: TestDatabase) =>
+  runCli([...args, '--database-url', db.url], { cwd: root });
 const migrate = (root: string, db: TestDatabase) => cli(root, ['migrate', '--phase', 'pre'], db);
-const fingerprint = async (root: string, db: TestDatabase) => JSON.parse((await cli(root, ['fingerprint', '--json'], db)).stdout);
+const fingerprint = async (root: string, db: TestDatabase) =>
+  JSON.parse((await cli(root, ['fingerprint', '--json'], db)).stdout);
 
 describe('squash', () => {
   it('writes a baseline that builds the same schema, recorded as applied where the migrations were', async () => {
@@ -71,8 +77,11 @@ describe('squash', () => {
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result).toMatchObject({
-      app: 'default', squashed: ['0001_users', '0002_orders'], recorded: true,
-      baseline: { id: '0002_orders_baseline', file: 'migrations/0002_orders_baseline.sql' }, movedTo: path.join(dir, 'squashed'),
+      app: 'default',
+      squashed: ['0001_users', '0002_orders'],
+      recorded: true,
+      baseline: { id: '0002_orders_baseline', file: 'migrations/0002_orders_baseline.sql' },
+      movedTo: path.join(dir, 'squashed'),
     });
     expect(await scratchDatabases()).toEqual(before);
     expect((await readdir(dir)).sort()).toEqual(['0002_orders_baseline.sql', '0003_phone.sql', 'squashed']);
@@ -83,7 +92,9 @@ describe('squash', () => {
     expect(baseline).toContain("COMMENT ON TABLE public.users IS 'people, with ''quotes''';");
 
     // The database it was squashed against: the baseline is recorded, nothing is pending.
-    expect(await squashedDb.sql("SELECT id, phase FROM deployctl.migration WHERE id LIKE '%baseline'")).toEqual([{ id: '0002_orders_baseline', phase: 'baseline' }]);
+    expect(await squashedDb.sql("SELECT id, phase FROM deployctl.migration WHERE id LIKE '%baseline'")).toEqual([
+      { id: '0002_orders_baseline', phase: 'baseline' },
+    ]);
     // Another database with the squashed migrations applied: the baseline counts as applied by its name.
     for (const db of [squashedDb, otherDb]) {
       const plan = JSON.parse((await cli(root, ['plan', '--json'], db)).stdout);
@@ -110,7 +121,9 @@ describe('squash', () => {
     const r = await cli(path.dirname(dir), ['squash', '--through', '0003_phone', '--delete'], db);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('deleted them');
-    expect(r.stdout).toContain("not recorded in the database's ledger: the database has none of these migrations applied");
+    expect(r.stdout).toContain(
+      "not recorded in the database's ledger: the database has none of these migrations applied",
+    );
     expect(await readdir(dir)).toEqual(['0003_phone_baseline.sql']);
   });
 
@@ -120,7 +133,9 @@ describe('squash', () => {
     const before = await scratchDatabases();
     const r = await cli(path.dirname(dir), ['squash', '--through', '0003'], db);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('migrations/0003_phone.sql:1: relation "missing" does not exist (replaying into a scratch database)');
+    expect(r.stderr).toContain(
+      'migrations/0003_phone.sql:1: relation "missing" does not exist (replaying into a scratch database)',
+    );
     expect(await scratchDatabases()).toEqual(before);
     expect((await readdir(dir)).sort()).toEqual(Object.keys(MIGRATIONS).sort());
   });

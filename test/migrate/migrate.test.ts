@@ -9,10 +9,15 @@ import { createTestDatabase, migrationsDir, type TestDatabase } from '../support
 import { waitFor } from '../support/wait.js';
 
 let db: TestDatabase;
-beforeEach(async () => { db = await createTestDatabase('mig'); });
-afterEach(async () => { await db.drop(); });
+beforeEach(async () => {
+  db = await createTestDatabase('mig');
+});
+afterEach(async () => {
+  await db.drop();
+});
 
-const migrate = (dir: string, phase: string, ...extra: string[]) => runCli(['migrate', '--phase', phase, '--dir', dir, '--database-url', db.url, ...extra]);
+const migrate = (dir: string, phase: string, ...extra: string[]) =>
+  runCli(['migrate', '--phase', phase, '--dir', dir, '--database-url', db.url, ...extra]);
 
 describe('migrate', () => {
   it('applies pre migrations in order, records them, and does nothing on a re-run', async () => {
@@ -30,15 +35,19 @@ describe('migrate', () => {
       { app: 'migrations', id: '0002_email', phase: 'pre', attempts: 1 },
     ]);
     // The post migration waits for its phase.
-    expect(await db.sql("SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY 1")).toEqual([
-      { column_name: 'email' }, { column_name: 'id' }, { column_name: 'name' },
-    ]);
+    expect(
+      await db.sql("SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY 1"),
+    ).toEqual([{ column_name: 'email' }, { column_name: 'id' }, { column_name: 'name' }]);
     const again = await migrate(dir, 'pre');
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('nothing to apply');
     const post = await migrate(dir, 'post');
     expect(post.code).toBe(0);
-    expect(await db.sql("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'name'")).toEqual([{ n: 0 }]);
+    expect(
+      await db.sql(
+        "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'name'",
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('refuses an applied file whose content changed, and applies nothing else', async () => {
@@ -61,9 +70,15 @@ describe('migrate', () => {
     expect(r.stderr).toMatch(/sorts before migrations\/0002_b/);
     // Allowed in the config, it applies.
     const config = path.join(path.dirname(dir), 'deployctl.yaml');
-    await writeFile(config, `database: { url: '${db.url}' }\nmigrations: [{ app: migrations, dir: migrations }]\nallowOutOfOrder: true\n`);
+    await writeFile(
+      config,
+      `database: { url: '${db.url}' }\nmigrations: [{ app: migrations, dir: migrations }]\nallowOutOfOrder: true\n`,
+    );
     expect((await runCli(['migrate', '--phase', 'pre', '--config', config])).code).toBe(0);
-    expect(await db.sql('SELECT id FROM deployctl.migration ORDER BY id')).toEqual([{ id: '0001_a' }, { id: '0002_b' }]);
+    expect(await db.sql('SELECT id FROM deployctl.migration ORDER BY id')).toEqual([
+      { id: '0001_a' },
+      { id: '0002_b' },
+    ]);
   });
 
   it('exits 2 naming file and line when a file does not parse, applying nothing', async () => {
@@ -109,7 +124,10 @@ describe('migrate', () => {
   });
 
   it('lets exactly one of two concurrent runs apply; the other exits 4', async () => {
-    const dir = await migrationsDir({ '0001_slow.sql': 'CREATE TABLE a (id int);\n-- deployctl:allow select-statement a deliberate pause\nSELECT pg_sleep(1.5);' });
+    const dir = await migrationsDir({
+      '0001_slow.sql':
+        'CREATE TABLE a (id int);\n-- deployctl:allow select-statement a deliberate pause\nSELECT pg_sleep(1.5);',
+    });
     const [x, y] = await Promise.all([migrate(dir, 'pre'), migrate(dir, 'pre')]);
     expect([x.code, y.code].sort()).toEqual([0, 4]);
     expect(await db.sql('SELECT id FROM deployctl.migration')).toEqual([{ id: '0001_slow' }]);
@@ -142,11 +160,16 @@ describe('migrate', () => {
     await reader.end();
     expect(reads).toBe(40);
     expect(result.code).toBe(0);
-    const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const retries = events.filter((e) => e.type === 'migration:retry');
     expect(retries.length).toBeGreaterThan(0);
     expect(retries.some((e) => e.blockers.some((b: { pid: number }) => b.pid === holderPid))).toBe(true);
-    expect(await db.sql("SELECT attempts > 1 AS retried FROM deployctl.migration WHERE id = '0001_add'")).toEqual([{ retried: true }]);
+    expect(await db.sql("SELECT attempts > 1 AS retried FROM deployctl.migration WHERE id = '0001_add'")).toEqual([
+      { retried: true },
+    ]);
   }, 60000);
 
   it('leaves no INVALID index behind when a concurrent unique build fails, and rebuilds it once fixed', async () => {
@@ -158,37 +181,79 @@ describe('migrate', () => {
     expect(await db.sql("SELECT to_regclass('dup_v') AS i")).toEqual([{ i: null }]);
     await db.sql('DELETE FROM dup WHERE ctid = (SELECT max(ctid) FROM dup WHERE v = 1)');
     expect((await migrate(dir, 'pre')).code).toBe(0);
-    expect(await db.sql("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('dup_v')")).toEqual([{ indisvalid: true }]);
+    expect(await db.sql("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('dup_v')")).toEqual([
+      { indisvalid: true },
+    ]);
   });
 
-  it('a second runner waiting for the lock does not stall the first one\'s concurrent index build', async () => {
+  it("a second runner waiting for the lock does not stall the first one's concurrent index build", async () => {
     await db.sql('CREATE TABLE big (v int); INSERT INTO big SELECT generate_series(1, 50000)');
     const dir = await migrationsDir({ '0001_idx.sql': 'CREATE INDEX CONCURRENTLY big_v ON big (v);\n' });
     const first = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url]);
     // The second runner starts once the first holds the lock, and polls for it meanwhile.
-    await waitFor('the first runner to hold the release lock', async () =>
-      (await db.sql("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).length > 0);
-    const second = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url, '--lock-wait', '20000']);
+    await waitFor(
+      'the first runner to hold the release lock',
+      async () =>
+        (
+          await db.sql(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+          )
+        ).length > 0,
+    );
+    const second = startCli([
+      'migrate',
+      '--phase',
+      'pre',
+      '--dir',
+      dir,
+      '--database-url',
+      db.url,
+      '--lock-wait',
+      '20000',
+    ]);
     const [a, b] = await Promise.all([first.done, second.done]);
     expect([a.code, b.code]).toEqual([0, 0]);
-    expect(await db.sql("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('big_v')")).toEqual([{ indisvalid: true }]);
+    expect(await db.sql("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('big_v')")).toEqual([
+      { indisvalid: true },
+    ]);
     expect(await db.sql('SELECT count(*)::int AS n FROM deployctl.migration')).toEqual([{ n: 1 }]);
   }, 60000);
 
   it('finishes after the process is killed during a long migration, with a consistent ledger', async () => {
     const dir = await migrationsDir({
       '0001_a.sql': 'CREATE TABLE a (id int);',
-      '0002_slow.sql': 'CREATE TABLE b (id int);\n-- deployctl:allow select-statement a deliberate pause\nSELECT pg_sleep(3);',
+      '0002_slow.sql':
+        'CREATE TABLE b (id int);\n-- deployctl:allow select-statement a deliberate pause\nSELECT pg_sleep(3);',
     });
     const run = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url]);
-    await waitFor('the slow statement to run', async () =>
-      (await db.sql("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(3)%'")).length > 0);
+    await waitFor(
+      'the slow statement to run',
+      async () =>
+        (
+          await db.sql(
+            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(3)%'",
+          )
+        ).length > 0,
+    );
     run.child.kill('SIGKILL');
     await run.done;
     expect(await db.sql('SELECT id FROM deployctl.migration ORDER BY id')).toEqual([{ id: '0001_a' }]);
-    const again = await runCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url, '--lock-wait', '10000']);
+    const again = await runCli([
+      'migrate',
+      '--phase',
+      'pre',
+      '--dir',
+      dir,
+      '--database-url',
+      db.url,
+      '--lock-wait',
+      '10000',
+    ]);
     expect(again.code).toBe(0);
-    expect(await db.sql('SELECT id FROM deployctl.migration ORDER BY id')).toEqual([{ id: '0001_a' }, { id: '0002_slow' }]);
+    expect(await db.sql('SELECT id FROM deployctl.migration ORDER BY id')).toEqual([
+      { id: '0001_a' },
+      { id: '0002_slow' },
+    ]);
     expect(await db.sql("SELECT to_regclass('b') IS NOT NULL AS b")).toEqual([{ b: true }]);
   }, 60000);
 
@@ -199,17 +264,31 @@ describe('migrate', () => {
     });
     const dry = await migrate(dir, 'pre', '--dry-run', '--json');
     expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.stdout.trim().split('\n').pop()!)).toEqual({ dryRun: true, phase: 'pre', migrations: ['migrations/0001_users'] });
-    expect(await db.sql("SELECT to_regclass('users') AS t, to_regclass('deployctl.migration') AS l")).toEqual([{ t: null, l: null }]);
+    expect(JSON.parse(dry.stdout.trim().split('\n').pop()!)).toEqual({
+      dryRun: true,
+      phase: 'pre',
+      migrations: ['migrations/0001_users'],
+    });
+    expect(await db.sql("SELECT to_regclass('users') AS t, to_regclass('deployctl.migration') AS l")).toEqual([
+      { t: null, l: null },
+    ]);
     expect((await migrate(dir, 'pre')).code).toBe(0);
     await db.sql("INSERT INTO deployctl.release (artifact, stage, host, pid) VALUES ('v7', 'rollout', 'ci-runner', 1)");
     const status = await runCli(['status', '--dir', dir, '--database-url', db.url, '--json']);
     expect(status.code).toBe(0);
     const report = JSON.parse(status.stdout);
-    expect(report.apps).toEqual([{ app: 'migrations', applied: [expect.objectContaining({ id: '0001_users', phase: 'pre' })], pending: [{ id: '0002_drop', phase: 'post' }] }]);
+    expect(report.apps).toEqual([
+      {
+        app: 'migrations',
+        applied: [expect.objectContaining({ id: '0001_users', phase: 'pre' })],
+        pending: [{ id: '0002_drop', phase: 'post' }],
+      },
+    ]);
     expect(report.unfinishedRelease).toMatchObject({ artifact: 'v7', stage: 'rollout' });
     const human = await runCli(['status', '--dir', dir, '--database-url', db.url]);
-    expect(human.stdout).toMatch(/pending: 0002_drop \(post\)[\s\S]*half-done: release #1 stopped after stage 'rollout'/);
+    expect(human.stdout).toMatch(
+      /pending: 0002_drop \(post\)[\s\S]*half-done: release #1 stopped after stage 'rollout'/,
+    );
   });
 
   it('reconnects after losing its connection mid-migration, re-reads the ledger, and applies once', async () => {
@@ -219,7 +298,9 @@ describe('migrate', () => {
     const run = startCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url, '--json']);
     let killed = false;
     for (let i = 0; i < 300 && !killed; i++) {
-      const rows = await db.sql<{ ok: boolean }>("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(2)%' AND pid <> pg_backend_pid()");
+      const rows = await db.sql<{ ok: boolean }>(
+        "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(2)%' AND pid <> pg_backend_pid()",
+      );
       killed = rows.some((r) => r.ok);
       if (!killed) await new Promise((r) => setTimeout(r, 20));
     }

@@ -12,11 +12,18 @@ beforeEach(async () => {
   db = await createTestDatabase('rel');
   project = await createProject(db.url);
 });
-afterEach(async () => { await db.drop(); });
+afterEach(async () => {
+  await db.drop();
+});
 
 const release = (...args: string[]) => runCli(['release', '--config', project.config, ...args], { cwd: project.root });
 const columns = async (table: string) =>
-  (await db.sql<{ c: string }>('SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY 1', [table])).map((r) => r.c);
+  (
+    await db.sql<{ c: string }>(
+      'SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY 1',
+      [table],
+    )
+  ).map((r) => r.c);
 
 async function releaseV1V2(): Promise<void> {
   await project.addMigration('0001_users.sql', 'CREATE TABLE users (id bigint PRIMARY KEY, legacy text);');
@@ -33,16 +40,32 @@ describe('release', () => {
     await releaseV1V2();
     expect(await project.deployed()).toBe('v2');
     expect(await columns('users')).toEqual(['email', 'id']);
-    const ledger = await db.sql<{ id: string; phase: string; release_id: string }>('SELECT id, phase, release_id::text FROM deployctl.migration ORDER BY id');
+    const ledger = await db.sql<{ id: string; phase: string; release_id: string }>(
+      'SELECT id, phase, release_id::text FROM deployctl.migration ORDER BY id',
+    );
     expect(ledger).toEqual([
       { id: '0001_users', phase: 'pre', release_id: '1' },
       { id: '0002_email', phase: 'pre', release_id: '2' },
       { id: '0003_drop_legacy', phase: 'post', release_id: '2' },
     ]);
-    const ends = await db.sql<{ stage: string }>("SELECT stage FROM deployctl.release_event WHERE release_id = 2 AND kind = 'end' ORDER BY id");
-    expect(ends.map((e) => e.stage)).toEqual(['preflight', 'migrate:pre', 'verify:pre', 'rollout', 'verify:rollout', 'migrate:post', 'verify:post']);
-    expect(await db.sql("SELECT status, stage FROM deployctl.release WHERE id = 2")).toEqual([{ status: 'succeeded', stage: 'done' }]);
-    const health = await db.sql<{ n: number }>("SELECT count(*)::int AS n FROM deployctl.release_event WHERE release_id = 2 AND kind = 'health'");
+    const ends = await db.sql<{ stage: string }>(
+      "SELECT stage FROM deployctl.release_event WHERE release_id = 2 AND kind = 'end' ORDER BY id",
+    );
+    expect(ends.map((e) => e.stage)).toEqual([
+      'preflight',
+      'migrate:pre',
+      'verify:pre',
+      'rollout',
+      'verify:rollout',
+      'migrate:post',
+      'verify:post',
+    ]);
+    expect(await db.sql('SELECT status, stage FROM deployctl.release WHERE id = 2')).toEqual([
+      { status: 'succeeded', stage: 'done' },
+    ]);
+    const health = await db.sql<{ n: number }>(
+      "SELECT count(*)::int AS n FROM deployctl.release_event WHERE release_id = 2 AND kind = 'health'",
+    );
     expect(health[0]!.n).toBeGreaterThan(0);
   });
 
@@ -55,7 +78,9 @@ describe('release', () => {
     expect(await project.deployed()).toBe('v2');
     expect(await project.driverLog()).toEqual(['deploy v1', 'deploy v2', 'deploy v3-bad', 'rollback v2']);
     expect(await columns('users')).toEqual(['email', 'id']);
-    expect(await db.sql("SELECT status FROM deployctl.release WHERE artifact = 'v3-bad'")).toEqual([{ status: 'rolled_back' }]);
+    expect(await db.sql("SELECT status FROM deployctl.release WHERE artifact = 'v3-bad'")).toEqual([
+      { status: 'rolled_back' },
+    ]);
     // The next good release picks the post migration up.
     expect((await release('--artifact', 'v3')).code).toBe(0);
     expect(await columns('users')).toEqual(['id']);
@@ -69,23 +94,40 @@ describe('release', () => {
     expect(await columns('users')).toEqual(['id', 'legacy']);
     expect((await release('--artifact', 'v3')).code).toBe(0);
     expect(await columns('users')).toEqual(['id']);
-    expect(await db.sql("SELECT r.artifact FROM deployctl.migration m JOIN deployctl.release r ON r.id = m.release_id WHERE m.id = '0002_drop_legacy'")).toEqual([{ artifact: 'v3' }]);
+    expect(
+      await db.sql(
+        "SELECT r.artifact FROM deployctl.migration m JOIN deployctl.release r ON r.id = m.release_id WHERE m.id = '0002_drop_legacy'",
+      ),
+    ).toEqual([{ artifact: 'v3' }]);
   });
 
   it('refuses a plain release while one is unfinished, and resumes or aborts it', async () => {
     await project.addMigration('0001_users.sql', 'CREATE TABLE users (id bigint PRIMARY KEY);');
     expect((await release('--artifact', 'v1')).code).toBe(0);
     // Simulate a release killed after preflight.
-    await db.sql("INSERT INTO deployctl.release (artifact, previous_artifact, stage, host, pid) VALUES ('v2', 'v1', 'preflight', 'elsewhere', 1)");
+    await db.sql(
+      "INSERT INTO deployctl.release (artifact, previous_artifact, stage, host, pid) VALUES ('v2', 'v1', 'preflight', 'elsewhere', 1)",
+    );
     const refused = await release('--artifact', 'v3');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/did not finish.*--resume.*--abort/);
     const resumed = await release('--resume');
     expect(resumed.code).toBe(0);
     expect(await project.deployed()).toBe('v2');
-    const ends = await db.sql<{ stage: string }>("SELECT stage FROM deployctl.release_event WHERE release_id = 2 AND kind = 'end' ORDER BY id");
-    expect(ends.map((e) => e.stage)).toEqual(['migrate:pre', 'verify:pre', 'rollout', 'verify:rollout', 'migrate:post', 'verify:post']);
-    await db.sql("INSERT INTO deployctl.release (artifact, previous_artifact, stage, host, pid) VALUES ('v9', 'v2', 'rollout', 'elsewhere', 1)");
+    const ends = await db.sql<{ stage: string }>(
+      "SELECT stage FROM deployctl.release_event WHERE release_id = 2 AND kind = 'end' ORDER BY id",
+    );
+    expect(ends.map((e) => e.stage)).toEqual([
+      'migrate:pre',
+      'verify:pre',
+      'rollout',
+      'verify:rollout',
+      'migrate:post',
+      'verify:post',
+    ]);
+    await db.sql(
+      "INSERT INTO deployctl.release (artifact, previous_artifact, stage, host, pid) VALUES ('v9', 'v2', 'rollout', 'elsewhere', 1)",
+    );
     expect((await release('--abort')).code).toBe(0);
     expect(await db.sql("SELECT status FROM deployctl.release WHERE artifact = 'v9'")).toEqual([{ status: 'aborted' }]);
   });
@@ -109,13 +151,18 @@ describe('release', () => {
     await slow.addMigration('0001_users.sql', 'CREATE TABLE users (id bigint PRIMARY KEY);');
     const run = startCli(['release', '--config', slow.config, '--artifact', 'v1'], { cwd: slow.root });
     // The ledger table appears during preflight: until then the probe fails, which waitFor treats as "not yet".
-    await waitFor('the release to start its rollout stage', async () =>
-      (await db.sql("SELECT 1 FROM deployctl.release_event WHERE stage = 'rollout' AND kind = 'start'")).length > 0);
+    await waitFor(
+      'the release to start its rollout stage',
+      async () =>
+        (await db.sql("SELECT 1 FROM deployctl.release_event WHERE stage = 'rollout' AND kind = 'start'")).length > 0,
+    );
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code).toBe(1);
     expect(stopped.stderr).toMatch(/interrupted before stage 'verify:rollout'.*--resume/);
-    expect(await db.sql('SELECT status, stage FROM deployctl.release')).toEqual([{ status: 'running', stage: 'rollout' }]);
+    expect(await db.sql('SELECT status, stage FROM deployctl.release')).toEqual([
+      { status: 'running', stage: 'rollout' },
+    ]);
     const resumed = await runCli(['release', '--config', slow.config, '--resume'], { cwd: slow.root });
     expect(resumed.code).toBe(0);
     expect(await slow.driverLog()).toEqual(['deploy v1']);
@@ -141,16 +188,21 @@ describe('release', () => {
     await gate.query('SELECT pg_advisory_lock($1)', [GATE]);
     const first = startCli(['release', '--config', project.config, '--artifact', 'v1'], { cwd: project.root });
     try {
-      await waitFor('the first release to hold the release lock while it waits at the gate', async () =>
-        (await db.sql(
-          `SELECT 1 FROM pg_stat_activity a
+      await waitFor(
+        'the first release to hold the release lock while it waits at the gate',
+        async () =>
+          (
+            await db.sql(
+              `SELECT 1 FROM pg_stat_activity a
             WHERE a.datname = current_database() AND a.state = 'active' AND a.pid <> pg_backend_pid()
               AND a.query LIKE '%pg_try_advisory_xact_lock(${GATE})%'
               AND EXISTS (SELECT 1 FROM pg_locks l
                            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2
                              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))`,
-          [...ADVISORY_KEY],
-        )).length > 0);
+              [...ADVISORY_KEY],
+            )
+          ).length > 0,
+      );
       const second = await release('--artifact', 'v1');
       expect(second.stderr).toMatch(/another deployctl process holds the release lock/);
       expect(second.code).toBe(4);
@@ -168,7 +220,10 @@ describe('release', () => {
     await project.addMigration('0001_users.sql', 'CREATE TABLE users (id bigint PRIMARY KEY);');
     const json = await release('--artifact', 'v1', '--json');
     expect(json.code).toBe(0);
-    const events = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.filter((e) => e.type === 'stage:end').map((e) => e.stage)).toContain('verify:post');
     expect(events[events.length - 1].type).toBe('summary');
     const password = new URL(db.url).password;
@@ -188,13 +243,18 @@ describe('rollback', () => {
     const forced = await runCli(['rollback', '--config', project.config, '--force'], { cwd: project.root });
     expect(forced.code).toBe(0);
     expect(await project.deployed()).toBe('v1');
-    expect(await db.sql("SELECT rolled_back_by IS NOT NULL AS rolled FROM deployctl.release WHERE artifact = 'v2'")).toEqual([{ rolled: true }]);
+    expect(
+      await db.sql("SELECT rolled_back_by IS NOT NULL AS rolled FROM deployctl.release WHERE artifact = 'v2'"),
+    ).toEqual([{ rolled: true }]);
   });
 
   it('rolls back a release with only pre migrations, and --schema runs their down sections', async () => {
     await project.addMigration('0001_users.sql', 'CREATE TABLE users (id bigint PRIMARY KEY);');
     expect((await release('--artifact', 'v1')).code).toBe(0);
-    await project.addMigration('0002_email.sql', 'ALTER TABLE users ADD COLUMN email text;\n-- deployctl:down\nALTER TABLE users DROP COLUMN email;\n');
+    await project.addMigration(
+      '0002_email.sql',
+      'ALTER TABLE users ADD COLUMN email text;\n-- deployctl:down\nALTER TABLE users DROP COLUMN email;\n',
+    );
     expect((await release('--artifact', 'v2')).code).toBe(0);
     const r = await runCli(['rollback', '--config', project.config, '--schema'], { cwd: project.root });
     expect(r.code).toBe(0);

@@ -16,7 +16,10 @@ export interface Project {
   driverLog(): Promise<string[]>;
 }
 
-export async function createProject(databaseUrl: string, opts: { deploySleepS?: number; healthSleepS?: number; bakeMs?: number; post?: string } = {}): Promise<Project> {
+export async function createProject(
+  databaseUrl: string,
+  opts: { deploySleepS?: number; healthSleepS?: number; bakeMs?: number; post?: string } = {},
+): Promise<Project> {
   const root = await mkdtemp(path.join(testTmp(), 'deployctl-release-'));
   await mkdir(path.join(root, 'migrations'));
   const sleep = (s?: number): string => (s ? `sleep ${s}; ` : '');
@@ -49,6 +52,7 @@ export async function createProject(databaseUrl: string, opts: { deploySleepS?: 
     config: path.join(root, 'deployctl.yaml'),
     addMigration: (file, sql) => writeFile(path.join(root, 'migrations', file), sql),
     deployed: async () => (await readFile(path.join(root, 'state.txt'), 'utf8')).trim(),
-    driverLog: async () => (await readFile(path.join(root, 'driver.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean),
+    driverLog: async () =>
+      (await readFile(path.join(root, 'driver.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean),
   };
 }

@@ -6,7 +6,17 @@ import { runCli } from '../support/cli.js';
 import { createTestDatabase, migrationsDir } from '../support/db.js';
 
 const STATEMENT_KEYS = ['index', 'line', 'sql', 'phase', 'lock', 'relation', 'rewrite', 'scan', 'rules'].sort();
-const LOCKS = [null, 'AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
+const LOCKS = [
+  null,
+  'AccessShareLock',
+  'RowShareLock',
+  'RowExclusiveLock',
+  'ShareUpdateExclusiveLock',
+  'ShareLock',
+  'ShareRowExclusiveLock',
+  'ExclusiveLock',
+  'AccessExclusiveLock',
+];
 
 /** The `plan --json` contract of DESIGN.md, version 1 (extra top-level `problems` is additive). */
 function assertPlanSchema(doc: Record<string, unknown>): void {
@@ -14,7 +24,8 @@ function assertPlanSchema(doc: Record<string, unknown>): void {
   expect(typeof doc.ok).toBe('boolean');
   const stages = doc.stages as Record<string, unknown>;
   expect(Object.keys(stages).sort()).toEqual(['blocked', 'post', 'pre']);
-  for (const list of Object.values(stages)) expect((list as unknown[]).every((k) => typeof k === 'string' && /^[^/]+\/.+$/.test(k))).toBe(true);
+  for (const list of Object.values(stages))
+    expect((list as unknown[]).every((k) => typeof k === 'string' && /^[^/]+\/.+$/.test(k))).toBe(true);
   for (const m of doc.migrations as Record<string, unknown>[]) {
     expect(Object.keys(m).sort()).toEqual(['app', 'file', 'id', 'phase', 'statements', 'transactional']);
     expect(['pre', 'post', 'unsafe', 'mixed']).toContain(m.phase);
@@ -47,8 +58,16 @@ describe('plan', () => {
       blocked: [],
     });
     const index = doc.migrations[2];
-    expect(index).toMatchObject({ transactional: false, statements: [{ line: 1, lock: 'ShareUpdateExclusiveLock', relation: 'users', scan: true, rewrite: false }] });
-    expect(doc.migrations[3].statements[0]).toMatchObject({ line: 2, phase: 'post', lock: 'AccessExclusiveLock', rules: [{ id: 'drop-column' }] });
+    expect(index).toMatchObject({
+      transactional: false,
+      statements: [{ line: 1, lock: 'ShareUpdateExclusiveLock', relation: 'users', scan: true, rewrite: false }],
+    });
+    expect(doc.migrations[3].statements[0]).toMatchObject({
+      line: 2,
+      phase: 'post',
+      lock: 'AccessExclusiveLock',
+      rules: [{ id: 'drop-column' }],
+    });
   });
 
   it('blocks the unsafe example with fixes (exit 1)', async () => {
@@ -59,7 +78,9 @@ describe('plan', () => {
     expect(doc.ok).toBe(false);
     expect(doc.stages.blocked).toEqual(['migrations/0001_rename_name', 'migrations/0002_index_and_drop']);
     // The unsafe index build and the mixed pre/post pair are both reported, in one pass.
-    expect(doc.problems.filter((p: { id: string }) => p.id === '0002_index_and_drop').map((p: { kind: string }) => p.kind)).toEqual(['unsafe', 'mixed']);
+    expect(
+      doc.problems.filter((p: { id: string }) => p.id === '0002_index_and_drop').map((p: { kind: string }) => p.kind),
+    ).toEqual(['unsafe', 'mixed']);
     const rename = doc.migrations[0].statements[0].rules[0];
     expect(rename.id).toBe('rename-column');
     expect(rename.fix).toMatch(/ADD COLUMN full_name/);
@@ -73,10 +94,14 @@ describe('plan', () => {
   });
 
   it('names both statements of a mixed migration and says how to split it', async () => {
-    const dir = await migrationsDir({ '0001_mixed.sql': 'ALTER TABLE t ADD COLUMN a int;\n\nALTER TABLE t DROP COLUMN b;\n' });
+    const dir = await migrationsDir({
+      '0001_mixed.sql': 'ALTER TABLE t ADD COLUMN a int;\n\nALTER TABLE t DROP COLUMN b;\n',
+    });
     const r = await runCli(['plan', '--dir', dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/mixes a pre statement \(line 1: ALTER TABLE t ADD COLUMN a int\) with a post statement \(line 3: ALTER TABLE t DROP COLUMN b\).*split them into two migrations/);
+    expect(r.stdout).toMatch(
+      /mixes a pre statement \(line 1: ALTER TABLE t ADD COLUMN a int\) with a post statement \(line 3: ALTER TABLE t DROP COLUMN b\).*split them into two migrations/,
+    );
   });
 
   it('exits 2 naming file and line for SQL that does not parse, and for bad directives', async () => {
@@ -84,23 +109,31 @@ describe('plan', () => {
     const r = await runCli(['plan', '--dir', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/0001_bad\.sql:3: syntax error at or near ";"/);
-    const noReason = await migrationsDir({ '0001_x.sql': '-- deployctl:allow create-index-blocking\nCREATE INDEX i ON t (a);\n' });
+    const noReason = await migrationsDir({
+      '0001_x.sql': '-- deployctl:allow create-index-blocking\nCREATE INDEX i ON t (a);\n',
+    });
     const r2 = await runCli(['plan', '--dir', noReason]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/0001_x\.sql:1: 'deployctl:allow create-index-blocking' needs a reason/);
     const unknown = await migrationsDir({ '0001_x.sql': '-- deployctl:yolo\nSELECT 1;\n' });
-    expect((await runCli(['plan', '--dir', unknown])).stderr).toMatch(/0001_x\.sql:1: unknown directive 'deployctl:yolo'/);
+    expect((await runCli(['plan', '--dir', unknown])).stderr).toMatch(
+      /0001_x\.sql:1: unknown directive 'deployctl:yolo'/,
+    );
   });
 
   it('honours allow directives and blocks on one that matches nothing', async () => {
     const dir = await migrationsDir({
-      '0001_ok.sql': '-- deployctl:allow create-index-blocking the table is tiny in every environment\nCREATE INDEX i ON t (a);\n',
+      '0001_ok.sql':
+        '-- deployctl:allow create-index-blocking the table is tiny in every environment\nCREATE INDEX i ON t (a);\n',
       '0002_unused.sql': '-- deployctl:allow rename-column nothing to rename here\nALTER TABLE t ADD COLUMN c int;\n',
     });
     const r = await runCli(['plan', '--dir', dir, '--json']);
     const doc = JSON.parse(r.stdout);
     expect(doc.migrations[0].phase).toBe('pre');
-    expect(doc.migrations[0].statements[0].rules[0]).toMatchObject({ id: 'create-index-blocking', allowed: 'the table is tiny in every environment' });
+    expect(doc.migrations[0].statements[0].rules[0]).toMatchObject({
+      id: 'create-index-blocking',
+      allowed: 'the table is tiny in every environment',
+    });
     expect(doc.stages.blocked).toEqual([`${path.basename(dir)}/0002_unused`]);
     expect(r.code).toBe(1);
   });
@@ -111,7 +144,7 @@ describe('plan', () => {
     await writeFile(config, 'migrations:\n  - app: a\n    dir: migrations\nretry: { attempts: ten }\n');
     const r = await runCli(['plan', '--config', config]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("config key 'retry.attempts': expected a whole number ≥ 1, got \"ten\"");
+    expect(r.stderr).toContain('config key \'retry.attempts\': expected a whole number ≥ 1, got "ten"');
     await writeFile(config, 'migrations:\n  - app: a\n    dir: migrations\nlockTimeout: 5\n');
     expect((await runCli(['plan', '--config', config])).stderr).toContain("unknown config key 'lockTimeout'");
   });
@@ -119,7 +152,9 @@ describe('plan', () => {
   it('with a database: skips applied files, reads the catalog, and says table sizes', async () => {
     const db = await createTestDatabase('plan');
     try {
-      await db.sql("CREATE TABLE big (id int PRIMARY KEY, email text); INSERT INTO big SELECT g, 'x' FROM generate_series(1, 20000) g; ANALYZE big");
+      await db.sql(
+        "CREATE TABLE big (id int PRIMARY KEY, email text); INSERT INTO big SELECT g, 'x' FROM generate_series(1, 20000) g; ANALYZE big",
+      );
       await db.sql('CREATE TABLE empty (id int, email text)');
       await db.sql('ALTER TABLE big ADD CONSTRAINT big_email_nn CHECK (email IS NOT NULL)');
       const dir = await migrationsDir({
@@ -128,14 +163,18 @@ describe('plan', () => {
         '0003_idx_empty.sql': 'CREATE INDEX empty_email ON empty (email);',
         '0004_not_null.sql': 'ALTER TABLE big ALTER COLUMN email SET NOT NULL;',
       });
-      expect((await runCli(['migrate', '--phase', 'pre', '--dir', path.join(dir), '--database-url', db.url])).code).toBe(1);
+      expect(
+        (await runCli(['migrate', '--phase', 'pre', '--dir', path.join(dir), '--database-url', db.url])).code,
+      ).toBe(1);
       const r = await runCli(['plan', '--dir', dir, '--database-url', db.url, '--json']);
       const doc = JSON.parse(r.stdout);
       const byId = Object.fromEntries(doc.migrations.map((m: { id: string }) => [m.id, m]));
       expect(byId['0002_idx'].phase).toBe('unsafe');
       expect(byId['0002_idx'].statements[0].rules[0].message).toMatch(/~20,000 rows/);
       expect(byId['0003_idx_empty'].phase).toBe('pre');
-      expect(byId['0003_idx_empty'].statements[0].rules[0].message).toMatch(/Downgraded to pre: the catalog shows empty is empty/);
+      expect(byId['0003_idx_empty'].statements[0].rules[0].message).toMatch(
+        /Downgraded to pre: the catalog shows empty is empty/,
+      );
       expect(byId['0004_not_null'].phase).toBe('pre');
     } finally {
       await db.drop();
@@ -145,20 +184,38 @@ describe('plan', () => {
   it('--rollout shows what the rollout would do; for pulumi it needs the Pulumi CLI', async () => {
     const dir = await migrationsDir({ '0001_a.sql': 'CREATE TABLE a (id int);' });
     const config = path.join(path.dirname(dir), 'deployctl.yaml');
-    await writeFile(config, 'migrations: [{ app: a, dir: migrations }]\nrollout: { driver: command, deploy: ./deploy.sh }\n');
+    await writeFile(
+      config,
+      'migrations: [{ app: a, dir: migrations }]\nrollout: { driver: command, deploy: ./deploy.sh }\n',
+    );
     const r = await runCli(['plan', '--config', config, '--rollout', 'v9', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).rollout).toEqual({ driver: 'command', artifact: 'v9', steps: ['run: ./deploy.sh', 'with DEPLOYCTL_ARTIFACT=v9'] });
-    await writeFile(config, 'migrations: [{ app: a, dir: migrations }]\nrollout: { driver: pulumi, stack: prod, imageRepository: registry.example.com/shop }\n');
+    expect(JSON.parse(r.stdout).rollout).toEqual({
+      driver: 'command',
+      artifact: 'v9',
+      steps: ['run: ./deploy.sh', 'with DEPLOYCTL_ARTIFACT=v9'],
+    });
+    await writeFile(
+      config,
+      'migrations: [{ app: a, dir: migrations }]\nrollout: { driver: pulumi, stack: prod, imageRepository: registry.example.com/shop }\n',
+    );
     const p = await runCli(['plan', '--config', config, '--rollout', 'v9'], { env: { PATH: '/usr/bin:/bin' } });
     expect(p.code).toBe(2);
     expect(p.stderr).toMatch(/Pulumi/);
   });
 
   it('says the database is unreachable without printing the password (exit 2)', async () => {
-    const r = await runCli(['plan', '--dir', 'examples/basic/migrations', '--database-url', 'postgres://app:hunter2-secret@127.0.0.1:1/db']);
+    const r = await runCli([
+      'plan',
+      '--dir',
+      'examples/basic/migrations',
+      '--database-url',
+      'postgres://app:hunter2-secret@127.0.0.1:1/db',
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/cannot reach the database at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/db: connection refused/);
+    expect(r.stderr).toMatch(
+      /cannot reach the database at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/db: connection refused/,
+    );
     expect(r.stdout + r.stderr).not.toContain('hunter2-secret');
   });
 });

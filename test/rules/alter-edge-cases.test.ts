@@ -3,7 +3,11 @@
  * several sub-commands in one statement, catalog-dependent decisions (old column type, validated
  * checks, server version), the empty-table downgrade, and neighbouring statements.
  */
-import { classifyMigration, type ClassifiedMigration, type ClassifiedStatement } from '../../src/core/classify/classify.js';
+import {
+  classifyMigration,
+  type ClassifiedMigration,
+  type ClassifiedStatement,
+} from '../../src/core/classify/classify.js';
 import type { CatalogFacts, TableFacts } from '../../src/core/schema/facts.js';
 import { loadParser } from '../../src/core/sql/parse.js';
 import { migrationFromText } from '../../src/core/migration.js';
@@ -21,7 +25,15 @@ function only(sql: string, catalog?: CatalogFacts): ClassifiedStatement {
 }
 
 function users(facts: Partial<TableFacts> = {}): TableFacts {
-  return { schema: 'public', name: 'users', rowEstimate: 2_000_000, bytes: 300 * 1024 * 1024, notNullChecks: [], columns: {}, ...facts };
+  return {
+    schema: 'public',
+    name: 'users',
+    rowEstimate: 2_000_000,
+    bytes: 300 * 1024 * 1024,
+    notNullChecks: [],
+    columns: {},
+    ...facts,
+  };
 }
 
 function catalog(table: TableFacts, serverVersion = 150000): CatalogFacts {
@@ -34,7 +46,9 @@ function phases(s: ClassifiedStatement): Record<string, string> {
 
 describe('one ALTER TABLE with several sub-commands', () => {
   it('is unsafe when one unsafe sub-command sits among safe ones, and reports each', () => {
-    const s = only('ALTER TABLE users ADD COLUMN nickname text, ALTER COLUMN status SET DEFAULT \'new\', ALTER COLUMN email SET NOT NULL');
+    const s = only(
+      "ALTER TABLE users ADD COLUMN nickname text, ALTER COLUMN status SET DEFAULT 'new', ALTER COLUMN email SET NOT NULL",
+    );
     expect(s.phase).toBe('unsafe');
     expect(phases(s)).toEqual({ 'add-column': 'pre', 'alter-column-default': 'pre', 'set-not-null': 'unsafe' });
     expect(s).toMatchObject({ lock: 'AccessExclusiveLock', relation: 'users', scan: true, rewrite: false });
@@ -58,9 +72,11 @@ describe('one ALTER TABLE with several sub-commands', () => {
   });
 
   it('scans under the strongest lock when VALIDATE shares its statement with an ACCESS EXCLUSIVE sub-command', () => {
-    const s = only('ALTER TABLE users VALIDATE CONSTRAINT email_check, ALTER COLUMN email SET DEFAULT \'\'');
+    const s = only("ALTER TABLE users VALIDATE CONSTRAINT email_check, ALTER COLUMN email SET DEFAULT ''");
     expect(phases(s)['validate-constraint']).toBe('unsafe');
-    expect(s.findings.find((f) => f.rule === 'validate-constraint')?.message).toContain('another sub-command of this ALTER TABLE holds AccessExclusiveLock');
+    expect(s.findings.find((f) => f.rule === 'validate-constraint')?.message).toContain(
+      'another sub-command of this ALTER TABLE holds AccessExclusiveLock',
+    );
   });
 });
 
@@ -112,7 +128,8 @@ describe('every known sub-command is judged by its own rule', () => {
 });
 
 describe('alter-column-type with the catalog', () => {
-  const typed = (type: string, extra: Partial<TableFacts> = {}) => catalog(users({ columns: { name: { type, notNull: false } }, ...extra }));
+  const typed = (type: string, extra: Partial<TableFacts> = {}) =>
+    catalog(users({ columns: { name: { type, notNull: false } }, ...extra }));
 
   it.each([
     ['character varying(20)', 'varchar(30)'],
@@ -146,9 +163,19 @@ describe('alter-column-type with the catalog', () => {
   });
 
   it('keeps a USING that is just the column, and rewrites for any other expression', () => {
-    expect(only('ALTER TABLE users ALTER COLUMN name TYPE varchar(30) USING name', typed('character varying(20)')).phase).toBe('pre');
-    expect(only('ALTER TABLE users ALTER COLUMN name TYPE varchar(30) USING name::varchar(30)', typed('character varying(20)')).phase).toBe('pre');
-    const s = only('ALTER TABLE users ALTER COLUMN name TYPE varchar(30) USING lower(name)', typed('character varying(20)'));
+    expect(
+      only('ALTER TABLE users ALTER COLUMN name TYPE varchar(30) USING name', typed('character varying(20)')).phase,
+    ).toBe('pre');
+    expect(
+      only(
+        'ALTER TABLE users ALTER COLUMN name TYPE varchar(30) USING name::varchar(30)',
+        typed('character varying(20)'),
+      ).phase,
+    ).toBe('pre');
+    const s = only(
+      'ALTER TABLE users ALTER COLUMN name TYPE varchar(30) USING lower(name)',
+      typed('character varying(20)'),
+    );
     expect(s).toMatchObject({ phase: 'unsafe', rewrite: true });
     expect(s.findings[0]!.message).toContain('USING expression');
   });
@@ -159,23 +186,35 @@ describe('alter-column-type with the catalog', () => {
   });
 
   it('reports the re-check of a CHECK constraint on the column as a scan', () => {
-    const s = only('ALTER TABLE users ALTER COLUMN name TYPE text', typed('character varying(20)', { notNullChecks: ['name'] }));
+    const s = only(
+      'ALTER TABLE users ALTER COLUMN name TYPE text',
+      typed('character varying(20)', { notNullChecks: ['name'] }),
+    );
     expect(s).toMatchObject({ phase: 'unsafe', rewrite: false, scan: true });
   });
 
   it('says why it cannot judge without a database, a table or a column', () => {
-    expect(only('ALTER TABLE users ALTER COLUMN name TYPE text').findings[0]!.message).toContain('without a database connection');
-    expect(only('ALTER TABLE users ALTER COLUMN name TYPE text', { serverVersion: 150000, tables: {} }).findings[0]!.message).toContain('the catalog has no table users');
-    expect(only('ALTER TABLE users ALTER COLUMN nick TYPE text', typed('text')).findings[0]!.message).toContain('lists no column nick');
+    expect(only('ALTER TABLE users ALTER COLUMN name TYPE text').findings[0]!.message).toContain(
+      'without a database connection',
+    );
+    expect(
+      only('ALTER TABLE users ALTER COLUMN name TYPE text', { serverVersion: 150000, tables: {} }).findings[0]!.message,
+    ).toContain('the catalog has no table users');
+    expect(only('ALTER TABLE users ALTER COLUMN nick TYPE text', typed('text')).findings[0]!.message).toContain(
+      'lists no column nick',
+    );
   });
 
   it('is pre on a table created earlier in the migration', () => {
-    expect(classify('CREATE TABLE users (name varchar(20));\nALTER TABLE users ALTER COLUMN name TYPE bigint USING 0').phase).toBe('pre');
+    expect(
+      classify('CREATE TABLE users (name varchar(20));\nALTER TABLE users ALTER COLUMN name TYPE bigint USING 0').phase,
+    ).toBe('pre');
   });
 });
 
 describe('set-not-null and validated checks', () => {
-  const checked = (serverVersion: number) => catalog(users({ notNullChecks: ['email'], columns: { email: { type: 'text', notNull: false } } }), serverVersion);
+  const checked = (serverVersion: number) =>
+    catalog(users({ notNullChecks: ['email'], columns: { email: { type: 'text', notNull: false } } }), serverVersion);
 
   it('is pre on PostgreSQL 12+ when the catalog shows a validated CHECK (email IS NOT NULL)', () => {
     const s = only('ALTER TABLE users ALTER COLUMN email SET NOT NULL', checked(150000));
@@ -191,38 +230,54 @@ describe('set-not-null and validated checks', () => {
   });
 
   it('is unsafe without the check, with the four-step fix', () => {
-    const s = only('ALTER TABLE users ALTER COLUMN email SET NOT NULL', catalog(users({ columns: { email: { type: 'text', notNull: false } } })));
+    const s = only(
+      'ALTER TABLE users ALTER COLUMN email SET NOT NULL',
+      catalog(users({ columns: { email: { type: 'text', notNull: false } } })),
+    );
     expect(s.phase).toBe('unsafe');
     expect(s.findings[0]!.fix).toContain('ADD CONSTRAINT email_not_null CHECK (email IS NOT NULL) NOT VALID');
     expect(s.findings[0]!.fix).toContain('VALIDATE CONSTRAINT email_not_null');
   });
 
   it('is pre when the column is already NOT NULL', () => {
-    expect(only('ALTER TABLE users ALTER COLUMN email SET NOT NULL', catalog(users({ columns: { email: { type: 'text', notNull: true } } }))).phase).toBe('pre');
+    expect(
+      only(
+        'ALTER TABLE users ALTER COLUMN email SET NOT NULL',
+        catalog(users({ columns: { email: { type: 'text', notNull: true } } })),
+      ).phase,
+    ).toBe('pre');
   });
 
-  it('needs no scan after the migration validates the check, but blames the validation done under the ADD\'s lock', () => {
-    const m = classify([
-      'ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID;',
-      'ALTER TABLE users VALIDATE CONSTRAINT email_nn;',
-      'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
-    ].join('\n'));
+  it("needs no scan after the migration validates the check, but blames the validation done under the ADD's lock", () => {
+    const m = classify(
+      [
+        'ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID;',
+        'ALTER TABLE users VALIDATE CONSTRAINT email_nn;',
+        'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
+      ].join('\n'),
+    );
     expect(m.statements.map((s) => s.phase)).toEqual(['pre', 'unsafe', 'pre']);
     expect(m.statements[1]!.findings[0]!.message).toContain('line 1 of this migration holds AccessExclusiveLock');
   });
 
   it('does not count a check added NOT VALID in the same statement as proof', () => {
-    const s = only('ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID, ALTER COLUMN email SET NOT NULL');
+    const s = only(
+      'ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID, ALTER COLUMN email SET NOT NULL',
+    );
     expect(phases(s)['set-not-null']).toBe('unsafe');
   });
 
   it('does not count a check on another column or another table', () => {
-    const m = classify('ALTER TABLE users ADD CONSTRAINT n CHECK (name IS NOT NULL);\nALTER TABLE people ADD CONSTRAINT e CHECK (email IS NOT NULL);\nALTER TABLE users ALTER COLUMN email SET NOT NULL;');
+    const m = classify(
+      'ALTER TABLE users ADD CONSTRAINT n CHECK (name IS NOT NULL);\nALTER TABLE people ADD CONSTRAINT e CHECK (email IS NOT NULL);\nALTER TABLE users ALTER COLUMN email SET NOT NULL;',
+    );
     expect(phases(m.statements[2]!)['set-not-null']).toBe('unsafe');
   });
 
   it('lets VALIDATE scan under its own lock in a migration that runs outside a transaction', () => {
-    const m = classify('CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\nALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT email_nn;');
+    const m = classify(
+      'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\nALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT email_nn;',
+    );
     expect(m.transactional).toBe(false);
     expect(phases(m.statements[2]!)['validate-constraint']).toBe('pre');
   });
@@ -240,7 +295,9 @@ describe('empty-table downgrade of size-dependent findings', () => {
 
   it('downgrades a type change and a foreign key on an empty table', () => {
     expect(only('ALTER TABLE users ALTER COLUMN id TYPE bigint', empty).phase).toBe('pre');
-    expect(only('ALTER TABLE users ADD CONSTRAINT f FOREIGN KEY (org_id) REFERENCES orgs (id)', empty).phase).toBe('pre');
+    expect(only('ALTER TABLE users ADD CONSTRAINT f FOREIGN KEY (org_id) REFERENCES orgs (id)', empty).phase).toBe(
+      'pre',
+    );
   });
 
   it('never downgrades a break of the old code', () => {
@@ -282,17 +339,28 @@ describe('renames', () => {
 
 describe('foreign keys and checks in ADD COLUMN', () => {
   it('skips validation of REFERENCES on a column without a default, not with one', () => {
-    expect(phases(only('ALTER TABLE orders ADD COLUMN user_id bigint REFERENCES users (id)'))['add-foreign-key']).toBe('pre');
-    expect(phases(only('ALTER TABLE orders ADD COLUMN user_id bigint DEFAULT NULL REFERENCES users (id)'))['add-foreign-key']).toBe('unsafe');
+    expect(phases(only('ALTER TABLE orders ADD COLUMN user_id bigint REFERENCES users (id)'))['add-foreign-key']).toBe(
+      'pre',
+    );
+    expect(
+      phases(only('ALTER TABLE orders ADD COLUMN user_id bigint DEFAULT NULL REFERENCES users (id)'))[
+        'add-foreign-key'
+      ],
+    ).toBe('unsafe');
   });
 
   it('always validates an inline CHECK', () => {
-    expect(phases(only('ALTER TABLE orders ADD COLUMN qty int CHECK (qty > 0)'))['add-check-constraint']).toBe('unsafe');
+    expect(phases(only('ALTER TABLE orders ADD COLUMN qty int CHECK (qty > 0)'))['add-check-constraint']).toBe(
+      'unsafe',
+    );
   });
 
   it('flags PRIMARY KEY USING INDEX when the catalog shows a nullable column of the new index', () => {
-    const facts = catalog(users({ columns: { code: { type: 'text', notNull: false }, id: { type: 'integer', notNull: true } } }));
-    const sql = (col: string) => `CREATE UNIQUE INDEX CONCURRENTLY users_key ON users (${col});\nALTER TABLE users ADD PRIMARY KEY USING INDEX users_key;`;
+    const facts = catalog(
+      users({ columns: { code: { type: 'text', notNull: false }, id: { type: 'integer', notNull: true } } }),
+    );
+    const sql = (col: string) =>
+      `CREATE UNIQUE INDEX CONCURRENTLY users_key ON users (${col});\nALTER TABLE users ADD PRIMARY KEY USING INDEX users_key;`;
     expect(classify(sql('code'), facts).statements[1]!.phase).toBe('unsafe');
     expect(classify(sql('id'), facts).statements[1]!.phase).toBe('pre');
   });

@@ -110,7 +110,10 @@ afterAll(async () => {
 async function oidOf(relation: string): Promise<number> {
   const parts = relation.split('.');
   const [schema, name] = parts.length === 2 ? parts : ['public', parts[0]];
-  const { rows } = await db.query<{ oid: number }>("SELECT to_regclass(format('%I.%I', $1::text, $2::text))::oid::int AS oid", [schema, name]);
+  const { rows } = await db.query<{ oid: number }>(
+    "SELECT to_regclass(format('%I.%I', $1::text, $2::text))::oid::int AS oid",
+    [schema, name],
+  );
   return rows[0]!.oid;
 }
 
@@ -129,13 +132,17 @@ async function fileNodes(oid: number): Promise<Map<number, number>> {
  * before and after the statement.
  */
 async function seqScans(oid: number): Promise<number> {
-  const { rows } = await db.query<{ n: string }>('SELECT coalesce(sum(seq_scan), 0)::text AS n FROM pg_stat_xact_user_tables WHERE relid = $1', [oid]);
+  const { rows } = await db.query<{ n: string }>(
+    'SELECT coalesce(sum(seq_scan), 0)::text AS n FROM pg_stat_xact_user_tables WHERE relid = $1',
+    [oid],
+  );
   return Number(rows[0]!.n);
 }
 
 describe.each(STATEMENTS)('%s', (sql) => {
   it('takes the lock, rewrites and scans exactly as the plan says', async () => {
-    const planned = classifyMigration(migrationFromText('app', '0001_x', '0001', 'x.sql', sql), { catalog }).statements[0]!;
+    const planned = classifyMigration(migrationFromText('app', '0001_x', '0001', 'x.sql', sql), { catalog })
+      .statements[0]!;
     expect(planned.relation).not.toBeNull();
     const oid = await oidOf(planned.relation!);
     const before = await fileNodes(oid);
@@ -151,8 +158,11 @@ describe.each(STATEMENTS)('%s', (sql) => {
       const after = await fileNodes(oid);
       const rewritten = [...before].some(([rel, node]) => after.has(rel) && after.get(rel) !== node);
       const scanned = (await seqScans(oid)) > scansBefore;
-      expect({ lock: strongest, rewrite: rewritten, scan: scanned })
-        .toEqual({ lock: planned.lock, rewrite: planned.rewrite, scan: planned.scan });
+      expect({ lock: strongest, rewrite: rewritten, scan: scanned }).toEqual({
+        lock: planned.lock,
+        rewrite: planned.rewrite,
+        scan: planned.scan,
+      });
     } finally {
       await db.query('ROLLBACK');
     }

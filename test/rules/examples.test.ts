@@ -16,20 +16,29 @@ beforeAll(() => loadParser());
 const ALL: Rule[] = [...RULES, UNRECOGNIZED];
 
 function firedRules(example: Example): string[] {
-  const { sql, serverVersion, catalog } = typeof example === 'string' ? { sql: example, serverVersion: undefined, catalog: undefined } : example;
+  const { sql, serverVersion, catalog } =
+    typeof example === 'string' ? { sql: example, serverVersion: undefined, catalog: undefined } : example;
   const facts: CatalogFacts | undefined = catalog ?? (serverVersion ? { serverVersion, tables: {} } : undefined);
-  const m = classifyMigration(migrationFromText('test', '0001_example', '0001', 'example.sql', sql), { catalog: facts ?? { serverVersion: ASSUMED_SERVER_VERSION, tables: {} } });
+  const m = classifyMigration(migrationFromText('test', '0001_example', '0001', 'example.sql', sql), {
+    catalog: facts ?? { serverVersion: ASSUMED_SERVER_VERSION, tables: {} },
+  });
   return m.statements.flatMap((s) => s.findings.map((f) => f.rule));
 }
 
 describe.each(ALL.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
-  it.each(rule.examples.fires.map((e) => [typeof e === 'string' ? e : e.sql, e] as const))('fires on: %s', (_sql, example) => {
-    expect(firedRules(example)).toContain(rule.id);
-  });
+  it.each(rule.examples.fires.map((e) => [typeof e === 'string' ? e : e.sql, e] as const))(
+    'fires on: %s',
+    (_sql, example) => {
+      expect(firedRules(example)).toContain(rule.id);
+    },
+  );
   if (rule.examples.silent.length > 0) {
-    it.each(rule.examples.silent.map((e) => [typeof e === 'string' ? e : e.sql, e] as const))('stays silent on: %s', (_sql, example) => {
-      expect(firedRules(example)).not.toContain(rule.id);
-    });
+    it.each(rule.examples.silent.map((e) => [typeof e === 'string' ? e : e.sql, e] as const))(
+      'stays silent on: %s',
+      (_sql, example) => {
+        expect(firedRules(example)).not.toContain(rule.id);
+      },
+    );
   }
   it('has at least one example that fires', () => {
     expect(rule.examples.fires.length).toBeGreaterThan(0);
@@ -58,10 +67,20 @@ describe('rule registry', () => {
         const m = classifyMigration(migrationFromText('test', '0001_x', '0001', 'x.sql', sql));
         return m.statements.map((s) => s.parsed);
       });
-    const context = { serverVersion: ASSUMED_SERVER_VERSION, hasCatalog: false, statements, isNew: () => false, table: () => undefined };
+    const context = {
+      serverVersion: ASSUMED_SERVER_VERSION,
+      hasCatalog: false,
+      statements,
+      isNew: () => false,
+      table: () => undefined,
+    };
     for (const rule of ALL.filter((r) => r.kinds)) {
       for (const s of statements.filter((st) => !rule.kinds!.includes(st.kind))) {
-        expect({ rule: rule.id, kind: s.kind, findings: rule.check(s, context).length }).toEqual({ rule: rule.id, kind: s.kind, findings: 0 });
+        expect({ rule: rule.id, kind: s.kind, findings: rule.check(s, context).length }).toEqual({
+          rule: rule.id,
+          kind: s.kind,
+          findings: 0,
+        });
       }
     }
   });
@@ -72,7 +91,8 @@ describe('rule registry', () => {
         const sql = typeof example === 'string' ? example : example.sql;
         const m = classifyMigration(migrationFromText('test', '0001_x', '0001', 'x.sql', sql));
         for (const f of m.statements.flatMap((s) => s.findings)) {
-          if (f.phase === 'unsafe') expect({ rule: f.rule, fix: f.fix }).toEqual({ rule: f.rule, fix: expect.any(String) });
+          if (f.phase === 'unsafe')
+            expect({ rule: f.rule, fix: f.fix }).toEqual({ rule: f.rule, fix: expect.any(String) });
         }
       }
     }

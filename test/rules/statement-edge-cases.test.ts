@@ -27,7 +27,11 @@ function catalogWith(...tables: TableFacts[]): CatalogFacts {
 function withoutLocations(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutLocations);
   if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'location').map(([k, v]) => [k, withoutLocations(v)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k]) => k !== 'location')
+      .map(([k, v]) => [k, withoutLocations(v)]),
+  );
 }
 
 function rulesOf(m: ClassifiedMigration): string[][] {
@@ -36,7 +40,9 @@ function rulesOf(m: ClassifiedMigration): string[][] {
 
 describe('objects created earlier in the same migration', () => {
   it('classifies an index on a table created in the same file as pre', () => {
-    const m = classify('CREATE TABLE "Shop".orders (id bigint, ref text);\nCREATE INDEX orders_ref ON "Shop".orders (ref);');
+    const m = classify(
+      'CREATE TABLE "Shop".orders (id bigint, ref text);\nCREATE INDEX orders_ref ON "Shop".orders (ref);',
+    );
     expect(m.phase).toBe('pre');
     expect(m.statements[1]).toMatchObject({ phase: 'pre', lock: 'ShareLock', relation: 'Shop.orders' });
   });
@@ -59,13 +65,17 @@ describe('objects created earlier in the same migration', () => {
 
 describe('text that only looks like a statement', () => {
   it('does not see DROP TABLE inside a dollar-quoted function body', () => {
-    const m = classify('CREATE OR REPLACE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $fn$\nBEGIN\n  DROP TABLE users;\n  TRUNCATE orders;\nEND\n$fn$;');
+    const m = classify(
+      'CREATE OR REPLACE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $fn$\nBEGIN\n  DROP TABLE users;\n  TRUNCATE orders;\nEND\n$fn$;',
+    );
     expect(rulesOf(m)).toEqual([['create-function']]);
     expect(m.phase).toBe('pre');
   });
 
   it('does not see DROP TABLE in comments or string literals', () => {
-    const m = classify("-- DROP TABLE users;\n/* DROP INDEX i; */\nINSERT INTO notes (body) VALUES ('DROP TABLE users');");
+    const m = classify(
+      "-- DROP TABLE users;\n/* DROP INDEX i; */\nINSERT INTO notes (body) VALUES ('DROP TABLE users');",
+    );
     expect(rulesOf(m)).toEqual([['insert-rows']]);
   });
 
@@ -78,7 +88,10 @@ describe('text that only looks like a statement', () => {
 
 describe('create-index-blocking with catalog facts', () => {
   it('names the table size in the message', () => {
-    const m = classify('CREATE INDEX users_email ON users (email);', catalogWith(table('users', 2_500_000, 300 * 1024 * 1024)));
+    const m = classify(
+      'CREATE INDEX users_email ON users (email);',
+      catalogWith(table('users', 2_500_000, 300 * 1024 * 1024)),
+    );
     const f = m.statements[0]!.findings.find((x) => x.rule === 'create-index-blocking')!;
     expect(f.phase).toBe('unsafe');
     expect(f.message).toContain('~2,500,000 rows, 300 MB');
@@ -95,7 +108,8 @@ describe('create-index-blocking with catalog facts', () => {
   });
 
   it('suggests SQL that PostgreSQL parses as a concurrent build of the same index', () => {
-    const sql = 'CREATE UNIQUE INDEX IF NOT EXISTS "Orders_ref" ON "Shop".orders /* hot */ (lower(ref)) WHERE ref IS NOT NULL';
+    const sql =
+      'CREATE UNIQUE INDEX IF NOT EXISTS "Orders_ref" ON "Shop".orders /* hot */ (lower(ref)) WHERE ref IS NOT NULL';
     const fix = classify(`${sql};`).statements[0]!.findings[0]!.fix!;
     const suggested = fix.split('\n')[1]!.trim();
     const index = withoutLocations(parseSync(suggested).stmts?.[0]?.stmt) as { IndexStmt: Record<string, unknown> };
@@ -116,7 +130,9 @@ describe('unbatched-backfill with catalog facts', () => {
 
 describe('concurrently-in-transaction', () => {
   it('stays silent when only session statements sit beside it', () => {
-    const m = classify("SET lock_timeout = '2s';\nSET statement_timeout = 0;\nCREATE INDEX CONCURRENTLY i ON t (a);\nRESET lock_timeout;");
+    const m = classify(
+      "SET lock_timeout = '2s';\nSET statement_timeout = 0;\nCREATE INDEX CONCURRENTLY i ON t (a);\nRESET lock_timeout;",
+    );
     expect(rulesOf(m).flat()).not.toContain('concurrently-in-transaction');
     expect(m.phase).toBe('pre');
     expect(m.transactional).toBe(false);
@@ -143,7 +159,9 @@ describe('concurrently-in-transaction', () => {
 
 describe('directives', () => {
   it('lets a reviewed DO block through with an allow and a reason', () => {
-    const m = classify('-- deployctl:allow do-block creates the app role only when missing\nDO $$ BEGIN CREATE ROLE app; EXCEPTION WHEN duplicate_object THEN NULL; END $$;');
+    const m = classify(
+      '-- deployctl:allow do-block creates the app role only when missing\nDO $$ BEGIN CREATE ROLE app; EXCEPTION WHEN duplicate_object THEN NULL; END $$;',
+    );
     expect(m.phase).toBe('pre');
     expect(m.statements[0]!.findings[0]!.allowed).toBe('creates the app role only when missing');
   });
@@ -175,7 +193,11 @@ describe('lock modes', () => {
   });
 
   it('reports the table of a dropped trigger', () => {
-    expect(classify('DROP TRIGGER sync ON "Shop".orders;').statements[0]).toMatchObject({ phase: 'post', lock: 'AccessExclusiveLock', relation: 'Shop.orders' });
+    expect(classify('DROP TRIGGER sync ON "Shop".orders;').statements[0]).toMatchObject({
+      phase: 'post',
+      lock: 'AccessExclusiveLock',
+      relation: 'Shop.orders',
+    });
   });
 });
 

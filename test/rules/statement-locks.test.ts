@@ -84,7 +84,8 @@ describe.each(STATEMENTS)('%s', (sql) => {
   it('takes the lock and rewrites exactly as the plan says', async () => {
     const planned = classifyMigration(migrationFromText('app', '0001_x', '0001', 'x.sql', sql)).statements[0]!;
     expect(planned.relation).not.toBeNull();
-    const oid = (await db.query<{ oid: number }>('SELECT to_regclass($1)::oid::int AS oid', [planned.relation])).rows[0]!.oid;
+    const oid = (await db.query<{ oid: number }>('SELECT to_regclass($1)::oid::int AS oid', [planned.relation]))
+      .rows[0]!.oid;
     const before = await fileNodes(oid);
     await db.query('BEGIN');
     try {

@@ -24,19 +24,31 @@ beforeAll(async () => {
 });
 
 it('creates no network of its own and places everything in the given subnets', () => {
-  for (const type of ['aws:ec2/vpc:Vpc', 'aws:ec2/subnet:Subnet', 'aws:ec2/natGateway:NatGateway', 'aws:ec2/internetGateway:InternetGateway']) {
+  for (const type of [
+    'aws:ec2/vpc:Vpc',
+    'aws:ec2/subnet:Subnet',
+    'aws:ec2/natGateway:NatGateway',
+    'aws:ec2/internetGateway:InternetGateway',
+  ]) {
     expect(stack.all(type)).toEqual([]);
   }
   expect(stack.one('aws:lb/loadBalancer:LoadBalancer').inputs.subnets).toEqual(['subnet-pub-a', 'subnet-pub-b']);
   expect(stack.one('aws:rds/subnetGroup:SubnetGroup').inputs.subnetIds).toEqual(['subnet-priv-a', 'subnet-priv-b']);
-  expect(stack.one('aws:ecs/service:Service').inputs.networkConfiguration).toMatchObject({ subnets: ['subnet-priv-a', 'subnet-priv-b'] });
-  for (const group of stack.all('aws:ec2/securityGroup:SecurityGroup')) expect(group.inputs.vpcId).toBe('vpc-0123456789abcdef0');
+  expect(stack.one('aws:ecs/service:Service').inputs.networkConfiguration).toMatchObject({
+    subnets: ['subnet-priv-a', 'subnet-priv-b'],
+  });
+  for (const group of stack.all('aws:ec2/securityGroup:SecurityGroup'))
+    expect(group.inputs.vpcId).toBe('vpc-0123456789abcdef0');
   expect(stack.one('aws:lb/targetGroup:TargetGroup').inputs.vpcId).toBe('vpc-0123456789abcdef0');
 });
 
 it('serves HTTPS with the certificate and redirects HTTP to it', () => {
   const listeners = Object.fromEntries(stack.all('aws:lb/listener:Listener').map((l) => [l.inputs.port, l.inputs]));
-  expect(listeners[443]).toMatchObject({ protocol: 'HTTPS', certificateArn: CERTIFICATE, defaultActions: [{ type: 'forward' }] });
+  expect(listeners[443]).toMatchObject({
+    protocol: 'HTTPS',
+    certificateArn: CERTIFICATE,
+    defaultActions: [{ type: 'forward' }],
+  });
   expect(listeners[80]).toMatchObject({
     protocol: 'HTTP',
     defaultActions: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
@@ -59,9 +71,17 @@ it('uses the defaults for everything not configured', () => {
     healthCheck: { path: '/healthz', healthyThreshold: 2, unhealthyThreshold: 3, interval: 15, timeout: 5 },
   });
   expect(stack.one('aws:ecs/taskDefinition:TaskDefinition').inputs).toMatchObject({ cpu: '256', memory: '512' });
-  expect(stack.one('aws:rds/instance:Instance').inputs).toMatchObject({ instanceClass: 'db.t4g.micro', allocatedStorage: 20, engineVersion: '16' });
+  expect(stack.one('aws:rds/instance:Instance').inputs).toMatchObject({
+    instanceClass: 'db.t4g.micro',
+    allocatedStorage: 20,
+    engineVersion: '16',
+  });
 });
 
 it('names the public hostname in url and healthUrl', () => {
-  expect(stack.outputs).toMatchObject({ url: 'https://shop.example.com', healthUrl: 'https://shop.example.com/healthz', image: 'ghcr.io/acme/shop:2.0.0' });
+  expect(stack.outputs).toMatchObject({
+    url: 'https://shop.example.com',
+    healthUrl: 'https://shop.example.com/healthz',
+    image: 'ghcr.io/acme/shop:2.0.0',
+  });
 });

@@ -35,7 +35,11 @@ function computed(type: string, name: string): Record<string, unknown> {
   const arn = mockArn(type, name);
   switch (type) {
     case 'aws:rds/instance:Instance':
-      return { arn, address: `${name}.abc123.${REGION}.rds.amazonaws.com`, endpoint: `${name}.abc123.${REGION}.rds.amazonaws.com:5432` };
+      return {
+        arn,
+        address: `${name}.abc123.${REGION}.rds.amazonaws.com`,
+        endpoint: `${name}.abc123.${REGION}.rds.amazonaws.com:5432`,
+      };
     case 'aws:lb/loadBalancer:LoadBalancer':
       return { arn, dnsName: `${name}-123.${REGION}.elb.amazonaws.com` };
     default:
@@ -94,7 +98,9 @@ export async function runMockedStack(config: Record<string, string>, secretKeys:
     one(type, name) {
       const matches = all(type).filter((r) => name === undefined || r.name === name);
       if (matches.length !== 1) {
-        throw new Error(`expected one ${type}${name ? ` named ${name}` : ''}, found ${matches.map((r) => r.name).join(', ') || 'none'}`);
+        throw new Error(
+          `expected one ${type}${name ? ` named ${name}` : ''}, found ${matches.map((r) => r.name).join(', ') || 'none'}`,
+        );
       }
       return matches[0]!;
     },

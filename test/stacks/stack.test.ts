@@ -53,13 +53,19 @@ describe('service rollout settings', () => {
       waitForSteadyState: true,
     });
     expect(service.inputs.loadBalancers).toEqual([
-      expect.objectContaining({ targetGroupArn: expect.stringContaining('targetGroup'), containerName: 'app', containerPort: 3000 }),
+      expect.objectContaining({
+        targetGroupArn: expect.stringContaining('targetGroup'),
+        containerName: 'app',
+        containerPort: 3000,
+      }),
     ]);
   });
 
   it('runs the image from config, with DATABASE_URL injected from a SecureString', () => {
     const taskDefinition = stack.one('aws:ecs/taskDefinition:TaskDefinition');
-    const [container] = JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as Array<Record<string, unknown>>;
+    const [container] = JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as Array<
+      Record<string, unknown>
+    >;
     expect(container).toMatchObject({ image: IMAGE, portMappings: [{ containerPort: 3000, protocol: 'tcp' }] });
 
     const parameter = stack.one('aws:ssm/parameter:Parameter');
@@ -73,7 +79,9 @@ describe('service rollout settings', () => {
 
   it('lets the task execution role read only that parameter', () => {
     const parameter = stack.one('aws:ssm/parameter:Parameter');
-    const policy = JSON.parse(String(stack.one('aws:iam/rolePolicy:RolePolicy').inputs.policy)) as { Statement: unknown[] };
+    const policy = JSON.parse(String(stack.one('aws:iam/rolePolicy:RolePolicy').inputs.policy)) as {
+      Statement: unknown[];
+    };
     expect(policy.Statement).toEqual([
       { Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [mockArn(parameter.type, parameter.name)] },
     ]);
@@ -81,7 +89,9 @@ describe('service rollout settings', () => {
 
   it('ships container logs to the stack log group', () => {
     const taskDefinition = stack.one('aws:ecs/taskDefinition:TaskDefinition');
-    const [container] = JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as Array<{ logConfiguration: unknown }>;
+    const [container] = JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as Array<{
+      logConfiguration: unknown;
+    }>;
     expect(container!.logConfiguration).toEqual({
       logDriver: 'awslogs',
       options: { 'awslogs-group': 'app-physical', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'app' },
@@ -128,7 +138,8 @@ describe('database', () => {
 });
 
 describe('security groups', () => {
-  const ingress = (): Array<Record<string, unknown>> => stack.all('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').map((r) => r.inputs);
+  const ingress = (): Array<Record<string, unknown>> =>
+    stack.all('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').map((r) => r.inputs);
 
   it('accepts the database port only from the service security group', () => {
     const database = stack.one('aws:ec2/securityGroup:SecurityGroup', 'app-db');
@@ -137,7 +148,12 @@ describe('security groups', () => {
 
     const intoDatabase = ingress().filter((rule) => rule.securityGroupId === database.id);
     expect(intoDatabase).toEqual([
-      expect.objectContaining({ ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, referencedSecurityGroupId: service.id }),
+      expect.objectContaining({
+        ipProtocol: 'tcp',
+        fromPort: 5432,
+        toPort: 5432,
+        referencedSecurityGroupId: service.id,
+      }),
     ]);
     expect(intoDatabase[0]).not.toHaveProperty('cidrIpv4');
     expect(database.inputs.ingress ?? []).toEqual([]);
@@ -147,7 +163,9 @@ describe('security groups', () => {
     const alb = stack.one('aws:ec2/securityGroup:SecurityGroup', 'app-alb');
     const service = stack.one('aws:ec2/securityGroup:SecurityGroup', 'app-service');
     const fromInternet = ingress().filter((rule) => rule.cidrIpv4 !== undefined);
-    expect(fromInternet).toEqual([expect.objectContaining({ securityGroupId: alb.id, fromPort: 80, toPort: 80, cidrIpv4: '0.0.0.0/0' })]);
+    expect(fromInternet).toEqual([
+      expect.objectContaining({ securityGroupId: alb.id, fromPort: 80, toPort: 80, cidrIpv4: '0.0.0.0/0' }),
+    ]);
     expect(ingress().filter((rule) => rule.securityGroupId === service.id)).toEqual([
       expect.objectContaining({ fromPort: 3000, toPort: 3000, referencedSecurityGroupId: alb.id }),
     ]);
@@ -161,7 +179,9 @@ describe('security groups', () => {
 
 describe('network', () => {
   it('creates public and private subnets in two zones, private ones routed through NAT', () => {
-    const subnets = stack.all('aws:ec2/subnet:Subnet').map((s) => [s.name, s.inputs.cidrBlock, s.inputs.availabilityZone]);
+    const subnets = stack
+      .all('aws:ec2/subnet:Subnet')
+      .map((s) => [s.name, s.inputs.cidrBlock, s.inputs.availabilityZone]);
     expect(subnets).toEqual([
       ['app-public-0', '10.0.0.0/20', 'eu-west-1a'],
       ['app-private-0', '10.0.128.0/20', 'eu-west-1a'],
@@ -171,7 +191,10 @@ describe('network', () => {
     expect(stack.one('aws:ec2/routeTable:RouteTable', 'app-private').inputs.routes).toEqual([
       expect.objectContaining({ cidrBlock: '0.0.0.0/0', natGatewayId: 'NatGateway:app' }),
     ]);
-    expect(stack.one('aws:lb/loadBalancer:LoadBalancer').inputs.subnets).toEqual(['Subnet:app-public-0', 'Subnet:app-public-1']);
+    expect(stack.one('aws:lb/loadBalancer:LoadBalancer').inputs.subnets).toEqual([
+      'Subnet:app-public-0',
+      'Subnet:app-public-1',
+    ]);
   });
 });
 

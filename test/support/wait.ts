@@ -15,7 +15,11 @@ export interface WaitOptions {
  * value. A probe that throws counts as "not yet" (e.g. the ledger table does not exist yet); the
  * last error is quoted when the wait fails. Fails with `timed out … waiting for <what>`.
  */
-export async function waitFor<T>(what: string, probe: () => T | Promise<T>, options: WaitOptions = {}): Promise<Exclude<T, undefined | null | false>> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | Promise<T>,
+  options: WaitOptions = {},
+): Promise<Exclude<T, undefined | null | false>> {
   const timeoutMs = options.timeoutMs ?? 20000;
   const intervalMs = options.intervalMs ?? 20;
   const deadline = Date.now() + timeoutMs;
@@ -23,7 +27,8 @@ export async function waitFor<T>(what: string, probe: () => T | Promise<T>, opti
   for (;;) {
     try {
       const value = await probe();
-      if (value !== undefined && value !== null && value !== false) return value as Exclude<T, undefined | null | false>;
+      if (value !== undefined && value !== null && value !== false)
+        return value as Exclude<T, undefined | null | false>;
       lastError = undefined;
     } catch (e) {
       lastError = e;
@@ -31,6 +36,9 @@ export async function waitFor<T>(what: string, probe: () => T | Promise<T>, opti
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  const cause = lastError === undefined ? '' : ` (last probe failed: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+  const cause =
+    lastError === undefined
+      ? ''
+      : ` (last probe failed: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
 }

@@ -23,9 +23,12 @@ import { FIXTURE_ROLES, fixtureSetup } from './fixture-setup.js';
 /** Examples that cannot run on a scratch database, and why. Each must name an existing example. */
 const NOT_TRACEABLE: Record<string, string> = {
   'ALTER TABLE events SET TABLESPACE archive': 'a tablespace needs a directory on the database host',
-  'ALTER TABLE IF EXISTS ONLY "Log"."Events" SET TABLESPACE "Fast", SET (fillfactor = 90)': 'a tablespace needs a directory on the database host',
-  'ALTER TABLE users ADD COLUMN n int DEFAULT (SELECT max(id) FROM users)': 'PostgreSQL rejects a subquery in DEFAULT; the example checks the classifier reads it as volatile',
-  'ALTER SEQUENCE IF EXISTS "Billing".seq OWNED BY invoices.id': 'PostgreSQL rejects a sequence owned by a table in another schema; the example checks the parse only',
+  'ALTER TABLE IF EXISTS ONLY "Log"."Events" SET TABLESPACE "Fast", SET (fillfactor = 90)':
+    'a tablespace needs a directory on the database host',
+  'ALTER TABLE users ADD COLUMN n int DEFAULT (SELECT max(id) FROM users)':
+    'PostgreSQL rejects a subquery in DEFAULT; the example checks the classifier reads it as volatile',
+  'ALTER SEQUENCE IF EXISTS "Billing".seq OWNED BY invoices.id':
+    'PostgreSQL rejects a sequence owned by a table in another schema; the example checks the parse only',
   'CREATE ROLE app': 'roles are server-wide and this test creates app for the examples that grant to it',
   'DO $$ BEGIN PERFORM backfill(); END $$': 'calls a function from a PL/pgSQL body, which the fixture does not read',
 };
@@ -41,32 +44,56 @@ const NEEDS_BUILD: Record<string, string> = {
     "SELECT 'lz4' = ANY (enumvals) AS ok FROM pg_settings WHERE name = 'default_toast_compression'",
 };
 
-interface Case { rule: string; kind: 'fires' | 'silent'; sql: string; minVersion: number }
+interface Case {
+  rule: string;
+  kind: 'fires' | 'silent';
+  sql: string;
+  minVersion: number;
+}
 
-const CASES: Case[] = [...RULES, UNRECOGNIZED].flatMap((rule) =>
-  (['fires', 'silent'] as const).flatMap((kind) =>
-    rule.examples[kind].map((e: Example) => {
-      const sql = typeof e === 'string' ? e : e.sql;
-      // An example written for a newer server than the one running it (VIRTUAL columns: 18) is traced only there.
-      const declared = typeof e === 'string' ? 0 : e.serverVersion ?? 0;
-      return { rule: rule.id, kind, sql, minVersion: Math.max(MIN_SERVER_VERSION[sql] ?? 0, declared > 170000 ? declared : 0) };
-    }),
-  ),
-).filter((c) => !(c.sql in NOT_TRACEABLE));
+const CASES: Case[] = [...RULES, UNRECOGNIZED]
+  .flatMap((rule) =>
+    (['fires', 'silent'] as const).flatMap((kind) =>
+      rule.examples[kind].map((e: Example) => {
+        const sql = typeof e === 'string' ? e : e.sql;
+        // An example written for a newer server than the one running it (VIRTUAL columns: 18) is traced only there.
+        const declared = typeof e === 'string' ? 0 : (e.serverVersion ?? 0);
+        return {
+          rule: rule.id,
+          kind,
+          sql,
+          minVersion: Math.max(MIN_SERVER_VERSION[sql] ?? 0, declared > 170000 ? declared : 0),
+        };
+      }),
+    ),
+  )
+  .filter((c) => !(c.sql in NOT_TRACEABLE));
 
 it('lists only existing examples as not traceable', () => {
-  const all = new Set([...RULES, UNRECOGNIZED].flatMap((r) => [...r.examples.fires, ...r.examples.silent].map((e) => (typeof e === 'string' ? e : e.sql))));
-  for (const sql of [...Object.keys(NOT_TRACEABLE), ...Object.keys(MIN_SERVER_VERSION), ...Object.keys(NEEDS_BUILD)]) expect(all).toContain(sql);
+  const all = new Set(
+    [...RULES, UNRECOGNIZED].flatMap((r) =>
+      [...r.examples.fires, ...r.examples.silent].map((e) => (typeof e === 'string' ? e : e.sql)),
+    ),
+  );
+  for (const sql of [...Object.keys(NOT_TRACEABLE), ...Object.keys(MIN_SERVER_VERSION), ...Object.keys(NEEDS_BUILD)])
+    expect(all).toContain(sql);
 });
 
-interface Server { url: string; version: number; stop(): Promise<void> }
+interface Server {
+  url: string;
+  version: number;
+  stop(): Promise<void>;
+}
 
 const SERVERS: [string, () => Promise<Server>][] = [
   ['the CI server', async () => ({ url: serverUrl(), version: 0, stop: async () => undefined })],
-  ['embedded PostgreSQL 18', async () => {
-    const embedded: EmbeddedServer = await startEmbeddedPostgres();
-    return { url: embedded.url, version: 0, stop: () => embedded.stop() };
-  }],
+  [
+    'embedded PostgreSQL 18',
+    async () => {
+      const embedded: EmbeddedServer = await startEmbeddedPostgres();
+      return { url: embedded.url, version: 0, stop: () => embedded.stop() };
+    },
+  ],
 ];
 
 describe.each(SERVERS)('every rule example on %s', (_label, start) => {
@@ -109,9 +136,12 @@ describe.each(SERVERS)('every rule example on %s', (_label, start) => {
       } finally {
         await db.end();
       }
-      const migration = classifyMigration(migrationFromText('test', '0001_example', '0001', 'example.sql', c.sql), { catalog });
+      const migration = classifyMigration(migrationFromText('test', '0001_example', '0001', 'example.sql', c.sql), {
+        catalog,
+      });
       const result = await traceMigrations(scratch.url, [migration], { clock: systemClock });
-      const problems = result.migrations.flatMap((m) => m.statements)
+      const problems = result.migrations
+        .flatMap((m) => m.statements)
         .filter((s) => s.error !== undefined || s.disagreements.length > 0)
         .map((s) => `${s.sql}: ${s.error ?? s.disagreements.join('; ')}`);
       expect(problems).toEqual([]);

@@ -46,9 +46,20 @@ export function tableOf(needs: Needs, schema: string, name: string): Table {
 }
 
 const NAMESPACE: Record<string, string> = {
-  index: 'relation', view: 'relation', matview: 'relation', sequence: 'relation', table: 'relation',
-  type: 'type', domain: 'type', function: 'function', procedure: 'function', trigger_function: 'function',
-  trigger: 'trigger', policy: 'policy', constraint: 'constraint', extension: 'extension',
+  index: 'relation',
+  view: 'relation',
+  matview: 'relation',
+  sequence: 'relation',
+  table: 'relation',
+  type: 'type',
+  domain: 'type',
+  function: 'function',
+  procedure: 'function',
+  trigger_function: 'function',
+  trigger: 'trigger',
+  policy: 'policy',
+  constraint: 'constraint',
+  extension: 'extension',
 };
 
 function addObject(needs: Needs, kind: string, names: string[], extra: { table?: string; args?: string[] } = {}): void {
@@ -61,21 +72,44 @@ function addObject(needs: Needs, kind: string, names: string[], extra: { table?:
 }
 
 const RELATION_KINDS: Record<string, string> = {
-  OBJECT_INDEX: 'index', OBJECT_VIEW: 'view', OBJECT_MATVIEW: 'matview', OBJECT_SEQUENCE: 'sequence',
-  OBJECT_TYPE: 'type', OBJECT_DOMAIN: 'domain', OBJECT_FUNCTION: 'function', OBJECT_PROCEDURE: 'procedure',
-  OBJECT_ROUTINE: 'function', OBJECT_EXTENSION: 'extension', OBJECT_SCHEMA: 'schema',
+  OBJECT_INDEX: 'index',
+  OBJECT_VIEW: 'view',
+  OBJECT_MATVIEW: 'matview',
+  OBJECT_SEQUENCE: 'sequence',
+  OBJECT_TYPE: 'type',
+  OBJECT_DOMAIN: 'domain',
+  OBJECT_FUNCTION: 'function',
+  OBJECT_PROCEDURE: 'procedure',
+  OBJECT_ROUTINE: 'function',
+  OBJECT_EXTENSION: 'extension',
+  OBJECT_SCHEMA: 'schema',
 };
 
 /** ALTER TABLE sub-commands whose `name` is a column. */
-const COLUMN_COMMANDS = new Set(['AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_DropColumn',
-  'AT_SetStatistics', 'AT_SetStorage', 'AT_SetCompression', 'AT_AddIdentity', 'AT_SetIdentity', 'AT_DropIdentity', 'AT_SetOptions', 'AT_ResetOptions']);
+const COLUMN_COMMANDS = new Set([
+  'AT_AlterColumnType',
+  'AT_SetNotNull',
+  'AT_DropNotNull',
+  'AT_ColumnDefault',
+  'AT_DropColumn',
+  'AT_SetStatistics',
+  'AT_SetStorage',
+  'AT_SetCompression',
+  'AT_AddIdentity',
+  'AT_SetIdentity',
+  'AT_DropIdentity',
+  'AT_SetOptions',
+  'AT_ResetOptions',
+]);
 
 export function collect(stmt: Node, needs: Needs): void {
   /** What this statement creates; it counts for the statements after it. */
   const made = new Set<string>();
   const rangeVars: { schema: string; name: string }[] = [];
   const columns = new Set<string>();
-  const rv = (r: { schemaname?: string; relname?: string } | undefined): { schema: string; name: string } | undefined =>
+  const rv = (
+    r: { schemaname?: string; relname?: string } | undefined,
+  ): { schema: string; name: string } | undefined =>
     r?.relname ? { schema: r.schemaname ?? 'public', name: r.relname } : undefined;
 
   // Objects named by the statement itself.
@@ -84,14 +118,21 @@ export function collect(stmt: Node, needs: Needs): void {
     for (const o of drop.objects ?? []) {
       const names = nameList(as(o, 'List')?.items);
       const kind = drop.removeType ?? '';
-      if (kind === 'OBJECT_TABLE') rangeVars.push({ schema: names.length > 1 ? names[0]! : 'public', name: names[names.length - 1]! });
+      if (kind === 'OBJECT_TABLE')
+        rangeVars.push({ schema: names.length > 1 ? names[0]! : 'public', name: names[names.length - 1]! });
       else if (kind === 'OBJECT_TRIGGER' || kind === 'OBJECT_POLICY') {
         const table = names.slice(0, -1);
         rangeVars.push({ schema: table.length > 1 ? table[0]! : 'public', name: table[table.length - 1]! });
-        addObject(needs, kind === 'OBJECT_TRIGGER' ? 'trigger' : 'policy', [...(table.length > 1 ? [table[0]!] : []), names[names.length - 1]!], { table: table[table.length - 1]! });
+        addObject(
+          needs,
+          kind === 'OBJECT_TRIGGER' ? 'trigger' : 'policy',
+          [...(table.length > 1 ? [table[0]!] : []), names[names.length - 1]!],
+          { table: table[table.length - 1]! },
+        );
       } else if (kind === 'OBJECT_SCHEMA') needs.schemas.add(as(o, 'String')?.sval ?? '');
       else if (kind === 'OBJECT_EXTENSION') addObject(needs, 'extension', [as(o, 'String')?.sval ?? '']);
-      else if (kind === 'OBJECT_TYPE' || kind === 'OBJECT_DOMAIN') addObject(needs, RELATION_KINDS[kind]!, nameList(as(o, 'TypeName')?.names));
+      else if (kind === 'OBJECT_TYPE' || kind === 'OBJECT_DOMAIN')
+        addObject(needs, RELATION_KINDS[kind]!, nameList(as(o, 'TypeName')?.names));
       else if (['OBJECT_FUNCTION', 'OBJECT_PROCEDURE', 'OBJECT_ROUTINE'].includes(kind)) {
         const f = as(o, 'ObjectWithArgs');
         addObject(needs, RELATION_KINDS[kind]!, nameList(f?.objname), { args: (f?.objargs ?? []).map(() => 'int') });
@@ -102,7 +143,14 @@ export function collect(stmt: Node, needs: Needs): void {
   if (rename) {
     const target = rv(rename.relation);
     const kind = rename.renameType ?? '';
-    const renamed: Record<string, string> = { OBJECT_TABCONSTRAINT: 'constraint', OBJECT_TRIGGER: 'trigger', OBJECT_SCHEMA: 'schema', OBJECT_FUNCTION: 'function', OBJECT_TYPE: 'type', OBJECT_COLUMN: 'column' };
+    const renamed: Record<string, string> = {
+      OBJECT_TABCONSTRAINT: 'constraint',
+      OBJECT_TRIGGER: 'trigger',
+      OBJECT_SCHEMA: 'schema',
+      OBJECT_FUNCTION: 'function',
+      OBJECT_TYPE: 'type',
+      OBJECT_COLUMN: 'column',
+    };
     if (rename.newname) made.add(`${renamed[kind] ?? 'relation'}:${rename.newname}`);
     if (kind === 'OBJECT_COLUMN' && target) {
       if (rename.relationType === 'OBJECT_VIEW') addObject(needs, 'view', [target.schema, target.name]);
@@ -132,16 +180,22 @@ export function collect(stmt: Node, needs: Needs): void {
       if (!cmd) continue;
       const sub = cmd.subtype ?? '';
       if (COLUMN_COMMANDS.has(sub) && cmd.name) columns.add(cmd.name);
-      if (['AT_DropConstraint', 'AT_ValidateConstraint'].includes(sub) && cmd.name) addObject(needs, 'constraint', [target.schema, cmd.name], { table: target.name });
-      if (sub === 'AT_AlterConstraint') addObject(needs, 'constraint', [target.schema, as(cmd.def, 'ATAlterConstraint')?.conname ?? ''], { table: target.name });
-      if (['AT_EnableTrig', 'AT_DisableTrig'].includes(sub) && cmd.name) addObject(needs, 'trigger', [target.schema, cmd.name], { table: target.name });
+      if (['AT_DropConstraint', 'AT_ValidateConstraint'].includes(sub) && cmd.name)
+        addObject(needs, 'constraint', [target.schema, cmd.name], { table: target.name });
+      if (sub === 'AT_AlterConstraint')
+        addObject(needs, 'constraint', [target.schema, as(cmd.def, 'ATAlterConstraint')?.conname ?? ''], {
+          table: target.name,
+        });
+      if (['AT_EnableTrig', 'AT_DisableTrig'].includes(sub) && cmd.name)
+        addObject(needs, 'trigger', [target.schema, cmd.name], { table: target.name });
       if (sub === 'AT_ClusterOn' && cmd.name) pkeyOrIndex(needs, target, cmd.name);
       if (sub === 'AT_AddColumn') needs.addedColumns.add(as(cmd.def, 'ColumnDef')?.colname ?? '');
       if (sub === 'AT_AddIdentity' && cmd.name) needs.notNull.add(cmd.name);
       const added = as(cmd.def, 'Constraint');
       if (sub === 'AT_AddConstraint' && added?.conname) made.add(`constraint:${added.conname}`);
       const columnConstraints = as(cmd.def, 'ColumnDef')?.constraints ?? [];
-      if ([added, ...columnConstraints.map((c) => as(c, 'Constraint'))].some((c) => c?.contype === 'CONSTR_PRIMARY')) needs.primaryKeyAdded.add(`${target.schema}.${target.name}`);
+      if ([added, ...columnConstraints.map((c) => as(c, 'Constraint'))].some((c) => c?.contype === 'CONSTR_PRIMARY'))
+        needs.primaryKeyAdded.add(`${target.schema}.${target.name}`);
       if (sub === 'AT_AttachPartition') {
         const part = rv(as(cmd.def, 'PartitionCmd')?.name);
         if (part) rangeVars.push(part);
@@ -164,12 +218,18 @@ export function collect(stmt: Node, needs: Needs): void {
   }
   const alterFunction = as(stmt, 'AlterFunctionStmt');
   if (alterFunction) {
-    addObject(needs, alterFunction.objtype === 'OBJECT_PROCEDURE' ? 'procedure' : 'function', nameList(alterFunction.func?.objname), { args: (alterFunction.func?.objargs ?? []).map(() => 'int') });
+    addObject(
+      needs,
+      alterFunction.objtype === 'OBJECT_PROCEDURE' ? 'procedure' : 'function',
+      nameList(alterFunction.func?.objname),
+      { args: (alterFunction.func?.objargs ?? []).map(() => 'int') },
+    );
   }
   const comment = as(stmt, 'CommentStmt');
   if (comment) {
     const names = nameList(as(comment.object, 'List')?.items);
-    if (comment.objtype === 'OBJECT_TABLE') rangeVars.push({ schema: names.length > 1 ? names[0]! : 'public', name: names[names.length - 1]! });
+    if (comment.objtype === 'OBJECT_TABLE')
+      rangeVars.push({ schema: names.length > 1 ? names[0]! : 'public', name: names[names.length - 1]! });
     if (comment.objtype === 'OBJECT_COLUMN') {
       const table = names.slice(0, -1);
       rangeVars.push({ schema: table.length > 1 ? table[0]! : 'public', name: table[table.length - 1]! });
@@ -206,10 +266,12 @@ export function collect(stmt: Node, needs: Needs): void {
     addObject(needs, 'trigger_function', fn);
   }
   const grant = as(stmt, 'GrantStmt');
-  if (grant?.objtype === 'OBJECT_SCHEMA') for (const o of grant.objects ?? []) needs.schemas.add(as(o, 'String')?.sval ?? '');
+  if (grant?.objtype === 'OBJECT_SCHEMA')
+    for (const o of grant.objects ?? []) needs.schemas.add(as(o, 'String')?.sval ?? '');
   const defaults = as(stmt, 'AlterDefaultPrivilegesStmt');
   for (const o of defaults?.options ?? []) {
-    if (as(o, 'DefElem')?.defname === 'schemas') for (const s of nameList(as(as(o, 'DefElem')?.arg, 'List')?.items)) needs.schemas.add(s);
+    if (as(o, 'DefElem')?.defname === 'schemas')
+      for (const s of nameList(as(as(o, 'DefElem')?.arg, 'List')?.items)) needs.schemas.add(s);
   }
   const extension = as(stmt, 'CreateExtensionStmt');
   for (const o of extension?.options ?? []) {
@@ -243,7 +305,11 @@ export function collect(stmt: Node, needs: Needs): void {
     creates(n[n.length - 1], undefined, n.length > 1 ? n[0] : undefined, 'function');
     sqlFunctionBody(fn, needs);
   }
-  for (const names of [nameList(as(stmt, 'CreateEnumStmt')?.typeName), nameList(as(stmt, 'CreateDomainStmt')?.domainname), nameList(as(stmt, 'CreateRangeStmt')?.typeName)]) {
+  for (const names of [
+    nameList(as(stmt, 'CreateEnumStmt')?.typeName),
+    nameList(as(stmt, 'CreateDomainStmt')?.domainname),
+    nameList(as(stmt, 'CreateRangeStmt')?.typeName),
+  ]) {
     if (names.length > 0) creates(names[names.length - 1], undefined, names.length > 1 ? names[0] : undefined, 'type');
   }
   const composite = as(stmt, 'CompositeTypeStmt');
@@ -256,7 +322,8 @@ export function collect(stmt: Node, needs: Needs): void {
   walk(stmt, (key, node) => {
     // A RangeVar appears bare (`relation: {relname…}`) or wrapped (`{ RangeVar: {…} }`): the body is what has `relname`.
     const r = node as { relname?: unknown; schemaname?: string };
-    if (typeof r.relname === 'string' && !creationTargets.has(r) && !r.relname.startsWith('pg_')) rangeVars.push(rv(r as { relname: string })!);
+    if (typeof r.relname === 'string' && !creationTargets.has(r) && !r.relname.startsWith('pg_'))
+      rangeVars.push(rv(r as { relname: string })!);
     const ref = as(node, 'ColumnRef');
     if (ref) {
       const parts = nameList(ref.fields);
@@ -267,7 +334,8 @@ export function collect(stmt: Node, needs: Needs): void {
     const constraint = as(node, 'Constraint');
     if (constraint) {
       for (const c of [...nameList(constraint.keys), ...nameList(constraint.fk_attrs)]) columns.add(c);
-      if (constraint.indexname) addObject(needs, 'index', [rv(alterTable?.relation)?.schema ?? 'public', constraint.indexname]);
+      if (constraint.indexname)
+        addObject(needs, 'index', [rv(alterTable?.relation)?.schema ?? 'public', constraint.indexname]);
       const pk = rv(constraint.pktable);
       if (pk) {
         const t = tableOf(needs, pk.schema, pk.name);
@@ -285,7 +353,12 @@ export function collect(stmt: Node, needs: Needs): void {
       const name = names[names.length - 1] ?? '';
       const literal = as(call.args?.[0], 'A_Const')?.sval?.sval;
       if ((name === 'setval' || name === 'nextval') && literal) addObject(needs, 'sequence', literal.split('.'));
-      else needs.functionCalls.push({ schema: names.length > 1 ? names[0]! : 'public', name, args: call.args?.length ?? 0 });
+      else
+        needs.functionCalls.push({
+          schema: names.length > 1 ? names[0]! : 'public',
+          name,
+          args: call.args?.length ?? 0,
+        });
     }
     const defElem = as(node, 'DefElem');
     if (defElem?.defname === 'owned_by') return false;
@@ -294,7 +367,9 @@ export function collect(stmt: Node, needs: Needs): void {
 
   for (const r of rangeVars) {
     if (needs.created.has(`relation:${r.name}`)) continue;
-    const asObject = ['view', 'matview', 'sequence', 'index'].find((k) => needs.objects.has(`${k}:${r.schema}.${r.name}`));
+    const asObject = ['view', 'matview', 'sequence', 'index'].find((k) =>
+      needs.objects.has(`${k}:${r.schema}.${r.name}`),
+    );
     needs.schemas.add(r.schema);
     if (asObject) continue;
     const t = tableOf(needs, r.schema, r.name);

@@ -14,9 +14,27 @@ import { collect, tableOf, type Needs } from './fixture-references.js';
 export const FIXTURE_ROLES = ['app', 'app_owner', 'reporting'];
 
 const COLUMN_TYPES: Record<string, string> = {
-  email: 'text', name: 'text', legacy: 'text', status: 'text', bio: 'text', email_lower: 'text', code: 'text', note: 'text',
-  ref: 'text', Email: 'text', Legacy: 'text', Name: 'text', owner: 'text', other: 'text', token: 'uuid', active: 'boolean',
-  created_at: 'timestamptz', expires_at: 'timestamptz', at: 'date', during: 'tstzrange', room: 'int4range',
+  email: 'text',
+  name: 'text',
+  legacy: 'text',
+  status: 'text',
+  bio: 'text',
+  email_lower: 'text',
+  code: 'text',
+  note: 'text',
+  ref: 'text',
+  Email: 'text',
+  Legacy: 'text',
+  Name: 'text',
+  owner: 'text',
+  other: 'text',
+  token: 'uuid',
+  active: 'boolean',
+  created_at: 'timestamptz',
+  expires_at: 'timestamptz',
+  at: 'date',
+  during: 'tstzrange',
+  room: 'int4range',
 };
 
 /** Objects whose shape matters to the statement: created as written instead of generically. */
@@ -24,31 +42,55 @@ const SHAPES: Record<string, { sql: string; columns?: Record<string, string[]> }
   'table:public.measurements': { sql: 'CREATE TABLE measurements (id int, at date) PARTITION BY RANGE (at)' },
   'table:public.measurements_2024': { sql: 'CREATE TABLE measurements_2024 (id int, at date)' },
   'table:Log.Events': { sql: 'CREATE UNLOGGED TABLE "Log"."Events" (id int PRIMARY KEY)' },
-  'index:public.users_email_idx': { sql: 'CREATE UNIQUE INDEX users_email_idx ON users (email)', columns: { 'public.users': ['email'] } },
-  'index:App.Users_id_idx': { sql: 'CREATE UNIQUE INDEX "Users_id_idx" ON "App"."Users" ("Id")', columns: { 'App.Users': ['Id'] } },
+  'index:public.users_email_idx': {
+    sql: 'CREATE UNIQUE INDEX users_email_idx ON users (email)',
+    columns: { 'public.users': ['email'] },
+  },
+  'index:App.Users_id_idx': {
+    sql: 'CREATE UNIQUE INDEX "Users_id_idx" ON "App"."Users" ("Id")',
+    columns: { 'App.Users': ['Id'] },
+  },
   'index:public.i': { sql: 'CREATE INDEX i ON t (a)', columns: { 'public.t': ['a'] } },
-  'index:Shop.Orders_ref': { sql: 'CREATE INDEX "Orders_ref" ON "Shop".orders (ref)', columns: { 'Shop.orders': ['ref'] } },
+  'index:Shop.Orders_ref': {
+    sql: 'CREATE INDEX "Orders_ref" ON "Shop".orders (ref)',
+    columns: { 'Shop.orders': ['ref'] },
+  },
   'index:Shop.old_idx': { sql: 'CREATE INDEX old_idx ON "Shop".orders (ref)', columns: { 'Shop.orders': ['ref'] } },
   'constraint:public.orders.orders_user_fk': {
     sql: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID',
     columns: { 'public.orders': ['user_id'], 'public.users': ['id'] },
   },
-  'constraint:public.users.users_email_key': { sql: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)', columns: { 'public.users': ['email'] } },
-  'matview:Reporting.daily': { sql: 'CREATE MATERIALIZED VIEW "Reporting".daily AS SELECT 1 AS n; CREATE UNIQUE INDEX daily_n ON "Reporting".daily (n)' },
-  'view:public.active_users': { sql: 'CREATE VIEW active_users AS SELECT 1 AS id, \'x\'::text AS name' },
+  'constraint:public.users.users_email_key': {
+    sql: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)',
+    columns: { 'public.users': ['email'] },
+  },
+  'matview:Reporting.daily': {
+    sql: 'CREATE MATERIALIZED VIEW "Reporting".daily AS SELECT 1 AS n; CREATE UNIQUE INDEX daily_n ON "Reporting".daily (n)',
+  },
+  'view:public.active_users': { sql: "CREATE VIEW active_users AS SELECT 1 AS id, 'x'::text AS name" },
 };
 
 /** SQL that creates what `sql` needs, in dependency order. Reads the server's built-in functions. */
 export async function fixtureSetup(sql: string, db: pg.Client): Promise<string[]> {
   const needs: Needs = {
-    tables: new Map(), objects: new Map(), schemas: new Set(), created: new Set(), addedColumns: new Set(),
-    primaryKeyAdded: new Set(), notNull: new Set(), functionCalls: [],
+    tables: new Map(),
+    objects: new Map(),
+    schemas: new Set(),
+    created: new Set(),
+    addedColumns: new Set(),
+    primaryKeyAdded: new Set(),
+    notNull: new Set(),
+    functionCalls: [],
   };
   for (const s of parseSql(sql, 'example.sql').statements) collect(s.node, needs);
 
   // Database-wide statements (ANALYZE, VACUUM FULL, CLUSTER) need a table to work on; CLUSTER one that was clustered before.
-  const out: string[] = ['CREATE TABLE fixture_table (id int PRIMARY KEY)', 'ALTER TABLE fixture_table CLUSTER ON fixture_table_pkey'];
-  for (const s of needs.schemas) if (s !== 'public' && !needs.created.has(`schema:${s}`)) out.push(`CREATE SCHEMA IF NOT EXISTS ${q(s)}`);
+  const out: string[] = [
+    'CREATE TABLE fixture_table (id int PRIMARY KEY)',
+    'ALTER TABLE fixture_table CLUSTER ON fixture_table_pkey',
+  ];
+  for (const s of needs.schemas)
+    if (s !== 'public' && !needs.created.has(`schema:${s}`)) out.push(`CREATE SCHEMA IF NOT EXISTS ${q(s)}`);
 
   const shaped = [...needs.objects.entries()].map(([key]) => SHAPES[key]).filter((x) => x !== undefined);
   for (const shape of shaped) {
@@ -62,10 +104,16 @@ export async function fixtureSetup(sql: string, db: pg.Client): Promise<string[]
   for (const t of needs.tables.values()) {
     if (t.schema !== 'public') out.push(`CREATE SCHEMA IF NOT EXISTS ${q(t.schema)}`);
     const shape = SHAPES[`table:${t.schema}.${t.name}`];
-    if (shape) { out.push(shape.sql); continue; }
+    if (shape) {
+      out.push(shape.sql);
+      continue;
+    }
     const columns = [...t.columns].filter((c) => !needs.addedColumns.has(c));
     const pk = t.primaryKey && !needs.primaryKeyAdded.has(`${t.schema}.${t.name}`);
-    const defs = columns.map((c) => `${q(c)} ${COLUMN_TYPES[c] ?? 'int'}${c === 'id' && pk ? ' PRIMARY KEY' : needs.notNull.has(c) ? ' NOT NULL' : ''}`);
+    const defs = columns.map(
+      (c) =>
+        `${q(c)} ${COLUMN_TYPES[c] ?? 'int'}${c === 'id' && pk ? ' PRIMARY KEY' : needs.notNull.has(c) ? ' NOT NULL' : ''}`,
+    );
     if (pk && !columns.includes('id')) defs.unshift('id int PRIMARY KEY');
     // INSERT … VALUES (1) and SELECT * need a column to fill.
     if (defs.length === 0) defs.push('fixture_col int');
@@ -73,18 +121,34 @@ export async function fixtureSetup(sql: string, db: pg.Client): Promise<string[]
     if (t.clustered) out.push(`ALTER TABLE ${q(t.schema)}.${q(t.name)} CLUSTER ON ${q(`${t.name}_pkey`)}`);
   }
 
-  const order = ['extension', 'type', 'domain', 'sequence', 'function', 'procedure', 'view', 'matview', 'index', 'constraint', 'trigger', 'policy'];
+  const order = [
+    'extension',
+    'type',
+    'domain',
+    'sequence',
+    'function',
+    'procedure',
+    'view',
+    'matview',
+    'index',
+    'constraint',
+    'trigger',
+    'policy',
+  ];
   const objects = [...needs.objects.entries()].sort(([, a], [, b]) => order.indexOf(a.kind) - order.indexOf(b.kind));
   let noop = false;
   for (const [key, o] of objects) {
     if (key.startsWith('table:')) continue;
     if (o.schema !== 'public' && !needs.schemas.has(o.schema)) out.push(`CREATE SCHEMA IF NOT EXISTS ${q(o.schema)}`);
     const shape = SHAPES[key];
-    if (shape) { out.push(shape.sql); continue; }
+    if (shape) {
+      out.push(shape.sql);
+      continue;
+    }
     const name = `${q(o.schema)}.${q(o.name)}`;
     const table = o.table ? `${q(o.schema)}.${q(o.table)}` : '';
     const args = (o.args ?? []).join(', ');
-    if ((o.kind === 'trigger') && !noop) {
+    if (o.kind === 'trigger' && !noop) {
       out.push('CREATE FUNCTION fixture_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$');
       noop = true;
     }
@@ -113,7 +177,9 @@ export async function fixtureSetup(sql: string, db: pg.Client): Promise<string[]
     if (rows.length > 0) continue;
     const args = Array.from({ length: call.args }, () => 'int').join(', ');
     if (call.schema !== 'public') out.push(`CREATE SCHEMA IF NOT EXISTS ${q(call.schema)}`);
-    out.push(`CREATE FUNCTION ${q(call.schema)}.${q(call.name)}(${args}) RETURNS void LANGUAGE plpgsql AS $$ BEGIN END $$`);
+    out.push(
+      `CREATE FUNCTION ${q(call.schema)}.${q(call.name)}(${args}) RETURNS void LANGUAGE plpgsql AS $$ BEGIN END $$`,
+    );
   }
   return out;
 }

@@ -63,14 +63,21 @@ export class CommandDriver implements RolloutDriver {
     ctx.log(`${step}: ${command}`);
     const result = await this.shell(command, { env, signal: ctx.signal, onLine: (line) => ctx.log(line) });
     if (result.aborted) {
-      throw new DeployctlError('INTERRUPTED', `${step} of ${ctx.artifact} was interrupted; the command's process group was sent SIGTERM`, {
-        hint: `check the target's state, then run \`deployctl release --resume\``,
-      });
+      throw new DeployctlError(
+        'INTERRUPTED',
+        `${step} of ${ctx.artifact} was interrupted; the command's process group was sent SIGTERM`,
+        {
+          hint: `check the target's state, then run \`deployctl release --resume\``,
+        },
+      );
     }
     if (result.exitCode !== 0 || result.timedOut) throw this.failure(step, command, result);
   }
 
-  private shell(command: string, options: { env?: Record<string, string>; signal?: AbortSignal; onLine?: (line: string) => void }): Promise<ShellResult> {
+  private shell(
+    command: string,
+    options: { env?: Record<string, string>; signal?: AbortSignal; onLine?: (line: string) => void },
+  ): Promise<ShellResult> {
     return runShell(command, {
       ...options,
       cwd: this.deps.cwd,
@@ -78,15 +85,23 @@ export class CommandDriver implements RolloutDriver {
       clock: this.deps.clock ?? systemClock,
       tailLines: FAILURE_TAIL_LINES,
     }).catch((e: unknown) => {
-      throw new DeployctlError('ROLLOUT_FAILED', `could not start \`${command}\`: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new DeployctlError(
+        'ROLLOUT_FAILED',
+        `could not start \`${command}\`: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     });
   }
 
   private failure(step: string, command: string, result: ShellResult): DeployctlError {
     const output = result.tail.length ? `\nlast output:\n  ${result.tail.join('\n  ')}` : '';
-    return new DeployctlError('ROLLOUT_FAILED', `${step} command \`${command}\` failed (${describeExit(result, this.config.timeoutMs)})${output}`, {
-      key: `rollout.${step}`,
-      hint: step === 'current' ? 'the `current` command must exit 0 and print the serving artifact' : undefined,
-    });
+    return new DeployctlError(
+      'ROLLOUT_FAILED',
+      `${step} command \`${command}\` failed (${describeExit(result, this.config.timeoutMs)})${output}`,
+      {
+        key: `rollout.${step}`,
+        hint: step === 'current' ? 'the `current` command must exit 0 and print the serving artifact' : undefined,
+      },
+    );
   }
 }

@@ -15,7 +15,11 @@ export interface DriverDeps {
 
 export async function createDriver(config: RolloutConfig | undefined, deps: DriverDeps): Promise<RolloutDriver> {
   if (!config) {
-    throw new DeployctlError('CONFIG_INVALID', "no rollout driver configured: add 'rollout:' to deployctl.yaml, e.g. rollout: { driver: command, deploy: ./deploy.sh }", { key: 'rollout' });
+    throw new DeployctlError(
+      'CONFIG_INVALID',
+      "no rollout driver configured: add 'rollout:' to deployctl.yaml, e.g. rollout: { driver: command, deploy: ./deploy.sh }",
+      { key: 'rollout' },
+    );
   }
   switch (config.driver) {
     case 'command':

@@ -20,14 +20,21 @@ export function buildHealthChecks(config: HealthCheckConfig[], deps: HealthBuild
     const key = `health.checks[${index}]`;
     const kinds = (['http', 'sql', 'command'] as const).filter((k) => entry[k] !== undefined);
     if (kinds.length !== 1) {
-      throw new DeployctlError('CONFIG_INVALID', `${key} must set exactly one of http, sql, command (found ${kinds.length ? kinds.join(', ') : 'none'})`, {
-        key,
-        hint: 'e.g. `- http: { url: http://127.0.0.1:8080/healthz }` or `- sql: select true`',
-      });
+      throw new DeployctlError(
+        'CONFIG_INVALID',
+        `${key} must set exactly one of http, sql, command (found ${kinds.length ? kinds.join(', ') : 'none'})`,
+        {
+          key,
+          hint: 'e.g. `- http: { url: http://127.0.0.1:8080/healthz }` or `- sql: select true`',
+        },
+      );
     }
     if (entry.http) return new HttpHealthCheck(entry.http, { clock: deps.clock });
     if (entry.sql !== undefined) {
-      if (!deps.db) throw new DeployctlError('CONFIG_INVALID', `${key} is a sql check but no database is configured`, { key: 'database.url' });
+      if (!deps.db)
+        throw new DeployctlError('CONFIG_INVALID', `${key} is a sql check but no database is configured`, {
+          key: 'database.url',
+        });
       return new SqlHealthCheck(entry.sql, { db: deps.db, clock: deps.clock });
     }
     return new CommandHealthCheck(entry.command as string, { clock: deps.clock, cwd: deps.cwd });

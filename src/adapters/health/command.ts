@@ -20,12 +20,26 @@ export class CommandHealthCheck implements HealthCheck {
   async run(signal?: AbortSignal): Promise<HealthResult> {
     const clock = this.deps.clock ?? systemClock;
     const started = clock.now();
-    const result = (ok: boolean, detail: string): HealthResult => ({ check: this.name, ok, latencyMs: clock.now() - started, detail });
+    const result = (ok: boolean, detail: string): HealthResult => ({
+      check: this.name,
+      ok,
+      latencyMs: clock.now() - started,
+      detail,
+    });
     try {
-      const run = await runShell(this.command, { timeoutMs: this.timeoutMs, signal, clock, cwd: this.deps.cwd, tailLines: 3 });
+      const run = await runShell(this.command, {
+        timeoutMs: this.timeoutMs,
+        signal,
+        clock,
+        cwd: this.deps.cwd,
+        tailLines: 3,
+      });
       if (run.exitCode === 0 && !run.timedOut) return result(true, 'exit code 0');
       const output = run.tail.filter((l) => l.trim() !== '').join(' | ');
-      return result(false, output ? `${describeExit(run, this.timeoutMs)}: ${output}` : describeExit(run, this.timeoutMs));
+      return result(
+        false,
+        output ? `${describeExit(run, this.timeoutMs)}: ${output}` : describeExit(run, this.timeoutMs),
+      );
     } catch (e) {
       return result(false, `could not run: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -35,21 +35,30 @@ export class HttpHealthCheck implements HealthCheck {
   async run(signal?: AbortSignal): Promise<HealthResult> {
     const clock = this.deps.clock ?? systemClock;
     const started = clock.now();
-    const result = (ok: boolean, detail: string): HealthResult => ({ check: this.name, ok, latencyMs: clock.now() - started, detail });
+    const result = (ok: boolean, detail: string): HealthResult => ({
+      check: this.name,
+      ok,
+      latencyMs: clock.now() - started,
+      detail,
+    });
 
     const request = new AbortController();
     const timer = new AbortController();
     let timedOut = false;
-    clock.sleep(this.timeoutMs, timer.signal).then(() => {
-      timedOut = true;
-      request.abort();
-    }, () => undefined);
+    clock.sleep(this.timeoutMs, timer.signal).then(
+      () => {
+        timedOut = true;
+        request.abort();
+      },
+      () => undefined,
+    );
     const onAbort = (): void => request.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const answer = await get(this.config.url, request.signal);
       const latencyMs = clock.now() - started;
-      if (answer.status !== this.expectedStatus) return result(false, `status ${answer.status}, expected ${this.expectedStatus}`);
+      if (answer.status !== this.expectedStatus)
+        return result(false, `status ${answer.status}, expected ${this.expectedStatus}`);
       if (this.config.body !== undefined && !answer.body.includes(this.config.body)) {
         return result(false, `body lacked ${JSON.stringify(this.config.body)}`);
       }

@@ -35,7 +35,12 @@ export class SqlHealthCheck implements HealthCheck {
   async run(signal?: AbortSignal): Promise<HealthResult> {
     const clock = this.deps.clock ?? systemClock;
     const started = clock.now();
-    const result = (ok: boolean, detail: string): HealthResult => ({ check: this.name, ok, latencyMs: clock.now() - started, detail });
+    const result = (ok: boolean, detail: string): HealthResult => ({
+      check: this.name,
+      ok,
+      latencyMs: clock.now() - started,
+      detail,
+    });
 
     const giveUp = new AbortController();
     const onAbort = (): void => giveUp.abort();
@@ -47,13 +52,16 @@ export class SqlHealthCheck implements HealthCheck {
     );
     try {
       const outcome = await Promise.race([this.deps.db.query(sql), limit]);
-      if (outcome === 'timeout') return result(false, `timed out after ${this.timeoutMs} ms (no answer from the server)`);
+      if (outcome === 'timeout')
+        return result(false, `timed out after ${this.timeoutMs} ms (no answer from the server)`);
       if (outcome === 'aborted') return result(false, 'interrupted');
       const outputs = Array.isArray(outcome) ? outcome : [outcome];
       const rows = outputs[outputs.length - 1]?.rows ?? [];
       if (rows.length === 0) return result(false, 'returned no rows');
       const value = firstValue(rows[0]);
-      return isTruthy(value) ? result(true, `returned ${String(value)}`) : result(false, `returned ${String(value)}, expected true or a non-zero count`);
+      return isTruthy(value)
+        ? result(true, `returned ${String(value)}`)
+        : result(false, `returned ${String(value)}, expected true or a non-zero count`);
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === '57014') return result(false, `timed out after ${this.timeoutMs} ms (statement_timeout)`);

@@ -57,7 +57,11 @@ export async function acquireLock(url: string | undefined, opts: LockOptions): P
   };
 }
 
-export async function withLock<T>(url: string | undefined, opts: LockOptions, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  url: string | undefined,
+  opts: LockOptions,
+  fn: (lock: HeldLock) => Promise<T>,
+): Promise<T> {
   const lock = await acquireLock(url, opts);
   try {
     return await fn(lock);

@@ -42,7 +42,10 @@ export class LedgerStore {
   readonly schema: string;
   private readonly q: string;
 
-  constructor(readonly db: Db, schema = 'deployctl') {
+  constructor(
+    readonly db: Db,
+    schema = 'deployctl',
+  ) {
     this.schema = schema;
     this.q = quoteIdent(schema);
   }
@@ -65,7 +68,9 @@ export class LedgerStore {
   async upgrade(): Promise<number> {
     const files = (await readdir(DDL_DIR)).filter((f) => /^\d{3}_.*\.sql$/.test(f)).sort();
     await this.db.query(`CREATE SCHEMA IF NOT EXISTS ${this.q}`);
-    await this.db.query(`CREATE TABLE IF NOT EXISTS ${this.q}.ledger_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await this.db.query(
+      `CREATE TABLE IF NOT EXISTS ${this.q}.ledger_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     let current = 0;
     for (const file of files) {
       const version = Number(file.slice(0, 3));
@@ -90,8 +95,17 @@ export class LedgerStore {
 
   async applied(): Promise<AppliedMigration[]> {
     if (!(await this.exists())) return [];
-    const r = await this.db.query(`SELECT app, id, checksum, phase, applied_at, release_id FROM ${this.q}.migration ORDER BY app, id`);
-    return r.rows.map((row) => ({ app: row.app, id: row.id, checksum: row.checksum, phase: row.phase, appliedAt: row.applied_at, releaseId: row.release_id === null ? null : Number(row.release_id) }));
+    const r = await this.db.query(
+      `SELECT app, id, checksum, phase, applied_at, release_id FROM ${this.q}.migration ORDER BY app, id`,
+    );
+    return r.rows.map((row) => ({
+      app: row.app,
+      id: row.id,
+      checksum: row.checksum,
+      phase: row.phase,
+      appliedAt: row.applied_at,
+      releaseId: row.release_id === null ? null : Number(row.release_id),
+    }));
   }
 
   async isApplied(app: string, id: string): Promise<boolean> {
@@ -100,7 +114,18 @@ export class LedgerStore {
   }
 
   /** Records an applied migration. The executor calls it inside the migration's own transaction. */
-  async recordApplied(db: Db, m: { app: string; id: string; checksum: string; phase: string; durationMs: number; releaseId: number | null; attempts: number }): Promise<void> {
+  async recordApplied(
+    db: Db,
+    m: {
+      app: string;
+      id: string;
+      checksum: string;
+      phase: string;
+      durationMs: number;
+      releaseId: number | null;
+      attempts: number;
+    },
+  ): Promise<void> {
     await db.query(
       `INSERT INTO ${this.q}.migration (app, id, checksum, phase, duration_ms, release_id, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [m.app, m.id, m.checksum, m.phase, Math.max(0, Math.round(m.durationMs)), m.releaseId, m.attempts],
@@ -147,7 +172,9 @@ export class LedgerStore {
   /** The artifact serving now according to the ledger: the newest release that ended succeeded. */
   async currentArtifact(): Promise<string | undefined> {
     if (!(await this.exists())) return undefined;
-    const r = await this.db.query(`SELECT artifact FROM ${this.q}.release WHERE status = 'succeeded' AND rolled_back_by IS NULL ORDER BY id DESC LIMIT 1`);
+    const r = await this.db.query(
+      `SELECT artifact FROM ${this.q}.release WHERE status = 'succeeded' AND rolled_back_by IS NULL ORDER BY id DESC LIMIT 1`,
+    );
     return r.rows[0]?.artifact;
   }
 
@@ -156,17 +183,33 @@ export class LedgerStore {
   }
 
   async finishRelease(id: number, status: Exclude<ReleaseStatus, 'running'>, error?: string): Promise<void> {
-    await this.db.query(`UPDATE ${this.q}.release SET status = $2, finished_at = now(), error = $3 WHERE id = $1`, [id, status, error ?? null]);
+    await this.db.query(`UPDATE ${this.q}.release SET status = $2, finished_at = now(), error = $3 WHERE id = $1`, [
+      id,
+      status,
+      error ?? null,
+    ]);
   }
 
   async markRolledBack(id: number, by: number): Promise<void> {
     await this.db.query(`UPDATE ${this.q}.release SET rolled_back_by = $2 WHERE id = $1`, [id, by]);
   }
 
-  async addEvent(e: { releaseId: number; stage: string; kind: ReleaseEvent['kind']; durationMs?: number; detail?: Record<string, unknown> }): Promise<void> {
+  async addEvent(e: {
+    releaseId: number;
+    stage: string;
+    kind: ReleaseEvent['kind'];
+    durationMs?: number;
+    detail?: Record<string, unknown>;
+  }): Promise<void> {
     await this.db.query(
       `INSERT INTO ${this.q}.release_event (release_id, stage, kind, duration_ms, detail) VALUES ($1, $2, $3, $4, $5)`,
-      [e.releaseId, e.stage, e.kind, e.durationMs === undefined ? null : Math.round(e.durationMs), JSON.stringify(e.detail ?? {})],
+      [
+        e.releaseId,
+        e.stage,
+        e.kind,
+        e.durationMs === undefined ? null : Math.round(e.durationMs),
+        JSON.stringify(e.detail ?? {}),
+      ],
     );
   }
 
@@ -179,20 +222,45 @@ export class LedgerStore {
   }
 
   async events(releaseId: number): Promise<ReleaseEvent[]> {
-    const r = await this.db.query(`SELECT * FROM ${this.q}.release_event WHERE release_id = $1 ORDER BY id`, [releaseId]);
-    return r.rows.map((row) => ({ id: Number(row.id), releaseId: Number(row.release_id), at: row.at, stage: row.stage, kind: row.kind, durationMs: row.duration_ms, detail: row.detail }));
+    const r = await this.db.query(`SELECT * FROM ${this.q}.release_event WHERE release_id = $1 ORDER BY id`, [
+      releaseId,
+    ]);
+    return r.rows.map((row) => ({
+      id: Number(row.id),
+      releaseId: Number(row.release_id),
+      at: row.at,
+      stage: row.stage,
+      kind: row.kind,
+      durationMs: row.duration_ms,
+      detail: row.detail,
+    }));
   }
 
   /** Migrations a release applied, with their phase, in the order they ran. */
   async migrationsOf(releaseId: number): Promise<AppliedMigration[]> {
-    const r = await this.db.query(`SELECT app, id, checksum, phase, applied_at, release_id FROM ${this.q}.migration WHERE release_id = $1 ORDER BY applied_at, app, id`, [releaseId]);
-    return r.rows.map((row) => ({ app: row.app, id: row.id, checksum: row.checksum, phase: row.phase, appliedAt: row.applied_at, releaseId }));
+    const r = await this.db.query(
+      `SELECT app, id, checksum, phase, applied_at, release_id FROM ${this.q}.migration WHERE release_id = $1 ORDER BY applied_at, app, id`,
+      [releaseId],
+    );
+    return r.rows.map((row) => ({
+      app: row.app,
+      id: row.id,
+      checksum: row.checksum,
+      phase: row.phase,
+      appliedAt: row.applied_at,
+      releaseId,
+    }));
   }
 }
 
 export function unfinished(running: ReleaseRow | undefined): DeployctlError {
-  const what = running ? `release ${running.id} (artifact ${running.artifact}, started ${running.startedAt.toISOString()} on ${running.host}, last completed stage: ${running.stage})` : 'a release';
-  return new DeployctlError('RELEASE_IN_PROGRESS', `${what} did not finish. Continue it with 'deployctl release --resume' or give it up with 'deployctl release --abort'.`);
+  const what = running
+    ? `release ${running.id} (artifact ${running.artifact}, started ${running.startedAt.toISOString()} on ${running.host}, last completed stage: ${running.stage})`
+    : 'a release';
+  return new DeployctlError(
+    'RELEASE_IN_PROGRESS',
+    `${what} did not finish. Continue it with 'deployctl release --resume' or give it up with 'deployctl release --abort'.`,
+  );
 }
 
 function toRelease(row: Record<string, unknown>): ReleaseRow {

@@ -28,8 +28,18 @@ export function watchBlockers(monitor: Db | undefined, pid: number, lockTimeoutM
   let last: BlockerInfo[] = [];
   if (!monitor) return { stop: () => last };
   const sample = (): void => {
-    readBlockers(monitor, pid).then((b) => { if (b.length > 0) last = b; }, () => undefined);
+    readBlockers(monitor, pid).then(
+      (b) => {
+        if (b.length > 0) last = b;
+      },
+      () => undefined,
+    );
   };
   const timer = setTimeout(sample, Math.max(1, Math.floor(lockTimeoutMs * 0.7)));
-  return { stop: () => { clearTimeout(timer); return last; } };
+  return {
+    stop: () => {
+      clearTimeout(timer);
+      return last;
+    },
+  };
 }

@@ -9,7 +9,7 @@ import type { Db } from '../../ports.js';
 import type { CatalogFacts, TableFacts } from '../../core/schema/facts.js';
 
 export async function readCatalog(db: Db): Promise<CatalogFacts> {
-  const version = await db.query<{ v: string }>('SELECT current_setting(\'server_version_num\') AS v');
+  const version = await db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
   const tables = await db.query<{ schema: string; name: string; rows: number; bytes: string }>(`
     SELECT n.nspname AS schema, c.relname AS name, c.reltuples::float8 AS rows, pg_relation_size(c.oid)::text AS bytes
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -28,7 +28,14 @@ export async function readCatalog(db: Db): Promise<CatalogFacts> {
 
   const facts: CatalogFacts = { serverVersion: Number(version.rows[0]!.v), tables: {} };
   for (const t of tables.rows) {
-    facts.tables[`${t.schema}.${t.name}`] = { schema: t.schema, name: t.name, rowEstimate: Number(t.rows), bytes: Number(t.bytes), notNullChecks: [], columns: {} };
+    facts.tables[`${t.schema}.${t.name}`] = {
+      schema: t.schema,
+      name: t.name,
+      rowEstimate: Number(t.rows),
+      bytes: Number(t.bytes),
+      notNullChecks: [],
+      columns: {},
+    };
   }
   for (const c of columns.rows) {
     const t = facts.tables[`${c.schema}.${c.table}`];

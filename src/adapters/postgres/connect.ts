@@ -10,9 +10,17 @@ import type { Db } from '../../ports.js';
 
 export async function connect(url: string | undefined, applicationName = 'deployctl'): Promise<Db> {
   if (!url) {
-    throw new DeployctlError('DB_UNREACHABLE', 'no database URL: set DATABASE_URL, pass --database-url, or set database.url in deployctl.yaml', { key: 'database.url' });
+    throw new DeployctlError(
+      'DB_UNREACHABLE',
+      'no database URL: set DATABASE_URL, pass --database-url, or set database.url in deployctl.yaml',
+      { key: 'database.url' },
+    );
   }
-  const client = new pg.Client({ connectionString: url, application_name: applicationName, connectionTimeoutMillis: 10000 });
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: applicationName,
+    connectionTimeoutMillis: 10000,
+  });
   // An idle connection that drops must not crash the process; the next query reports it.
   client.on('error', () => undefined);
   try {

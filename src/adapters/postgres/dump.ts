@@ -36,8 +36,14 @@ const UNSUPPORTED = `
 
 /** One query per step; each returns a column `sql`, already in order. */
 const STEPS: { what: string; sql: string }[] = [
-  { what: 'schemas', sql: `SELECT format('CREATE SCHEMA IF NOT EXISTS %I', n.nspname) AS sql FROM pg_namespace n WHERE ${USER_SCHEMA} AND n.nspname <> 'public' AND ${notInExtension('pg_namespace', 'n.oid')} ORDER BY n.oid` },
-  { what: 'extensions', sql: `SELECT format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I', e.extname, n.nspname) AS sql FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' AND n.nspname <> ALL($1::text[]) ORDER BY e.oid` },
+  {
+    what: 'schemas',
+    sql: `SELECT format('CREATE SCHEMA IF NOT EXISTS %I', n.nspname) AS sql FROM pg_namespace n WHERE ${USER_SCHEMA} AND n.nspname <> 'public' AND ${notInExtension('pg_namespace', 'n.oid')} ORDER BY n.oid`,
+  },
+  {
+    what: 'extensions',
+    sql: `SELECT format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I', e.extname, n.nspname) AS sql FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' AND n.nspname <> ALL($1::text[]) ORDER BY e.oid`,
+  },
   {
     what: 'types',
     sql: `SELECT CASE t.typtype
@@ -54,8 +60,14 @@ const STEPS: { what: string; sql: string }[] = [
      ORDER BY t.oid`,
   },
   // Bodies refer to tables that do not exist yet; PostgreSQL checks them when they run instead.
-  { what: 'function bodies', sql: `SELECT 'SET LOCAL check_function_bodies = false' AS sql WHERE EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${USER_SCHEMA} AND ${notInExtension('pg_proc', 'p.oid')})` },
-  { what: 'functions', sql: `SELECT rtrim(pg_get_functiondef(p.oid)) AS sql FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.prokind IN ('f', 'p') AND ${USER_SCHEMA} AND ${notInExtension('pg_proc', 'p.oid')} ORDER BY p.oid` },
+  {
+    what: 'function bodies',
+    sql: `SELECT 'SET LOCAL check_function_bodies = false' AS sql WHERE EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${USER_SCHEMA} AND ${notInExtension('pg_proc', 'p.oid')})`,
+  },
+  {
+    what: 'functions',
+    sql: `SELECT rtrim(pg_get_functiondef(p.oid)) AS sql FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.prokind IN ('f', 'p') AND ${USER_SCHEMA} AND ${notInExtension('pg_proc', 'p.oid')} ORDER BY p.oid`,
+  },
   {
     what: 'sequences',
     sql: `SELECT format('CREATE SEQUENCE %I.%I AS %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s', n.nspname, c.relname, format_type(s.seqtypid, NULL),
@@ -124,7 +136,10 @@ const STEPS: { what: string; sql: string }[] = [
             E'\\n', rtrim(rtrim(pg_get_viewdef(c.oid)), ';')) AS sql
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid IN (${RELATIONS(`'v', 'm'`)}) ORDER BY c.oid`,
   },
-  { what: 'view indexes', sql: `SELECT pg_get_indexdef(i.indexrelid) AS sql FROM pg_index i WHERE i.indrelid IN (${RELATIONS(`'m'`)}) ORDER BY i.indexrelid` },
+  {
+    what: 'view indexes',
+    sql: `SELECT pg_get_indexdef(i.indexrelid) AS sql FROM pg_index i WHERE i.indrelid IN (${RELATIONS(`'m'`)}) ORDER BY i.indexrelid`,
+  },
   {
     what: 'triggers',
     // A partition's copy of its parent's row trigger comes with the parent's.

@@ -19,7 +19,9 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(options: { port?: number; log?: (line: string) => void } = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(
+  options: { port?: number; log?: (line: string) => void } = {},
+): Promise<EmbeddedServer> {
   const folder = await mkdtemp(path.join(os.tmpdir(), 'deployctl-pg-'));
   await chmod(folder, 0o755);
   const port = options.port ?? (await freePort());
@@ -48,7 +50,9 @@ export async function startEmbeddedPostgres(options: { port?: number; log?: (lin
     await pg.start();
   } catch (e) {
     await stop();
-    throw new Error(`could not start the embedded PostgreSQL in ${folder}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(
+      `could not start the embedded PostgreSQL in ${folder}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, port, folder, stop };
 }

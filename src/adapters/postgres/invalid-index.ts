@@ -14,7 +14,9 @@ export async function dropInvalidIndexBefore(db: Db, s: ParsedStatement): Promis
   if (!index?.concurrent || !index.idxname) return undefined;
   const schema = index.relation?.schemaname;
   const name = schema ? `${quoteIdent(schema)}.${quoteIdent(index.idxname)}` : quoteIdent(index.idxname);
-  const r = await db.query('SELECT NOT i.indisvalid AS invalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)', [name]);
+  const r = await db.query('SELECT NOT i.indisvalid AS invalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)', [
+    name,
+  ]);
   if (!r.rows[0]?.invalid) return undefined;
   await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
   return name;

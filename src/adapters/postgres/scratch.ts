@@ -31,7 +31,11 @@ export async function createScratch(admin: Db, serverUrl: string, purpose: Scrat
     // template0: nothing the server's template1 may carry leaks into the replayed schema.
     await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
   } catch (e) {
-    throw new DeployctlError('DB_UNREACHABLE', `cannot create a scratch database on this server (${(e as Error).message}); the database user needs CREATEDB`, { cause: e });
+    throw new DeployctlError(
+      'DB_UNREACHABLE',
+      `cannot create a scratch database on this server (${(e as Error).message}); the database user needs CREATEDB`,
+      { cause: e },
+    );
   }
   let dropping: Promise<void> | undefined;
   return {
@@ -42,7 +46,11 @@ export async function createScratch(admin: Db, serverUrl: string, purpose: Scrat
 }
 
 /** Runs `fn` on a connection to a new scratch database, dropped afterwards whatever happens. */
-export async function withScratchDatabase<T>(url: string, purpose: ScratchPurpose, fn: (db: Db) => Promise<T>): Promise<T> {
+export async function withScratchDatabase<T>(
+  url: string,
+  purpose: ScratchPurpose,
+  fn: (db: Db) => Promise<T>,
+): Promise<T> {
   return withConnection(url, async (admin) => {
     const scratch = await createScratch(admin, url, purpose);
     try {
@@ -59,12 +67,17 @@ export async function withScratchDatabase<T>(url: string, purpose: ScratchPurpos
 }
 
 async function dropDatabase(admin: Db, name: string): Promise<void> {
-  const version = Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v);
+  const version = Number(
+    (await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v,
+  );
   if (version >= 130000) {
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     return;
   }
-  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  await admin.query(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [name],
+  );
   await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
 }
 

@@ -27,14 +27,27 @@ export async function readSchemaShape(db: Db, options: ReadShapeOptions): Promis
 
 async function readShape(db: Db, options: ReadShapeOptions): Promise<SchemaShape> {
   const p = [options.excludeSchemas];
-  const shape: SchemaShape = { schemas: [], tables: {}, views: {}, sequences: {}, types: {}, functions: {}, extensions: {} };
+  const shape: SchemaShape = {
+    schemas: [],
+    tables: {},
+    views: {},
+    sequences: {},
+    types: {},
+    functions: {},
+    extensions: {},
+  };
 
-  const schemas = await db.query(`SELECT n.nspname FROM pg_namespace n WHERE ${USER_SCHEMA} AND ${notInExtension('pg_namespace', 'n.oid')} ORDER BY 1`, p);
+  const schemas = await db.query(
+    `SELECT n.nspname FROM pg_namespace n WHERE ${USER_SCHEMA} AND ${notInExtension('pg_namespace', 'n.oid')} ORDER BY 1`,
+    p,
+  );
   shape.schemas = schemas.rows.map((r) => r.nspname as string);
 
   const tables = await db.query(
     `SELECT c.oid, format('%s.%s', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p') AND ${USER_SCHEMA} AND ${notInExtension('pg_class', 'c.oid')}`, p);
+      WHERE c.relkind IN ('r', 'p') AND ${USER_SCHEMA} AND ${notInExtension('pg_class', 'c.oid')}`,
+    p,
+  );
   const byOid = new Map<number, TableShape>();
   for (const t of tables.rows) {
     const table: TableShape = { columns: {}, constraints: [], indexes: [], triggers: [] };
@@ -50,10 +63,17 @@ async function readShape(db: Db, options: ReadShapeOptions): Promise<SchemaShape
             (SELECT string_agg(d, '; ' ORDER BY d) FROM (SELECT replace(pg_get_indexdef(i.indexrelid), ' INDEX ' || quote_ident(ic.relname) || ' ON ', ' INDEX ON ') AS d
                FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid) defs) AS indexes
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('v', 'm') AND ${USER_SCHEMA} AND ${notInExtension('pg_class', 'c.oid')}`, p);
+      WHERE c.relkind IN ('v', 'm') AND ${USER_SCHEMA} AND ${notInExtension('pg_class', 'c.oid')}`,
+    p,
+  );
   for (const v of views.rows) {
     const kind = v.relkind === 'm' ? 'materialized view' : 'view';
-    shape.views[v.name] = [`${kind}${v.options ? ` with ${v.options}` : ''}: ${String(v.def).trim()}`, v.indexes ? `indexes: ${v.indexes}` : ''].filter(Boolean).join('\n');
+    shape.views[v.name] = [
+      `${kind}${v.options ? ` with ${v.options}` : ''}: ${String(v.def).trim()}`,
+      v.indexes ? `indexes: ${v.indexes}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
   }
 
   const sequences = await db.query(
@@ -64,7 +84,9 @@ async function readShape(db: Db, options: ReadShapeOptions): Promise<SchemaShape
               WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a') AS owned_by
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
       WHERE c.relkind = 'S' AND ${USER_SCHEMA} AND ${notInExtension('pg_class', 'c.oid')}
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')`, p);
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')`,
+    p,
+  );
   for (const s of sequences.rows) shape.sequences[s.name] = `${s.def}${s.owned_by ? ` owned by ${s.owned_by}` : ''}`;
 
   const types = await db.query(
@@ -77,22 +99,32 @@ async function readShape(db: Db, options: ReadShapeOptions): Promise<SchemaShape
             (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid) AS subtype
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
       WHERE ${USER_SCHEMA} AND ${notInExtension('pg_type', 't.oid')}
-        AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))`, p);
+        AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))`,
+    p,
+  );
   for (const t of types.rows) {
-    shape.types[t.name] = t.typtype === 'e' ? `enum (${t.labels ?? ''})`
-      : t.typtype === 'd' ? `domain ${t.base}${t.typnotnull ? ' not null' : ''}${t.typdefault ? ` default ${t.typdefault}` : ''}${t.checks ? ` ${t.checks}` : ''}`
-        : t.typtype === 'r' ? `range of ${t.subtype}`
-          : `composite (${t.attributes ?? ''})`;
+    shape.types[t.name] =
+      t.typtype === 'e'
+        ? `enum (${t.labels ?? ''})`
+        : t.typtype === 'd'
+          ? `domain ${t.base}${t.typnotnull ? ' not null' : ''}${t.typdefault ? ` default ${t.typdefault}` : ''}${t.checks ? ` ${t.checks}` : ''}`
+          : t.typtype === 'r'
+            ? `range of ${t.subtype}`
+            : `composite (${t.attributes ?? ''})`;
   }
 
   const functions = await db.query(
     `SELECT format('%s.%s(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS name,
             CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) ELSE format('%s kind %s', p.proname, p.prokind) END AS def
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-      WHERE ${USER_SCHEMA} AND ${notInExtension('pg_proc', 'p.oid')}`, p);
+      WHERE ${USER_SCHEMA} AND ${notInExtension('pg_proc', 'p.oid')}`,
+    p,
+  );
   for (const f of functions.rows) shape.functions[f.name] = String(f.def).trim();
 
-  const extensions = await db.query(`SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'`);
+  const extensions = await db.query(
+    `SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'`,
+  );
   for (const e of extensions.rows) shape.extensions[e.extname] = e.nspname;
   return shape;
 }
@@ -104,7 +136,9 @@ async function readColumns(db: Db, oids: number[], byOid: Map<number, TableShape
             CASE WHEN a.attcollation <> t.typcollation THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END AS collation
        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-      WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`, [oids]);
+      WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`,
+    [oids],
+  );
   for (const c of r.rows) {
     const generated = c.attgenerated !== '';
     const column: ColumnShape = {
@@ -122,13 +156,20 @@ async function readColumns(db: Db, oids: number[], byOid: Map<number, TableShape
 async function readTableParts(db: Db, oids: number[], byOid: Map<number, TableShape>): Promise<void> {
   // contype 'n' (NOT NULL as a constraint, PostgreSQL 18) is already in the column's notNull.
   const constraints = await db.query(
-    `SELECT conrelid AS rel, pg_get_constraintdef(oid, true) AS def FROM pg_constraint WHERE conrelid = ANY($1::oid[]) AND contype IN ('p', 'u', 'c', 'f', 'x')`, [oids]);
+    `SELECT conrelid AS rel, pg_get_constraintdef(oid, true) AS def FROM pg_constraint WHERE conrelid = ANY($1::oid[]) AND contype IN ('p', 'u', 'c', 'f', 'x')`,
+    [oids],
+  );
   for (const c of constraints.rows) byOid.get(Number(c.rel))!.constraints.push(c.def);
   const indexes = await db.query(
     `SELECT i.indrelid AS rel, replace(pg_get_indexdef(i.indexrelid), ' INDEX ' || quote_ident(ic.relname) || ' ON ', ' INDEX ON ') AS def
-       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = ANY($1::oid[])`, [oids]);
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = ANY($1::oid[])`,
+    [oids],
+  );
   for (const i of indexes.rows) byOid.get(Number(i.rel))!.indexes.push(i.def);
-  const triggers = await db.query(`SELECT tgrelid AS rel, pg_get_triggerdef(oid, true) AS def FROM pg_trigger WHERE tgrelid = ANY($1::oid[]) AND NOT tgisinternal`, [oids]);
+  const triggers = await db.query(
+    `SELECT tgrelid AS rel, pg_get_triggerdef(oid, true) AS def FROM pg_trigger WHERE tgrelid = ANY($1::oid[]) AND NOT tgisinternal`,
+    [oids],
+  );
   for (const t of triggers.rows) byOid.get(Number(t.rel))!.triggers.push(t.def);
   for (const table of byOid.values()) {
     table.constraints.sort();

@@ -66,13 +66,15 @@ export function runShell(command: string, options: ShellOptions = {}): Promise<S
     if (tail.length > tailLimit) tail.shift();
     options.onLine?.(line, stream);
   };
-  const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
-    const text = chunk.toString('utf8');
-    if (stream === 'stdout' && stdout.length < STDOUT_LIMIT_CHARS) stdout += text;
-    const lines = (pending[stream] + text).split(/\r?\n/);
-    pending[stream] = lines.pop() ?? '';
-    for (const line of lines) emit(line, stream);
-  };
+  const onData =
+    (stream: 'stdout' | 'stderr') =>
+    (chunk: Buffer): void => {
+      const text = chunk.toString('utf8');
+      if (stream === 'stdout' && stdout.length < STDOUT_LIMIT_CHARS) stdout += text;
+      const lines = (pending[stream] + text).split(/\r?\n/);
+      pending[stream] = lines.pop() ?? '';
+      for (const line of lines) emit(line, stream);
+    };
   child.stdout.on('data', onData('stdout'));
   child.stderr.on('data', onData('stderr'));
 
@@ -87,14 +89,20 @@ export function runShell(command: string, options: ShellOptions = {}): Promise<S
   };
   const terminate = (): void => {
     killGroup('SIGTERM');
-    clock.sleep(KILL_GRACE_MS, stopTimers.signal).then(() => killGroup('SIGKILL'), () => undefined);
+    clock.sleep(KILL_GRACE_MS, stopTimers.signal).then(
+      () => killGroup('SIGKILL'),
+      () => undefined,
+    );
   };
 
   if (options.timeoutMs) {
-    clock.sleep(options.timeoutMs, stopTimers.signal).then(() => {
-      timedOut = true;
-      terminate();
-    }, () => undefined);
+    clock.sleep(options.timeoutMs, stopTimers.signal).then(
+      () => {
+        timedOut = true;
+        terminate();
+      },
+      () => undefined,
+    );
   }
   const onAbort = (): void => {
     aborted = true;
@@ -124,7 +132,10 @@ export function runShell(command: string, options: ShellOptions = {}): Promise<S
     });
     child.on('close', (code, sig) => finish(code, sig));
     child.on('exit', (code, sig) => {
-      clock.sleep(PIPE_CLOSE_GRACE_MS).then(() => finish(code, sig), () => undefined);
+      clock.sleep(PIPE_CLOSE_GRACE_MS).then(
+        () => finish(code, sig),
+        () => undefined,
+      );
     });
   });
 }

@@ -21,7 +21,11 @@ export async function readSqlFolder(source: SqlFolderSource, cwd = process.cwd()
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
     entries = await readdir(dir);
   } catch {
-    throw new DeployctlError('SOURCE_INVALID', `migration folder '${source.dir}' (app '${source.app}') does not exist or is not a folder`, { file: source.dir });
+    throw new DeployctlError(
+      'SOURCE_INVALID',
+      `migration folder '${source.dir}' (app '${source.app}') does not exist or is not a folder`,
+      { file: source.dir },
+    );
   }
   const names = entries.filter((e) => e.endsWith('.sql')).sort();
   const shown = (entry: string): string => {
@@ -30,11 +34,16 @@ export async function readSqlFolder(source: SqlFolderSource, cwd = process.cwd()
   };
   for (const entry of names) {
     if (!FILE_NAME.test(entry)) {
-      throw new DeployctlError('SOURCE_INVALID', `${shown(entry)}: migration files are named <id>_<name>.sql, e.g. 0001_create_users.sql`, { file: shown(entry) });
+      throw new DeployctlError(
+        'SOURCE_INVALID',
+        `${shown(entry)}: migration files are named <id>_<name>.sql, e.g. 0001_create_users.sql`,
+        { file: shown(entry) },
+      );
     }
   }
   // Read concurrently: a source may hold thousands of small files.
   const texts = await Promise.all(names.map((entry) => readFile(path.join(dir, entry), 'utf8')));
-  return names.map((entry, i) => migrationFromText(source.app, entry.slice(0, -4), FILE_NAME.exec(entry)![1]!, shown(entry), texts[i]!));
+  return names.map((entry, i) =>
+    migrationFromText(source.app, entry.slice(0, -4), FILE_NAME.exec(entry)![1]!, shown(entry), texts[i]!),
+  );
 }
-

@@ -10,7 +10,8 @@ import { parse, scrub, type CliContext } from '../context.js';
 import { describe, outputMode } from '../reporter.js';
 import { styleFor } from '../style.js';
 
-export const DEMO_USAGE = 'usage: deployctl demo [--compare | --naive] [--rows <n>] [--rps <n>] [--duration <seconds>] [--database-url <url>] [--json]\n\n' +
+export const DEMO_USAGE =
+  'usage: deployctl demo [--compare | --naive] [--rows <n>] [--rps <n>] [--duration <seconds>] [--database-url <url>] [--json]\n\n' +
   'Seeds the example shop (examples/shop) in an embedded PostgreSQL (or on --database-url / DATABASE_URL, in\n' +
   'databases of its own), serves version 1 under steady load, releases version 2 and reports failed requests,\n' +
   'latency by stage against the baseline, and the longest lock wait. --naive runs the migrations all at once\n' +
@@ -32,21 +33,28 @@ const PLAIN_LOAD_EVERY = 10;
 
 export async function demoCli(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(args, OPTIONS, DEMO_USAGE);
-  if (values.help) { ctx.io.stdout.write(`${DEMO_USAGE}\n`); return EXIT.ok; }
-  if (values.compare && values.naive) throw new DeployctlError('USAGE', `--compare already runs the naive release; pass one of them\n\n${DEMO_USAGE}`);
+  if (values.help) {
+    ctx.io.stdout.write(`${DEMO_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (values.compare && values.naive)
+    throw new DeployctlError('USAGE', `--compare already runs the naive release; pass one of them\n\n${DEMO_USAGE}`);
   const databaseUrl = values['database-url'] || ctx.io.env.DATABASE_URL || undefined;
   ctx.secrets.push(databaseUrl);
   const modes: DemoMode[] = values.compare ? ['deployctl', 'naive'] : values.naive ? ['naive'] : ['deployctl'];
   const render = renderer(ctx, values.json ?? false);
   try {
     const demoCommand = await loadDemoCommand();
-    const report = await demoCommand({
-      modes,
-      rows: count(values.rows, 'rows', 1_000_000, 1000, 50_000_000),
-      rps: count(values.rps, 'rps', 200, 1, 5000),
-      baselineMs: count(values.duration, 'duration', 5, 1, 3600) * 1000,
-      databaseUrl,
-    }, { clock: ctx.clock, now: epochNow, signal: ctx.signal, emit: render.emit });
+    const report = await demoCommand(
+      {
+        modes,
+        rows: count(values.rows, 'rows', 1_000_000, 1000, 50_000_000),
+        rps: count(values.rps, 'rps', 200, 1, 5000),
+        baselineMs: count(values.duration, 'duration', 5, 1, 3600) * 1000,
+        databaseUrl,
+      },
+      { clock: ctx.clock, now: epochNow, signal: ctx.signal, emit: render.emit },
+    );
     render.close();
     ctx.io.stdout.write(`${scrub(ctx)(values.json ? JSON.stringify(report, null, 2) : renderReport(report))}\n`);
     return claimHeld(report) ? EXIT.ok : EXIT.failed;
@@ -57,13 +65,19 @@ export async function demoCli(args: string[], ctx: CliContext): Promise<number> 
 
 /** The deployctl run must have failed no request and finished its release. */
 function claimHeld(report: DemoReport): boolean {
-  return report.runs.every((r) => r.mode !== 'deployctl' || (r.requests.failed === 0 && r.release_status === 'succeeded'));
+  return report.runs.every(
+    (r) => r.mode !== 'deployctl' || (r.requests.failed === 0 && r.release_status === 'succeeded'),
+  );
 }
 
 function count(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < min || n > max) throw new DeployctlError('USAGE', `--${flag} takes a whole number from ${min} to ${max}, e.g. --${flag} ${fallback}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new DeployctlError(
+      'USAGE',
+      `--${flag} takes a whole number from ${min} to ${max}, e.g. --${flag} ${fallback}`,
+    );
   return n;
 }
 
@@ -75,10 +89,15 @@ function renderer(ctx: CliContext, json: boolean): { emit(e: DemoEvent): void; c
   const out = ctx.io.stderr;
   let live = '';
   let loadEvents = 0;
-  const clearLive = (): void => { if (live) out.write('\r\x1b[K'); };
+  const clearLive = (): void => {
+    if (live) out.write('\r\x1b[K');
+  };
   const line = (text: string): void => {
-    if (mode === 'tty') { clearLive(); out.write(`${clean(text)}\n`); if (live) out.write(live); }
-    else out.write(`${new Date(ctx.clock.now()).toISOString()} ${clean(text)}\n`);
+    if (mode === 'tty') {
+      clearLive();
+      out.write(`${clean(text)}\n`);
+      if (live) out.write(live);
+    } else out.write(`${new Date(ctx.clock.now()).toISOString()} ${clean(text)}\n`);
   };
   return {
     emit: (e) => {
@@ -86,8 +105,11 @@ function renderer(ctx: CliContext, json: boolean): { emit(e: DemoEvent): void; c
       if (e.type === 'load') {
         const p = e.progress;
         const text = `load [${e.mode}${e.stage ? ` · ${e.stage}` : ''}] sent ${p.sent}  ok ${p.ok}  failed ${p.failed}  in flight ${p.inFlight}`;
-        if (mode === 'tty') { clearLive(); live = style.dim(text); out.write(live); }
-        else if (loadEvents++ % PLAIN_LOAD_EVERY === 0) line(text);
+        if (mode === 'tty') {
+          clearLive();
+          live = style.dim(text);
+          out.write(live);
+        } else if (loadEvents++ % PLAIN_LOAD_EVERY === 0) line(text);
         return;
       }
       // Passing health checks arrive several times a second during the bake; only failures are news.
@@ -95,6 +117,9 @@ function renderer(ctx: CliContext, json: boolean): { emit(e: DemoEvent): void; c
       const text = describe(e, style);
       if (text) line(text);
     },
-    close: () => { if (mode === 'tty') clearLive(); live = ''; },
+    close: () => {
+      if (mode === 'tty') clearLive();
+      live = '';
+    },
   };
 }

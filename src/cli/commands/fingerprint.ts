@@ -2,11 +2,15 @@ import { fingerprintCommand } from '../../engine/fingerprint.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
 
-export const FINGERPRINT_USAGE = 'usage: deployctl fingerprint [--table <name>] [--json] [--config <file>] [--database-url <url>] [--ledger-schema <name>]';
+export const FINGERPRINT_USAGE =
+  'usage: deployctl fingerprint [--table <name>] [--json] [--config <file>] [--database-url <url>] [--ledger-schema <name>]';
 
 export async function fingerprintCli(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(args, { ...SOURCE_OPTIONS, table: { type: 'string' } }, FINGERPRINT_USAGE);
-  if (values.help) { ctx.io.stdout.write(`${FINGERPRINT_USAGE}\n`); return EXIT.ok; }
+  if (values.help) {
+    ctx.io.stdout.write(`${FINGERPRINT_USAGE}\n`);
+    return EXIT.ok;
+  }
   const config = await configFrom(ctx, values);
   const fp = await fingerprintCommand(config, { table: values.table });
   let text: string;
@@ -15,7 +19,10 @@ export async function fingerprintCli(args: string[], ctx: CliContext): Promise<n
   else if (values.table) text = Object.values(fp.tables)[0]!;
   else {
     const width = Math.max(6, ...Object.keys(fp.tables).map((t) => t.length));
-    text = [`${'schema'.padEnd(width)}  ${fp.schema}`, ...Object.entries(fp.tables).map(([t, h]) => `${t.padEnd(width)}  ${h}`)].join('\n');
+    text = [
+      `${'schema'.padEnd(width)}  ${fp.schema}`,
+      ...Object.entries(fp.tables).map(([t, h]) => `${t.padEnd(width)}  ${h}`),
+    ].join('\n');
   }
   ctx.io.stdout.write(`${scrub(ctx)(text)}\n`);
   return EXIT.ok;

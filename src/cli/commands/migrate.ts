@@ -3,23 +3,46 @@ import { DeployctlError } from '../../errors.js';
 import { EXIT } from '../exit.js';
 import { configFrom, parse, reporterFor, SOURCE_OPTIONS, type CliContext } from '../context.js';
 
-export const MIGRATE_USAGE = 'usage: deployctl migrate --phase pre|post [--dir <path>]... [--config <file>] [--database-url <url>] [--lock-wait <ms>] [--dry-run] [--json]';
+export const MIGRATE_USAGE =
+  'usage: deployctl migrate --phase pre|post [--dir <path>]... [--config <file>] [--database-url <url>] [--lock-wait <ms>] [--dry-run] [--json]';
 
 export async function migrateCli(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(args, { ...SOURCE_OPTIONS, phase: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'lock-wait': { type: 'string' } }, MIGRATE_USAGE);
-  if (values.help) { ctx.io.stdout.write(`${MIGRATE_USAGE}\n`); return EXIT.ok; }
-  if (values.phase !== 'pre' && values.phase !== 'post') throw new DeployctlError('USAGE', `--phase must be pre or post\n\n${MIGRATE_USAGE}`);
+  const { values } = parse(
+    args,
+    { ...SOURCE_OPTIONS, phase: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'lock-wait': { type: 'string' } },
+    MIGRATE_USAGE,
+  );
+  if (values.help) {
+    ctx.io.stdout.write(`${MIGRATE_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (values.phase !== 'pre' && values.phase !== 'post')
+    throw new DeployctlError('USAGE', `--phase must be pre or post\n\n${MIGRATE_USAGE}`);
   const lockWaitMs = values['lock-wait'] === undefined ? 0 : Number(values['lock-wait']);
-  if (!Number.isInteger(lockWaitMs) || lockWaitMs < 0) throw new DeployctlError('USAGE', `--lock-wait takes milliseconds, e.g. --lock-wait 30000`);
+  if (!Number.isInteger(lockWaitMs) || lockWaitMs < 0)
+    throw new DeployctlError('USAGE', `--lock-wait takes milliseconds, e.g. --lock-wait 30000`);
   const config = await configFrom(ctx, values);
   const { reporter } = reporterFor(ctx, values.json ?? false);
   try {
-    const result = await migrateCommand(config, { phase: values.phase, dryRun: values['dry-run'], lockWaitMs }, { clock: ctx.clock, emit: reporter.emit, signal: ctx.signal });
+    const result = await migrateCommand(
+      config,
+      { phase: values.phase, dryRun: values['dry-run'], lockWaitMs },
+      { clock: ctx.clock, emit: reporter.emit, signal: ctx.signal },
+    );
     if (values['dry-run']) {
-      reporter.line(result.selected.length ? `would apply (${values.phase}): ${result.selected.join(', ')}` : `nothing to apply in phase ${values.phase}`);
-      if (values.json) ctx.io.stdout.write(`${JSON.stringify({ dryRun: true, phase: values.phase, migrations: result.selected })}\n`);
+      reporter.line(
+        result.selected.length
+          ? `would apply (${values.phase}): ${result.selected.join(', ')}`
+          : `nothing to apply in phase ${values.phase}`,
+      );
+      if (values.json)
+        ctx.io.stdout.write(`${JSON.stringify({ dryRun: true, phase: values.phase, migrations: result.selected })}\n`);
     } else {
-      reporter.line(result.applied.length ? `applied ${result.applied.length} migration(s) in phase ${values.phase}` : `nothing to apply in phase ${values.phase}`);
+      reporter.line(
+        result.applied.length
+          ? `applied ${result.applied.length} migration(s) in phase ${values.phase}`
+          : `nothing to apply in phase ${values.phase}`,
+      );
     }
     return EXIT.ok;
   } finally {

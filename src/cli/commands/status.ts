@@ -3,14 +3,20 @@ import { EXIT } from '../exit.js';
 import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
 import { styleFor, type Style } from '../style.js';
 
-export const STATUS_USAGE = 'usage: deployctl status [--dir <path>]... [--config <file>] [--database-url <url>] [--json]';
+export const STATUS_USAGE =
+  'usage: deployctl status [--dir <path>]... [--config <file>] [--database-url <url>] [--json]';
 
 export async function statusCli(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(args, SOURCE_OPTIONS, STATUS_USAGE);
-  if (values.help) { ctx.io.stdout.write(`${STATUS_USAGE}\n`); return EXIT.ok; }
+  if (values.help) {
+    ctx.io.stdout.write(`${STATUS_USAGE}\n`);
+    return EXIT.ok;
+  }
   const config = await configFrom(ctx, values);
   const report = await statusCommand(config);
-  const text = values.json ? JSON.stringify(report, null, 2) : renderStatus(report, styleFor(ctx.io.stdout, ctx.io.env));
+  const text = values.json
+    ? JSON.stringify(report, null, 2)
+    : renderStatus(report, styleFor(ctx.io.stdout, ctx.io.env));
   ctx.io.stdout.write(`${scrub(ctx)(text)}\n`);
   return EXIT.ok;
 }
@@ -27,10 +33,22 @@ function renderStatus(r: StatusReport, style: Style): string {
   out.push(style.bold('releases'));
   if (r.releases.length === 0) out.push('  none yet');
   for (const rel of r.releases) {
-    out.push(`  #${rel.id} ${rel.artifact} ${rel.status} (stage ${rel.stage}, started ${rel.startedAt.toISOString()}${rel.finishedAt ? `, finished ${rel.finishedAt.toISOString()}` : ''})`);
+    out.push(
+      `  #${rel.id} ${rel.artifact} ${rel.status} (stage ${rel.stage}, started ${rel.startedAt.toISOString()}${rel.finishedAt ? `, finished ${rel.finishedAt.toISOString()}` : ''})`,
+    );
   }
-  if (r.unfinishedRelease) out.push(style.yellow(`half-done: release #${r.unfinishedRelease.id} stopped after stage '${r.unfinishedRelease.stage}': run 'deployctl release --resume' or '--abort'`));
-  for (const i of r.invalidIndexes) out.push(style.yellow(`half-done: index ${i} is INVALID (a concurrent build failed); deployctl drops it before the build is retried`));
+  if (r.unfinishedRelease)
+    out.push(
+      style.yellow(
+        `half-done: release #${r.unfinishedRelease.id} stopped after stage '${r.unfinishedRelease.stage}': run 'deployctl release --resume' or '--abort'`,
+      ),
+    );
+  for (const i of r.invalidIndexes)
+    out.push(
+      style.yellow(
+        `half-done: index ${i} is INVALID (a concurrent build failed); deployctl drops it before the build is retried`,
+      ),
+    );
   for (const p of r.problems) out.push(style.red(`problem: ${p}`));
   return out.join('\n');
 }

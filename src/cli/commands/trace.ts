@@ -12,10 +12,15 @@ export const TRACE_USAGE =
 
 export async function traceCli(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(args, SOURCE_OPTIONS, TRACE_USAGE);
-  if (values.help) { ctx.io.stdout.write(`${TRACE_USAGE}\n`); return EXIT.ok; }
+  if (values.help) {
+    ctx.io.stdout.write(`${TRACE_USAGE}\n`);
+    return EXIT.ok;
+  }
   const config = await configFrom(ctx, values);
   const report = await traceCommand(config, { clock: ctx.clock, signal: ctx.signal });
-  const text = values.json ? JSON.stringify(traceToJson(report), null, 2) : renderTrace(report, styleFor(ctx.io.stdout, ctx.io.env));
+  const text = values.json
+    ? JSON.stringify(traceToJson(report), null, 2)
+    : renderTrace(report, styleFor(ctx.io.stdout, ctx.io.env));
   ctx.io.stdout.write(`${scrub(ctx)(text)}\n`);
   return report.ok ? EXIT.ok : exitCodeFor('TRACE_DISAGREES');
 }

@@ -19,5 +19,7 @@ export function renderCheck(report: CheckReport, format: CheckFormat, style: Sty
 
 function summary(r: CheckReport): string {
   const scope = r.database ? 'with the database' : 'without a database (applied checksums and order not checked)';
-  return r.ok ? `check passed ${scope}` : `check failed: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} (${scope})`;
+  return r.ok
+    ? `check passed ${scope}`
+    : `check failed: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} (${scope})`;
 }

@@ -11,8 +11,11 @@ export function renderPlan(plan: Plan, style: Style): string {
   if (plan.migrations.length === 0) out.push('No pending migrations.');
   for (const m of plan.migrations) {
     const tx = m.transactional ? 'in one transaction' : 'statement by statement, no transaction';
-    out.push(`${style.bold(`${m.migration.app}/${m.migration.id}`)}  ${phaseColour(m.phase)}  ${style.dim(`${m.migration.file} · ${tx}`)}`);
-    if (m.directives.phase) out.push(`  ${style.dim(`phase forced to ${m.directives.phase.phase}: ${m.directives.phase.reason}`)}`);
+    out.push(
+      `${style.bold(`${m.migration.app}/${m.migration.id}`)}  ${phaseColour(m.phase)}  ${style.dim(`${m.migration.file} · ${tx}`)}`,
+    );
+    if (m.directives.phase)
+      out.push(`  ${style.dim(`phase forced to ${m.directives.phase.phase}: ${m.directives.phase.reason}`)}`);
     for (const note of m.migration.notes ?? []) out.push(`  ${style.yellow('note:')} ${note}`);
     for (const s of m.statements) out.push(...renderStatement(s, style, phaseColour));
     out.push('');
@@ -23,7 +26,10 @@ export function renderPlan(plan: Plan, style: Style): string {
   out.push(`  post  (after the rollout):  ${list(plan.stages.post)}`);
   out.push(`  blocked:                    ${list(plan.stages.blocked)}`);
   if (plan.problems.length > 0) {
-    out.push('', style.bold(style.red(`Blocked by ${plan.problems.length} problem${plan.problems.length === 1 ? '' : 's'}:`)));
+    out.push(
+      '',
+      style.bold(style.red(`Blocked by ${plan.problems.length} problem${plan.problems.length === 1 ? '' : 's'}:`)),
+    );
     for (const p of plan.problems) out.push(`  ✗ ${p.message}`);
   } else {
     out.push('', style.green('Plan OK: nothing blocks the release.'));

@@ -67,12 +67,15 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
     hasCatalog: options.catalog !== undefined,
     statements: parsed.statements,
     isNew: (relation) => created.has(normalizeRelation(relation)),
-    table: (relation) => (created.has(normalizeRelation(relation)) ? undefined : lookupTable(options.catalog, relation)),
+    table: (relation) =>
+      created.has(normalizeRelation(relation)) ? undefined : lookupTable(options.catalog, relation),
     catalog: options.catalog,
   };
   const byKind = rulesByKind(rules);
   const statements = parsed.statements.map((stmt) => {
-    let findings: ClassifiedFinding[] = (byKind.get(stmt.kind) ?? byKind.get(ANY_KIND)!).flatMap((rule) => rule.check(stmt, context));
+    let findings: ClassifiedFinding[] = (byKind.get(stmt.kind) ?? byKind.get(ANY_KIND)!).flatMap((rule) =>
+      rule.check(stmt, context),
+    );
     if (findings.length === 0) findings = UNRECOGNIZED.check(stmt, context);
     findings = findings.map((f) => downgradeOnEmptyTable(f, context));
     findings = applyAllows(findings, stmt, parsed.statements, directives, usedAllows);
@@ -82,7 +85,10 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
 
   const problems: ClassifiedMigration['problems'] = directives.allows
     .filter((_, i) => !usedAllows.has(i))
-    .map((a) => ({ kind: 'directive', message: `${migration.file}:${a.line}: 'deployctl:allow ${a.rule}' matches no finding of the statement after it; remove it` }));
+    .map((a) => ({
+      kind: 'directive',
+      message: `${migration.file}:${a.line}: 'deployctl:allow ${a.rule}' matches no finding of the statement after it; remove it`,
+    }));
 
   let phase: MigrationPhase = strongest(statements.filter((s) => !s.neutral).map((s) => s.phase));
   // Reported beside unsafe findings too, so one round of fixes addresses everything.
@@ -91,12 +97,16 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
   if (mixed) {
     if (phase !== 'unsafe') phase = 'mixed';
     const [pre, post] = mixed;
-    problems.push({ kind: 'mixed', message:
-      `${migration.file} mixes a pre statement (line ${pre.line}: ${shorten(pre.sql)}) with a post statement (line ${post.line}: ${shorten(post.sql)}). ` +
+    problems.push({
+      kind: 'mixed',
+      message:
+        `${migration.file} mixes a pre statement (line ${pre.line}: ${shorten(pre.sql)}) with a post statement (line ${post.line}: ${shorten(post.sql)}). ` +
         `The first must run before the new code rolls out, the second only after it: split them into two migrations, ` +
-        `e.g. keep line ${pre.line} here and move line ${post.line} to a new file that sorts after it.` });
+        `e.g. keep line ${pre.line} here and move line ${post.line} to a new file that sorts after it.`,
+    });
   }
-  const transactional = !directives.noTransaction && !parsed.statements.some((s) => mustRunOutsideTransaction(s, serverVersion));
+  const transactional =
+    !directives.noTransaction && !parsed.statements.some((s) => mustRunOutsideTransaction(s, serverVersion));
   return { migration, phase, transactional, directives, statements, problems };
 }
 
@@ -110,7 +120,11 @@ function rulesByKind(rules: readonly Rule[]): Map<string, Rule[]> {
   map = new Map<string, Rule[]>([[ANY_KIND, rules.filter((r) => !r.kinds)]]);
   for (const rule of rules) {
     for (const kind of rule.kinds ?? []) {
-      if (!map.has(kind)) map.set(kind, rules.filter((r) => !r.kinds || r.kinds.includes(kind)));
+      if (!map.has(kind))
+        map.set(
+          kind,
+          rules.filter((r) => !r.kinds || r.kinds.includes(kind)),
+        );
     }
   }
   dispatch.set(rules, map);
@@ -136,7 +150,11 @@ function downgradeOnEmptyTable(f: ClassifiedFinding, context: RuleContext): Clas
   if (f.phase !== 'unsafe' || !f.sizeDependent || !f.relation) return f;
   const table = context.table(f.relation);
   if (!table || table.bytes > EMPTY_TABLE_MAX_BYTES) return f;
-  return { ...f, phase: 'pre', message: `${f.message} Downgraded to pre: the catalog shows ${f.relation} is empty (${describeSize(table)}), so the lock is held for an instant.` };
+  return {
+    ...f,
+    phase: 'pre',
+    message: `${f.message} Downgraded to pre: the catalog shows ${f.relation} is empty (${describeSize(table)}), so the lock is held for an instant.`,
+  };
 }
 
 /** An allow directive covers the first statement that starts after its line. */

@@ -36,6 +36,8 @@ export function baselineStatus(id: string, appliedIds: readonly string[]): 'cove
 
 export function partialBaselineMessage(file: string, id: string, lastApplied: string | undefined): string {
   const through = baselineThrough(id) ?? id;
-  return `${file} is a baseline of the migrations through ${through}, but this database has only some of them (latest applied: ${lastApplied ?? 'none'}). ` +
-    `Deploy a release that still has the squashed migrations (they are in the squashed/ folder) to this database first, then this one.`;
+  return (
+    `${file} is a baseline of the migrations through ${through}, but this database has only some of them (latest applied: ${lastApplied ?? 'none'}). ` +
+    `Deploy a release that still has the squashed migrations (they are in the squashed/ folder) to this database first, then this one.`
+  );
 }

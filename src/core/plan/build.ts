@@ -53,7 +53,10 @@ export function buildPlan(input: PlanInput): Plan {
   const applied = new Map(input.applied.map((a) => [stageKey(a.app, a.id), a]));
 
   for (const { app, files } of input.sources) {
-    const appliedHere = input.applied.filter((a) => a.app === app).map((a) => a.id).sort();
+    const appliedHere = input.applied
+      .filter((a) => a.app === app)
+      .map((a) => a.id)
+      .sort();
     const lastApplied = appliedHere[appliedHere.length - 1];
     const byPrefix = new Map<string, MigrationFile[]>();
     for (const f of files) byPrefix.set(f.prefix, [...(byPrefix.get(f.prefix) ?? []), f]);
@@ -62,33 +65,66 @@ export function buildPlan(input: PlanInput): Plan {
       const done = applied.get(stageKey(app, f.id));
       if (done) {
         if (done.checksum !== f.checksum) {
-          problems.push({ kind: 'checksum', app, id: f.id, file: f.file,
-            message: `${f.file} was changed after it was applied (checksum differs from the ledger's). Restore the applied version and put the change in a new migration.` });
+          problems.push({
+            kind: 'checksum',
+            app,
+            id: f.id,
+            file: f.file,
+            message: `${f.file} was changed after it was applied (checksum differs from the ledger's). Restore the applied version and put the change in a new migration.`,
+          });
         }
         continue;
       }
       const baseline = baselineStatus(f.id, appliedHere);
       if (baseline === 'covered') continue;
-      if (baseline === 'partial') problems.push({ kind: 'out-of-order', app, id: f.id, file: f.file, message: partialBaselineMessage(f.file, f.id, lastApplied) });
+      if (baseline === 'partial')
+        problems.push({
+          kind: 'out-of-order',
+          app,
+          id: f.id,
+          file: f.file,
+          message: partialBaselineMessage(f.file, f.id, lastApplied),
+        });
       const twins = byPrefix.get(f.prefix)!;
       if (twins.length > 1) {
-        problems.push({ kind: 'conflict', app, id: f.id, file: f.file,
-          message: `${f.file} shares the id ${f.prefix} with ${twins.filter((t) => t !== f).map((t) => t.file).join(', ')}: two branches each added a migration. Renumber one so that it sorts after the other.` });
+        problems.push({
+          kind: 'conflict',
+          app,
+          id: f.id,
+          file: f.file,
+          message: `${f.file} shares the id ${f.prefix} with ${twins
+            .filter((t) => t !== f)
+            .map((t) => t.file)
+            .join(', ')}: two branches each added a migration. Renumber one so that it sorts after the other.`,
+        });
       }
       // A Django migration's order is its dependency graph, not its id (src/core/plan/django.ts).
       if (lastApplied && f.id < lastApplied && !input.allowOutOfOrder && !f.framework) {
-        problems.push({ kind: 'out-of-order', app, id: f.id, file: f.file,
-          message: `${f.file} is pending but sorts before ${app}/${lastApplied}, which is already applied. Rename it so that it sorts last, or set allowOutOfOrder: true in deployctl.yaml.` });
+        problems.push({
+          kind: 'out-of-order',
+          app,
+          id: f.id,
+          file: f.file,
+          message: `${f.file} is pending but sorts before ${app}/${lastApplied}, which is already applied. Rename it so that it sorts last, or set allowOutOfOrder: true in deployctl.yaml.`,
+        });
       }
       const classified = classifyMigration(f, { catalog: input.catalog });
       migrations.push(classified);
       for (const s of classified.statements) {
         if (s.phase !== 'unsafe') continue;
         for (const finding of s.findings.filter((x) => x.phase === 'unsafe' && !x.allowed)) {
-          problems.push({ kind: 'unsafe', app, id: f.id, file: f.file, line: s.line, message: `${f.file}:${s.line}: ${finding.rule}: ${finding.message}` });
+          problems.push({
+            kind: 'unsafe',
+            app,
+            id: f.id,
+            file: f.file,
+            line: s.line,
+            message: `${f.file}:${s.line}: ${finding.rule}: ${finding.message}`,
+          });
         }
       }
-      for (const p of classified.problems) problems.push({ kind: p.kind, app, id: f.id, file: f.file, message: p.message });
+      for (const p of classified.problems)
+        problems.push({ kind: p.kind, app, id: f.id, file: f.file, message: p.message });
     }
   }
 

@@ -56,8 +56,12 @@ function dependencyProblems(plan: Plan): PlanProblem[] {
     const culprit = chain[chain.length - 1]!;
     const { app, id, file } = m.migration;
     problems.push({
-      kind: 'out-of-order', app, id, file,
-      message: `${file}: ${id} runs before the rollout (pre), but it depends on ${chain.map((c) => c.migration.id).join(' → ')}, and ${culprit.migration.file} may run only after the rollout (post). ` +
+      kind: 'out-of-order',
+      app,
+      id,
+      file,
+      message:
+        `${file}: ${id} runs before the rollout (pre), but it depends on ${chain.map((c) => c.migration.id).join(' → ')}, and ${culprit.migration.file} may run only after the rollout (post). ` +
         `Django applies a migration's dependencies first, so applying ${id} now would run ${culprit.migration.id} while the old code still serves. ` +
         `Release ${culprit.migration.id} first and ${id} in a later release, or, if ${id} does not need it, make ${id} come before it in the graph (edit the dependencies of both).`,
     });
@@ -65,7 +69,11 @@ function dependencyProblems(plan: Plan): PlanProblem[] {
   return problems;
 }
 
-function postDependency(m: ClassifiedMigration, pending: Map<string, ClassifiedMigration>, post: Set<string>): ClassifiedMigration[] | undefined {
+function postDependency(
+  m: ClassifiedMigration,
+  pending: Map<string, ClassifiedMigration>,
+  post: Set<string>,
+): ClassifiedMigration[] | undefined {
   const seen = new Set<string>();
   const walk = (at: ClassifiedMigration, path: ClassifiedMigration[]): ClassifiedMigration[] | undefined => {
     for (const dep of at.migration.framework?.dependencies ?? []) {
@@ -89,7 +97,10 @@ function withDjangoFix(p: PlanProblem, migrations: ClassifiedMigration[]): PlanP
   if (p.kind === 'mixed') return { ...p, message: mixedMessage(m) };
   if (p.kind !== 'unsafe') return p;
   const statement = m.statements.find((s) => s.line === p.line);
-  const fixes = (statement?.findings ?? []).filter((f) => f.phase === 'unsafe' && !f.allowed).map((f) => DJANGO_FIXES[f.rule]).filter(Boolean);
+  const fixes = (statement?.findings ?? [])
+    .filter((f) => f.phase === 'unsafe' && !f.allowed)
+    .map((f) => DJANGO_FIXES[f.rule])
+    .filter(Boolean);
   return fixes.length ? { ...p, message: `${p.message} ${[...new Set(fixes)].join(' ')}` } : p;
 }
 
@@ -99,11 +110,13 @@ function mixedMessage(m: ClassifiedMigration): string {
   const post = substantive.find((s) => s.phase === 'post');
   const flat = (sql = ''): string => sql.replace(/\s+/g, ' ');
   const { file, id } = m.migration;
-  return `${file} (${id}) mixes a change that must run before the rollout (${flat(pre?.sql)}) with one that may run only after it (${flat(post?.sql)}). ` +
+  return (
+    `${file} (${id}) mixes a change that must run before the rollout (${flat(pre?.sql)}) with one that may run only after it (${flat(post?.sql)}). ` +
     `Django applies a migration as a whole, so split it: keep the first operations here and move the others into a new migration that depends on this one ` +
     `('python manage.py makemigrations --empty ${m.migration.framework!.app}', then move the operations). ` +
     `To drop a field the old code still reads: in this release remove it from Django's state only — migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField(...)], database_operations=[]) — so the new code stops using it (if the column is NOT NULL, make it nullable or give it a default in the same release: the new code's inserts leave it out), ` +
-    `and drop the column in a later migration (RunSQL 'ALTER TABLE ... DROP COLUMN ...'), which deployctl runs after the rollout.`;
+    `and drop the column in a later migration (RunSQL 'ALTER TABLE ... DROP COLUMN ...'), which deployctl runs after the rollout.`
+  );
 }
 
 /** The plan with `problems`: what they name is blocked, and any problem blocks the release. */

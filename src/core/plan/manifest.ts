@@ -14,14 +14,20 @@ export type Manifest = Map<string, string>;
 export function manifestOf(sources: { app: string; files: MigrationFile[] }[]): Manifest {
   const out: Manifest = new Map();
   for (const { app, files } of [...sources].sort((a, b) => cmp(a.app, b.app))) {
-    const latest = files.map((f) => f.id).sort(cmp).pop();
+    const latest = files
+      .map((f) => f.id)
+      .sort(cmp)
+      .pop();
     if (latest) out.set(app, latest);
   }
   return out;
 }
 
 export function renderManifest(m: Manifest): string {
-  return [...m.entries()].sort(([a], [b]) => cmp(a, b)).map(([app, id]) => `${app}: ${id}\n`).join('');
+  return [...m.entries()]
+    .sort(([a], [b]) => cmp(a, b))
+    .map(([app, id]) => `${app}: ${id}\n`)
+    .join('');
 }
 
 export interface ManifestLine {
@@ -62,21 +68,40 @@ export interface ManifestDifference {
 export function compareManifest(expected: Manifest, text: string, file = MANIFEST_FILE): ManifestDifference[] {
   const { lines, malformed } = parseManifest(text);
   const out: ManifestDifference[] = malformed.map((m) => ({
-    app: '', line: m.line,
+    app: '',
+    line: m.line,
     message: `${file}:${m.line}: not an 'app: latest_id' line: ${JSON.stringify(m.text)}${m.text.startsWith('<<<<<<<') || m.text.startsWith('=======') || m.text.startsWith('>>>>>>>') ? ' (an unresolved merge conflict: two branches added migrations; renumber yours to sort last, then run deployctl manifest)' : ''}`,
   }));
   const seen = new Map<string, ManifestLine>();
   for (const l of lines) {
-    if (seen.has(l.app)) out.push({ app: l.app, line: l.line, message: `${file}:${l.line}: app '${l.app}' is listed twice (also on line ${seen.get(l.app)!.line})` });
+    if (seen.has(l.app))
+      out.push({
+        app: l.app,
+        line: l.line,
+        message: `${file}:${l.line}: app '${l.app}' is listed twice (also on line ${seen.get(l.app)!.line})`,
+      });
     else seen.set(l.app, l);
   }
   for (const [app, actual] of expected) {
     const l = seen.get(app);
     if (!l) out.push({ app, actual, message: `${file}: app '${app}' is missing; its latest migration is ${actual}` });
-    else if (l.id !== actual) out.push({ app, recorded: l.id, actual, line: l.line, message: `${file}:${l.line}: app '${app}' says ${l.id}, but its latest migration is ${actual}` });
+    else if (l.id !== actual)
+      out.push({
+        app,
+        recorded: l.id,
+        actual,
+        line: l.line,
+        message: `${file}:${l.line}: app '${app}' says ${l.id}, but its latest migration is ${actual}`,
+      });
   }
   for (const l of seen.values()) {
-    if (!expected.has(l.app)) out.push({ app: l.app, recorded: l.id, line: l.line, message: `${file}:${l.line}: app '${l.app}' has no migrations in the configured folders` });
+    if (!expected.has(l.app))
+      out.push({
+        app: l.app,
+        recorded: l.id,
+        line: l.line,
+        message: `${file}:${l.line}: app '${l.app}' has no migrations in the configured folders`,
+      });
   }
   return out;
 }

@@ -25,15 +25,32 @@ export const addCheckConstraint: Rule = {
     return constraintsFor(alter, this.id).map(({ constraint: c, column }): Finding => {
       const base = { rule: this.id, lock: 'AccessExclusiveLock' as const, relation: alter.table };
       const label = `CHECK constraint ${c.conname ?? ''}`.trimEnd();
-      if (ctx.isNew(alter.table)) return { ...base, phase: 'pre', message: `${label} on ${alter.table}, created earlier in this migration: nothing to scan that an app uses.` };
-      if (c.skip_validation) return { ...base, phase: 'pre', message: `${label} NOT VALID on ${alter.table}: catalog-only, ACCESS EXCLUSIVE for an instant; new rows are checked from now on. Validate it in a later migration.` };
+      if (ctx.isNew(alter.table))
+        return {
+          ...base,
+          phase: 'pre',
+          message: `${label} on ${alter.table}, created earlier in this migration: nothing to scan that an app uses.`,
+        };
+      if (c.skip_validation)
+        return {
+          ...base,
+          phase: 'pre',
+          message: `${label} NOT VALID on ${alter.table}: catalog-only, ACCESS EXCLUSIVE for an instant; new rows are checked from now on. Validate it in a later migration.`,
+        };
       const table = qualifiedSql(alter.table);
       const name = readableIdent(c.conname ?? `${column?.colname ?? alter.table.split('.').pop()}_check`);
       return {
-        ...base, phase: 'unsafe', scan: true, sizeDependent: true,
+        ...base,
+        phase: 'unsafe',
+        scan: true,
+        sizeDependent: true,
         message: `${label} on ${alter.table}${sizeNote(ctx, alter.table)}${column ? ` (in ADD COLUMN ${column.colname ?? ''})` : ''} checks every existing row under ACCESS EXCLUSIVE: every app query on ${alter.table} waits until the scan ends.`,
         fix: [
-          ...(column ? [`Add the column without the CHECK: ALTER TABLE ${table} ADD COLUMN ${readableIdent(column.colname ?? '')} <type>; then:`] : ['Add the constraint without checking existing rows, then validate it separately:']),
+          ...(column
+            ? [
+                `Add the column without the CHECK: ALTER TABLE ${table} ADD COLUMN ${readableIdent(column.colname ?? '')} <type>; then:`,
+              ]
+            : ['Add the constraint without checking existing rows, then validate it separately:']),
           `  1. ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (<condition>) NOT VALID;   -- instant; new rows are checked`,
           `  2. In a later migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${name};   -- scans under SHARE UPDATE EXCLUSIVE, app queries continue`,
         ].join('\n'),
@@ -47,6 +64,9 @@ export const addCheckConstraint: Rule = {
       'ALTER TABLE IF EXISTS orders ADD CONSTRAINT qty_positive CHECK (qty > 0) NOT VALID',
       'ALTER TABLE orders ADD COLUMN discount int CHECK (discount >= 0)',
     ],
-    silent: ['ALTER TABLE orders VALIDATE CONSTRAINT qty_positive', 'ALTER TABLE orders ADD CONSTRAINT u UNIQUE (code)'],
+    silent: [
+      'ALTER TABLE orders VALIDATE CONSTRAINT qty_positive',
+      'ALTER TABLE orders ADD CONSTRAINT u UNIQUE (code)',
+    ],
   },
 };

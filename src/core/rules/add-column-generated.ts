@@ -23,7 +23,11 @@ export const addColumnGenerated: Rule = {
       const col = columnDef(cmd);
       const name = col?.colname ?? '';
       const stored = constraintsOf(col).some((c) => c.contype === 'CONSTR_GENERATED');
-      const kind = stored ? 'a stored generated column' : constraintsOf(col).some((c) => c.contype === 'CONSTR_IDENTITY') ? 'an identity column' : `a ${typeNameOf(col)} column`;
+      const kind = stored
+        ? 'a stored generated column'
+        : constraintsOf(col).some((c) => c.contype === 'CONSTR_IDENTITY')
+          ? 'an identity column'
+          : `a ${typeNameOf(col)} column`;
       const table = qualifiedSql(alter.table);
       const column = readableIdent(name);
       return {
@@ -37,20 +41,20 @@ export const addColumnGenerated: Rule = {
         message: `ADD COLUMN ${name} on ${alter.table}${sizeNote(ctx, alter.table)} is ${kind}: every existing row gets a value, so the table and its indexes are rewritten under ACCESS EXCLUSIVE and every app query waits until the rewrite ends.`,
         fix: stored
           ? [
-            'Add a plain column and keep it up to date with a trigger, then fill old rows in batches:',
-            `  1. ALTER TABLE ${table} ADD COLUMN ${column} <type>;`,
-            `  2. CREATE FUNCTION … RETURNS trigger (NEW.${column} := <expression>) and CREATE TRIGGER … BEFORE INSERT OR UPDATE ON ${table};`,
-            `  3. In batches, one transaction each: UPDATE ${table} SET ${column} = <expression> WHERE ${column} IS NULL AND id IN (… LIMIT 10000);`,
-            '  On PostgreSQL 18 a VIRTUAL generated column needs no rewrite at all.',
-          ].join('\n')
+              'Add a plain column and keep it up to date with a trigger, then fill old rows in batches:',
+              `  1. ALTER TABLE ${table} ADD COLUMN ${column} <type>;`,
+              `  2. CREATE FUNCTION … RETURNS trigger (NEW.${column} := <expression>) and CREATE TRIGGER … BEFORE INSERT OR UPDATE ON ${table};`,
+              `  3. In batches, one transaction each: UPDATE ${table} SET ${column} = <expression> WHERE ${column} IS NULL AND id IN (… LIMIT 10000);`,
+              '  On PostgreSQL 18 a VIRTUAL generated column needs no rewrite at all.',
+            ].join('\n')
           : [
-            'Add the column and its sequence separately, then fill old rows in batches:',
-            `  1. CREATE SEQUENCE ${qualifiedSql(`${alter.table}_${name}_seq`)};`,
-            `  2. ALTER TABLE ${table} ADD COLUMN ${column} bigint;   -- catalog-only`,
-            `  3. ALTER TABLE ${table} ALTER COLUMN ${column} SET DEFAULT nextval('${alter.table}_${name}_seq');   -- new rows only`,
-            `  4. In batches: UPDATE ${table} SET ${column} = nextval('${alter.table}_${name}_seq') WHERE ${column} IS NULL AND id IN (… LIMIT 10000);`,
-            `  5. Then make it NOT NULL with CHECK (${column} IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL (PostgreSQL 12+).`,
-          ].join('\n'),
+              'Add the column and its sequence separately, then fill old rows in batches:',
+              `  1. CREATE SEQUENCE ${qualifiedSql(`${alter.table}_${name}_seq`)};`,
+              `  2. ALTER TABLE ${table} ADD COLUMN ${column} bigint;   -- catalog-only`,
+              `  3. ALTER TABLE ${table} ALTER COLUMN ${column} SET DEFAULT nextval('${alter.table}_${name}_seq');   -- new rows only`,
+              `  4. In batches: UPDATE ${table} SET ${column} = nextval('${alter.table}_${name}_seq') WHERE ${column} IS NULL AND id IN (… LIMIT 10000);`,
+              `  5. Then make it NOT NULL with CHECK (${column} IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL (PostgreSQL 12+).`,
+            ].join('\n'),
       };
     });
   },
@@ -62,7 +66,10 @@ export const addColumnGenerated: Rule = {
     ],
     silent: [
       'ALTER TABLE orders ADD COLUMN total_cents bigint',
-      { sql: 'ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (qty * price_cents) VIRTUAL', serverVersion: 180000 },
+      {
+        sql: 'ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (qty * price_cents) VIRTUAL',
+        serverVersion: 180000,
+      },
       'CREATE TABLE orders (qty int); ALTER TABLE orders ADD COLUMN id bigserial',
     ],
   },

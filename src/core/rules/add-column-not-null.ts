@@ -41,7 +41,11 @@ export const addColumnNotNull: Rule = {
           `  4. Next migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${check};   -- scans without blocking writes`,
           `  5. Next release: ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL;   -- PostgreSQL 12+ uses the check, no scan`,
           `     then ALTER TABLE ${table} DROP CONSTRAINT ${check};`,
-          ...(pk ? [`  For a primary key: CREATE UNIQUE INDEX CONCURRENTLY on ${column}, then ALTER TABLE ${table} ADD PRIMARY KEY USING INDEX <index>;`] : []),
+          ...(pk
+            ? [
+                `  For a primary key: CREATE UNIQUE INDEX CONCURRENTLY on ${column}, then ALTER TABLE ${table} ADD PRIMARY KEY USING INDEX <index>;`,
+              ]
+            : []),
         ].join('\n'),
       };
     });

@@ -25,8 +25,11 @@ export const addColumn: Rule = {
       // A table created earlier in the migration is still rewritten to fill a volatile default,
       // serial, identity or stored generated column (relfilenode changes, seen by deployctl trace);
       // it is empty, so that is instant.
-      const fills = ctx.isNew(alter.table) && addColumnHazards(cmd, alter.table, { ...ctx, isNew: () => false })
-        .some((h) => h === 'add-column-volatile-default' || h === 'add-column-generated');
+      const fills =
+        ctx.isNew(alter.table) &&
+        addColumnHazards(cmd, alter.table, { ...ctx, isNew: () => false }).some(
+          (h) => h === 'add-column-volatile-default' || h === 'add-column-generated',
+        );
       return {
         rule: this.id,
         phase: 'pre' as const,

@@ -28,24 +28,43 @@ export const addConstraintUsingIndex: Rule = {
     if (!alter) return [];
     return constraintsFor(alter, this.id).map(({ cmd, constraint: c }): Finding => {
       const index = c.indexname ?? '';
-      const base = { rule: this.id, phase: 'pre' as const, lock: 'AccessExclusiveLock' as const, relation: alter.table };
+      const base = {
+        rule: this.id,
+        phase: 'pre' as const,
+        lock: 'AccessExclusiveLock' as const,
+        relation: alter.table,
+      };
       const kind = c.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';
       const attached = `${kind} USING INDEX ${index} on ${alter.table}: attaches the existing index, ACCESS EXCLUSIVE for an instant`;
       if (c.contype !== 'CONSTR_PRIMARY' || ctx.isNew(alter.table)) return { ...base, message: `${attached}.` };
       const columns = indexColumns(ctx, s, index);
       const facts = ctx.table(alter.table);
-      const unproven = columns && facts ? columns.filter((col) => !notNullEvidence(ctx, s, cmd, alter.table, col)) : undefined;
+      const unproven =
+        columns && facts ? columns.filter((col) => !notNullEvidence(ctx, s, cmd, alter.table, col)) : undefined;
       if (!unproven) {
-        return { ...base, message: `${attached}. It also sets NOT NULL on the index's columns: if one is nullable and not proven by a validated CHECK (col IS NOT NULL), that is a full scan under ACCESS EXCLUSIVE.` };
+        return {
+          ...base,
+          message: `${attached}. It also sets NOT NULL on the index's columns: if one is nullable and not proven by a validated CHECK (col IS NOT NULL), that is a full scan under ACCESS EXCLUSIVE.`,
+        };
       }
-      if (unproven.length === 0) return { ...base, message: `${attached}; its columns are already NOT NULL or proven by a validated check, so no scan.` };
+      if (unproven.length === 0)
+        return {
+          ...base,
+          message: `${attached}; its columns are already NOT NULL or proven by a validated check, so no scan.`,
+        };
       const table = qualifiedSql(alter.table);
       return {
-        ...base, phase: 'unsafe', scan: true, sizeDependent: true,
+        ...base,
+        phase: 'unsafe',
+        scan: true,
+        sizeDependent: true,
         message: `${attached}, but it also sets NOT NULL on ${unproven.join(', ')}${sizeNote(ctx, alter.table)}, which the catalog shows nullable with no validated CHECK: a full scan under ACCESS EXCLUSIVE, blocking every app query.`,
         fix: [
           'Prove the columns NOT NULL first, each in its own migration:',
-          ...unproven.map((col) => `  ALTER TABLE ${table} ADD CONSTRAINT ${readableIdent(`${col}_not_null`)} CHECK (${readableIdent(col)} IS NOT NULL) NOT VALID;  then  ALTER TABLE ${table} VALIDATE CONSTRAINT ${readableIdent(`${col}_not_null`)};`),
+          ...unproven.map(
+            (col) =>
+              `  ALTER TABLE ${table} ADD CONSTRAINT ${readableIdent(`${col}_not_null`)} CHECK (${readableIdent(col)} IS NOT NULL) NOT VALID;  then  ALTER TABLE ${table} VALIDATE CONSTRAINT ${readableIdent(`${col}_not_null`)};`,
+          ),
           'Then, in the next release, attach the primary key (no scan).',
         ].join('\n'),
       };
@@ -57,7 +76,19 @@ export const addConstraintUsingIndex: Rule = {
       'ALTER TABLE ONLY "App"."Users" ADD CONSTRAINT "Users_pkey" PRIMARY KEY USING INDEX "Users_id_idx"',
       {
         sql: 'CREATE UNIQUE INDEX CONCURRENTLY users_code_idx ON users (code); ALTER TABLE users ADD PRIMARY KEY USING INDEX users_code_idx',
-        catalog: { serverVersion: 150000, tables: { 'public.users': { schema: 'public', name: 'users', rowEstimate: 1e6, bytes: 64 * 1024 * 1024, notNullChecks: [], columns: { code: { type: 'text', notNull: false } } } } },
+        catalog: {
+          serverVersion: 150000,
+          tables: {
+            'public.users': {
+              schema: 'public',
+              name: 'users',
+              rowEstimate: 1e6,
+              bytes: 64 * 1024 * 1024,
+              notNullChecks: [],
+              columns: { code: { type: 'text', notNull: false } },
+            },
+          },
+        },
       },
     ],
     silent: ['ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)'],

@@ -16,7 +16,10 @@ export const alterColumnDefault: Rule = {
     const alter = alterTable(s);
     if (!alter) return [];
     return commandsFor(alter, this.id, ctx).map((cmd) => ({
-      rule: this.id, phase: 'pre' as const, lock: 'AccessExclusiveLock' as const, relation: alter.table,
+      rule: this.id,
+      phase: 'pre' as const,
+      lock: 'AccessExclusiveLock' as const,
+      relation: alter.table,
       message: `${cmd.def ? 'SET' : 'DROP'} DEFAULT on ${alter.table}.${cmd.name ?? ''}: catalog-only, applies to new rows only; ACCESS EXCLUSIVE for an instant.`,
     }));
   },

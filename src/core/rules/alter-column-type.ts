@@ -2,7 +2,14 @@ import type { AlterTableCmd, ColumnDef } from 'libpg-query';
 import { as } from '../sql/ast.js';
 import { alterTable, columnDef } from './support/alter.js';
 import { commandsFor } from './support/alter-commands.js';
-import { binaryCompatible, catalogType, columnType, sameType, typeText, type ColumnType } from './support/column-types.js';
+import {
+  binaryCompatible,
+  catalogType,
+  columnType,
+  sameType,
+  typeText,
+  type ColumnType,
+} from './support/column-types.js';
 import { readableIdent, qualifiedSql } from '../sql/identifiers.js';
 import { sizeNote } from './support/objects.js';
 import type { Finding, Rule, RuleContext } from './rule.js';
@@ -36,10 +43,13 @@ export const alterColumnType: Rule = {
       'ALTER TABLE users ALTER COLUMN id TYPE bigint',
       'ALTER TABLE ONLY "Shop".orders ALTER COLUMN total TYPE numeric(12,2), ALTER COLUMN note TYPE text',
       'ALTER TABLE IF EXISTS users ALTER COLUMN name SET DATA TYPE varchar(50) USING lower(name)',
-      { sql: 'ALTER TABLE users ALTER COLUMN name TYPE varchar(100)', catalog: catalogWith('users', 'name', 'character varying(50)') },
+      {
+        sql: 'ALTER TABLE users ALTER COLUMN name TYPE varchar(100)',
+        catalog: catalogWith('users', 'name', 'character varying(50)'),
+      },
       'CREATE TABLE t (id int); ALTER TABLE t ALTER COLUMN id TYPE bigint',
     ],
-    silent: ['ALTER TABLE users ALTER COLUMN name SET DEFAULT \'x\'', 'ALTER TABLE users ADD COLUMN name varchar(50)'],
+    silent: ["ALTER TABLE users ALTER COLUMN name SET DEFAULT 'x'", 'ALTER TABLE users ADD COLUMN name varchar(50)'],
   },
 };
 
@@ -50,7 +60,12 @@ function judge(rule: string, table: string, cmd: AlterTableCmd, ctx: RuleContext
   const base = { rule, lock: 'AccessExclusiveLock' as const, relation: table };
   if (ctx.isNew(table)) {
     // The catalog does not know the column's type yet, so a rewrite is assumed, as below; the table is empty, so it is instant.
-    return { ...base, phase: 'pre', rewrite: true, message: `ALTER COLUMN ${name} TYPE ${typeText(to)} on ${table}, created earlier in this migration: no app code uses it yet.` };
+    return {
+      ...base,
+      phase: 'pre',
+      rewrite: true,
+      message: `ALTER COLUMN ${name} TYPE ${typeText(to)} on ${table}, created earlier in this migration: no app code uses it yet.`,
+    };
   }
   const facts = ctx.table(table);
   const current = facts?.columns[name];
@@ -60,25 +75,42 @@ function judge(rule: string, table: string, cmd: AlterTableCmd, ctx: RuleContext
   if (from && binaryCompatible(from, to) && !usingRewrites && !collate) {
     const checked = facts?.notNullChecks.includes(name) === true;
     if (!checked) {
-      return { ...base, phase: 'pre',
-        message: `ALTER COLUMN ${name} TYPE ${typeText(from)} → ${typeText(to)} on ${table} is binary-compatible: catalog-only, ACCESS EXCLUSIVE for an instant (a CHECK constraint on ${name} would be re-checked).` };
+      return {
+        ...base,
+        phase: 'pre',
+        message: `ALTER COLUMN ${name} TYPE ${typeText(from)} → ${typeText(to)} on ${table} is binary-compatible: catalog-only, ACCESS EXCLUSIVE for an instant (a CHECK constraint on ${name} would be re-checked).`,
+      };
     }
-    return { ...base, phase: 'unsafe', scan: true, sizeDependent: true,
+    return {
+      ...base,
+      phase: 'unsafe',
+      scan: true,
+      sizeDependent: true,
       message: `ALTER COLUMN ${name} TYPE ${typeText(from)} → ${typeText(to)} on ${table}${sizeNote(ctx, table)} needs no rewrite, but the CHECK constraint on ${name} is re-checked: a full scan under ACCESS EXCLUSIVE, blocking every app query.`,
-      fix: expandContract(table, name, to) };
+      fix: expandContract(table, name, to),
+    };
   }
   const why = !from
     ? `${unknownType(ctx, table, name, current?.type)}, so deployctl assumes a rewrite`
-    : usingRewrites ? 'the USING expression computes a new value for every row'
-      : collate ? `the new collation rebuilds every index on ${name}`
+    : usingRewrites
+      ? 'the USING expression computes a new value for every row'
+      : collate
+        ? `the new collation rebuilds every index on ${name}`
         : `${typeText(from)} → ${typeText(to)} is not binary-compatible`;
-  return { ...base, phase: 'unsafe', rewrite: !collate || usingRewrites || !from, scan: true, sizeDependent: true,
+  return {
+    ...base,
+    phase: 'unsafe',
+    rewrite: !collate || usingRewrites || !from,
+    scan: true,
+    sizeDependent: true,
     message: `ALTER COLUMN ${name} TYPE ${typeText(to)} on ${table}${sizeNote(ctx, table)}: ${why}. The table and its indexes are rewritten under ACCESS EXCLUSIVE, so every app query on ${table} waits until it ends.`,
-    fix: expandContract(table, name, to) };
+    fix: expandContract(table, name, to),
+  };
 }
 
 function unknownType(ctx: RuleContext, table: string, name: string, formatted: string | undefined): string {
-  if (!ctx.hasCatalog) return `the current type of ${name} is unknown without a database connection (with one, deployctl checks whether the change is binary-compatible)`;
+  if (!ctx.hasCatalog)
+    return `the current type of ${name} is unknown without a database connection (with one, deployctl checks whether the change is binary-compatible)`;
   if (!ctx.table(table)) return `the catalog has no table ${table}`;
   if (formatted === undefined) return `the catalog lists no column ${name} on ${table}`;
   return `deployctl cannot read the current type ${formatted}`;
@@ -92,7 +124,9 @@ function usingKeepsValue(col: ColumnDef, name: string, to: ColumnType): boolean 
     return fields?.length === 1 && fields[0] === name;
   };
   const cast = as(col.raw_default, 'TypeCast');
-  return isColumn(col.raw_default) || (cast !== undefined && isColumn(cast.arg) && sameType(columnType(cast.typeName), to));
+  return (
+    isColumn(col.raw_default) || (cast !== undefined && isColumn(cast.arg) && sameType(columnType(cast.typeName), to))
+  );
 }
 
 function expandContract(table: string, name: string, to: ColumnType): string {
@@ -113,7 +147,15 @@ function expandContract(table: string, name: string, to: ColumnType): string {
 function catalogWith(table: string, column: string, type: string) {
   return {
     serverVersion: 150000,
-    tables: { [`public.${table}`]: { schema: 'public', name: table, rowEstimate: 1e6, bytes: 64 * 1024 * 1024, notNullChecks: [], columns: { [column]: { type, notNull: false } } } },
+    tables: {
+      [`public.${table}`]: {
+        schema: 'public',
+        name: table,
+        rowEstimate: 1e6,
+        bytes: 64 * 1024 * 1024,
+        notNullChecks: [],
+        columns: { [column]: { type, notNull: false } },
+      },
+    },
   };
 }
-

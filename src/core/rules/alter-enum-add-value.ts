@@ -15,9 +15,17 @@ export const alterEnumAddValue: Rule = {
     const alter = as(s.node, 'AlterEnumStmt');
     if (!alter?.newVal || alter.oldVal) return [];
     const type = nameList(alter.typeName).join('.');
-    const outside = ctx.serverVersion < 120000 ? ' Before PostgreSQL 12 it cannot run in a transaction, so this migration runs without one.' : '';
-    return [{ rule: this.id, phase: 'pre',
-      message: `ALTER TYPE ${type} ADD VALUE '${alter.newVal}': catalog-only, no table lock; the old code never writes the new label. It cannot be used before this migration commits.${outside}` }];
+    const outside =
+      ctx.serverVersion < 120000
+        ? ' Before PostgreSQL 12 it cannot run in a transaction, so this migration runs without one.'
+        : '';
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        message: `ALTER TYPE ${type} ADD VALUE '${alter.newVal}': catalog-only, no table lock; the old code never writes the new label. It cannot be used before this migration commits.${outside}`,
+      },
+    ];
   },
   examples: {
     fires: [

@@ -17,11 +17,23 @@ export const alterSequence: Rule = {
     if (!stmt) return [];
     const seq = qualifiedName(stmt.sequence);
     const rewrite = (stmt.options ?? []).some((o) => as(o, 'DefElem')?.defname !== 'owned_by');
-    return [{ rule: this.id, phase: 'pre', lock: 'ShareRowExclusiveLock', relation: seq, rewrite,
-      message: `ALTER SEQUENCE ${seq}: app nextval() calls wait for an instant; no table is locked. A RESTART must stay above the ids already in use.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        lock: 'ShareRowExclusiveLock',
+        relation: seq,
+        rewrite,
+        message: `ALTER SEQUENCE ${seq}: app nextval() calls wait for an instant; no table is locked. A RESTART must stay above the ids already in use.`,
+      },
+    ];
   },
   examples: {
-    fires: ['ALTER SEQUENCE invoice_no RESTART WITH 5000', 'ALTER SEQUENCE IF EXISTS "Billing".seq OWNED BY invoices.id', 'ALTER SEQUENCE s AS bigint'],
+    fires: [
+      'ALTER SEQUENCE invoice_no RESTART WITH 5000',
+      'ALTER SEQUENCE IF EXISTS "Billing".seq OWNED BY invoices.id',
+      'ALTER SEQUENCE s AS bigint',
+    ],
     silent: ['CREATE SEQUENCE s', "SELECT setval('s', 10)"],
   },
 };

@@ -24,9 +24,15 @@ const DESCRIPTIONS: Partial<Record<AlterTableType, [string, string?]>> = {
   AT_EnableTrigUser: ['ENABLE TRIGGER USER'],
   AT_DisableTrigUser: ['DISABLE TRIGGER USER', 'Check the old code does not rely on these triggers.'],
   AT_ReplicaIdentity: ['REPLICA IDENTITY', 'It changes what logical replication records for updates and deletes.'],
-  AT_EnableRowSecurity: ['ENABLE ROW LEVEL SECURITY', 'Without a policy, roles other than the owner see no rows: create the policies first.'],
-  AT_DisableRowSecurity: ['DISABLE ROW LEVEL SECURITY', 'The table\'s policies stop applying.'],
-  AT_ForceRowSecurity: ['FORCE ROW LEVEL SECURITY', 'Policies now apply to the owner too: check the app does not connect as the owner without a policy.'],
+  AT_EnableRowSecurity: [
+    'ENABLE ROW LEVEL SECURITY',
+    'Without a policy, roles other than the owner see no rows: create the policies first.',
+  ],
+  AT_DisableRowSecurity: ['DISABLE ROW LEVEL SECURITY', "The table's policies stop applying."],
+  AT_ForceRowSecurity: [
+    'FORCE ROW LEVEL SECURITY',
+    'Policies now apply to the owner too: check the app does not connect as the owner without a policy.',
+  ],
   AT_NoForceRowSecurity: ['NO FORCE ROW LEVEL SECURITY', 'The owner is exempt from policies again.'],
 };
 
@@ -56,7 +62,10 @@ export const alterTableOther: Rule = {
       const lock = subcommandLock(cmd);
       const [what, note] = (cmd.subtype ? DESCRIPTIONS[cmd.subtype] : undefined) ?? [String(cmd.subtype)];
       return {
-        rule: this.id, phase: 'pre' as const, lock, relation: alter.table,
+        rule: this.id,
+        phase: 'pre' as const,
+        lock,
+        relation: alter.table,
         message: `${what} on ${alter.table}: catalog-only, no rewrite or scan; ${LOCK_WORDS[lock] ?? lock}.${note ? ` ${note}` : ''}`,
       };
     });

@@ -16,15 +16,27 @@ export const analyzeVacuum: Rule = {
     const vac = as(s.node, 'VacuumStmt');
     if (!vac || optionEnabled(vac.options, 'full')) return [];
     const verb = vac.is_vacuumcmd ? 'VACUUM' : 'ANALYZE';
-    const tables = (vac.rels ?? []).map((r) => qualifiedName(as(r, 'VacuumRelation')?.relation)).filter((t) => t !== '');
+    const tables = (vac.rels ?? [])
+      .map((r) => qualifiedName(as(r, 'VacuumRelation')?.relation))
+      .filter((t) => t !== '');
     const finding = (relation?: string): Finding => ({
-      rule: this.id, phase: 'pre', lock: 'ShareUpdateExclusiveLock', scan: true, ...(relation ? { relation } : {}),
+      rule: this.id,
+      phase: 'pre',
+      lock: 'ShareUpdateExclusiveLock',
+      scan: true,
+      ...(relation ? { relation } : {}),
       message: `${verb} ${relation ?? '(every table)'}: SHARE UPDATE EXCLUSIVE, which app reads and writes never wait for.`,
     });
     return tables.length === 0 ? [finding()] : tables.map(finding);
   },
   examples: {
-    fires: ['VACUUM users', 'ANALYZE "Shop".orders, users', 'VACUUM (ANALYZE, VERBOSE) users', 'VACUUM (FULL false) users', 'ANALYZE'],
+    fires: [
+      'VACUUM users',
+      'ANALYZE "Shop".orders, users',
+      'VACUUM (ANALYZE, VERBOSE) users',
+      'VACUUM (FULL false) users',
+      'ANALYZE',
+    ],
     silent: ['VACUUM FULL users', 'VACUUM (FULL, ANALYZE) users'],
   },
 };

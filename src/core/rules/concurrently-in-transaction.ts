@@ -22,11 +22,14 @@ export const concurrentlyInTransaction: Rule = {
     const count = all.length - 1;
     if (count === 0) return [];
     const first = all[0] === s ? all[1]! : all[0]!;
-    return [{
-      rule: this.id, phase: 'unsafe',
-      message: `This statement cannot run inside a transaction, so the migration runs without one; it shares the file with ${count} other statement(s) (first: line ${first.line}), and a failure half-way would leave it half-applied.`,
-      fix: `Put this statement alone in its own migration file (SET lock_timeout and similar session settings may stay), e.g.\n  -- 0007_build_index.sql\n  ${s.sql};\nand move the other statements to the files before or after it.`,
-    }];
+    return [
+      {
+        rule: this.id,
+        phase: 'unsafe',
+        message: `This statement cannot run inside a transaction, so the migration runs without one; it shares the file with ${count} other statement(s) (first: line ${first.line}), and a failure half-way would leave it half-applied.`,
+        fix: `Put this statement alone in its own migration file (SET lock_timeout and similar session settings may stay), e.g.\n  -- 0007_build_index.sql\n  ${s.sql};\nand move the other statements to the files before or after it.`,
+      },
+    ];
   },
   examples: {
     fires: [

@@ -14,7 +14,13 @@ export const createExtension: Rule = {
   check(s) {
     const ext = as(s.node, 'CreateExtensionStmt');
     if (!ext) return [];
-    return [{ rule: this.id, phase: 'pre', message: `CREATE EXTENSION ${ext.extname ?? ''}: installs new types and functions; no lock on app tables.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        message: `CREATE EXTENSION ${ext.extname ?? ''}: installs new types and functions; no lock on app tables.`,
+      },
+    ];
   },
   examples: {
     fires: ['CREATE EXTENSION IF NOT EXISTS pgcrypto', 'CREATE EXTENSION "uuid-ossp" WITH SCHEMA extensions'],

@@ -27,13 +27,15 @@ export const createFunction: Rule = {
       ? `CREATE OR REPLACE ${kind} ${name}: takes no table lock, but the old code's next call runs the new body. Keep its arguments and results compatible with the old code; for a changed contract create a function with a new name and drop the old one after the rollout.`
       : `CREATE ${kind} ${name}: a new routine the old code does not call; no table lock.`;
     const parsed = sqlBodyLock(fn);
-    return [{ rule: this.id, phase: 'pre', message, ...(parsed ? { lock: parsed.lock, relation: parsed.relation } : {}) }];
+    return [
+      { rule: this.id, phase: 'pre', message, ...(parsed ? { lock: parsed.lock, relation: parsed.relation } : {}) },
+    ];
   },
   examples: {
     fires: [
       "CREATE FUNCTION add_one(i int) RETURNS int LANGUAGE sql AS 'SELECT i + 1'",
       'CREATE OR REPLACE FUNCTION audit.cleanup() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DROP TABLE scratch; END $$',
-      "CREATE PROCEDURE \"Batch\"() LANGUAGE sql AS $body$ UPDATE t SET a = 1 $body$",
+      'CREATE PROCEDURE "Batch"() LANGUAGE sql AS $body$ UPDATE t SET a = 1 $body$',
     ],
     silent: ['DROP FUNCTION f()', 'DO $$ BEGIN PERFORM 1; END $$'],
   },

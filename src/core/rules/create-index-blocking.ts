@@ -18,23 +18,57 @@ export const createIndexBlocking: Rule = {
     if (!index || index.concurrent) return [];
     const table = qualifiedName(index.relation);
     if (ctx.isNew(table)) {
-      return [{ rule: this.id, phase: 'pre', lock: 'ShareLock', relation: table, scan: true,
-        message: `CREATE INDEX on ${table}, created earlier in this migration: empty and unused, so the build is instant.` }];
+      return [
+        {
+          rule: this.id,
+          phase: 'pre',
+          lock: 'ShareLock',
+          relation: table,
+          scan: true,
+          message: `CREATE INDEX on ${table}, created earlier in this migration: empty and unused, so the build is instant.`,
+        },
+      ];
     }
-    return [{
-      rule: this.id, phase: 'unsafe', lock: 'ShareLock', relation: table, scan: true, sizeDependent: true,
-      message: `CREATE INDEX on ${table}${sizeNote(ctx, table)} without CONCURRENTLY: SHARE lock for the whole build, so every app INSERT, UPDATE and DELETE on ${table} waits until the table has been read and sorted.`,
-      fix: `Build it concurrently, alone in its own migration file (CONCURRENTLY cannot run in a transaction):\n  ${insertAfterKeyword(s.sql, 'INDEX', 'CONCURRENTLY')};\n` +
-        `If the build fails it leaves an INVALID index, which deployctl drops before retrying.`,
-    }];
+    return [
+      {
+        rule: this.id,
+        phase: 'unsafe',
+        lock: 'ShareLock',
+        relation: table,
+        scan: true,
+        sizeDependent: true,
+        message: `CREATE INDEX on ${table}${sizeNote(ctx, table)} without CONCURRENTLY: SHARE lock for the whole build, so every app INSERT, UPDATE and DELETE on ${table} waits until the table has been read and sorted.`,
+        fix:
+          `Build it concurrently, alone in its own migration file (CONCURRENTLY cannot run in a transaction):\n  ${insertAfterKeyword(s.sql, 'INDEX', 'CONCURRENTLY')};\n` +
+          `If the build fails it leaves an INVALID index, which deployctl drops before retrying.`,
+      },
+    ];
   },
   examples: {
     fires: [
       'CREATE INDEX users_email_idx ON users (email)',
       'CREATE UNIQUE INDEX IF NOT EXISTS "Orders_ref" ON "Shop".orders (ref) WHERE ref IS NOT NULL',
       'CREATE TABLE t (id int); CREATE INDEX t_id ON t (id)',
-      { sql: 'CREATE INDEX i ON big (a)', catalog: { serverVersion: 150000, tables: { 'public.big': { schema: 'public', name: 'big', rowEstimate: 1e6, bytes: 65e6, notNullChecks: [], columns: {} } } } },
+      {
+        sql: 'CREATE INDEX i ON big (a)',
+        catalog: {
+          serverVersion: 150000,
+          tables: {
+            'public.big': {
+              schema: 'public',
+              name: 'big',
+              rowEstimate: 1e6,
+              bytes: 65e6,
+              notNullChecks: [],
+              columns: {},
+            },
+          },
+        },
+      },
     ],
-    silent: ['CREATE INDEX CONCURRENTLY users_email_idx ON users (email)', "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ CREATE INDEX i ON t (a) $$"],
+    silent: [
+      'CREATE INDEX CONCURRENTLY users_email_idx ON users (email)',
+      'CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ CREATE INDEX i ON t (a) $$',
+    ],
   },
 };

@@ -16,11 +16,22 @@ export const createIndexConcurrently: Rule = {
     const index = as(s.node, 'IndexStmt');
     if (!index?.concurrent) return [];
     const table = qualifiedName(index.relation);
-    return [{ rule: this.id, phase: 'pre', lock: 'ShareUpdateExclusiveLock', relation: table, scan: true,
-      message: `CREATE INDEX CONCURRENTLY on ${table}: SHARE UPDATE EXCLUSIVE only, so app reads and writes continue during the build; runs outside a transaction.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        lock: 'ShareUpdateExclusiveLock',
+        relation: table,
+        scan: true,
+        message: `CREATE INDEX CONCURRENTLY on ${table}: SHARE UPDATE EXCLUSIVE only, so app reads and writes continue during the build; runs outside a transaction.`,
+      },
+    ];
   },
   examples: {
-    fires: ['CREATE INDEX CONCURRENTLY users_email_idx ON users (email)', 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "Idx" ON "Shop".orders (ref)'],
+    fires: [
+      'CREATE INDEX CONCURRENTLY users_email_idx ON users (email)',
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "Idx" ON "Shop".orders (ref)',
+    ],
     silent: ['CREATE INDEX users_email_idx ON users (email)', 'DROP INDEX CONCURRENTLY users_email_idx'],
   },
 };

@@ -17,14 +17,31 @@ export const createPolicy: Rule = {
     const table = qualifiedName(stmt.table);
     const name = stmt.policy_name ?? '';
     if (stmt.permissive || ctx.isNew(table)) {
-      return [{ rule: this.id, phase: 'pre', lock: 'AccessExclusiveLock', relation: table,
-        message: `CREATE POLICY ${name} ON ${table}: ACCESS EXCLUSIVE for an instant; a permissive policy only widens what queries may see.` }];
+      return [
+        {
+          rule: this.id,
+          phase: 'pre',
+          lock: 'AccessExclusiveLock',
+          relation: table,
+          message: `CREATE POLICY ${name} ON ${table}: ACCESS EXCLUSIVE for an instant; a permissive policy only widens what queries may see.`,
+        },
+      ];
     }
-    return [{ rule: this.id, phase: 'post', lock: 'AccessExclusiveLock', relation: table,
-      message: `CREATE POLICY ${name} ON ${table} AS RESTRICTIVE: narrows what every query sees, which may hide rows the old code still needs; it runs after the rollout.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'post',
+        lock: 'AccessExclusiveLock',
+        relation: table,
+        message: `CREATE POLICY ${name} ON ${table} AS RESTRICTIVE: narrows what every query sees, which may hide rows the old code still needs; it runs after the rollout.`,
+      },
+    ];
   },
   examples: {
-    fires: ['CREATE POLICY tenant_read ON orders FOR SELECT USING (tenant_id = current_setting(\'app.tenant\')::int)', 'CREATE POLICY only_own ON "Shop".orders AS RESTRICTIVE USING (owner = current_user)'],
+    fires: [
+      "CREATE POLICY tenant_read ON orders FOR SELECT USING (tenant_id = current_setting('app.tenant')::int)",
+      'CREATE POLICY only_own ON "Shop".orders AS RESTRICTIVE USING (owner = current_user)',
+    ],
     silent: ['DROP POLICY p ON orders', 'ALTER TABLE orders ENABLE ROW LEVEL SECURITY'],
   },
 };

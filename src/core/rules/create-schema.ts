@@ -14,7 +14,13 @@ export const createSchema: Rule = {
     const schema = as(s.node, 'CreateSchemaStmt');
     if (!schema) return [];
     const name = schema.schemaname ?? schema.authrole?.rolename ?? '';
-    return [{ rule: this.id, phase: 'pre', message: `CREATE SCHEMA ${name}: a new namespace the old code ignores; no table lock.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        message: `CREATE SCHEMA ${name}: a new namespace the old code ignores; no table lock.`,
+      },
+    ];
   },
   examples: {
     fires: ['CREATE SCHEMA billing', 'CREATE SCHEMA IF NOT EXISTS "Audit"', 'CREATE SCHEMA s CREATE TABLE x (a int)'],

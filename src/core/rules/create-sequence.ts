@@ -13,7 +13,14 @@ export const createSequence: Rule = {
     const seq = as(s.node, 'CreateSeqStmt');
     if (!seq) return [];
     const name = qualifiedName(seq.sequence);
-    return [{ rule: this.id, phase: 'pre', relation: name, message: `CREATE SEQUENCE ${name}: a new sequence the old code ignores.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        relation: name,
+        message: `CREATE SEQUENCE ${name}: a new sequence the old code ignores.`,
+      },
+    ];
   },
   examples: {
     fires: ['CREATE SEQUENCE invoice_no START 1000', 'CREATE SEQUENCE IF NOT EXISTS "Billing".seq AS bigint'],

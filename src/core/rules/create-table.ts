@@ -15,30 +15,53 @@ export const createTable: Rule = {
     const create = as(s.node, 'CreateStmt');
     const createAs = as(s.node, 'CreateTableAsStmt');
     if (createAs && createAs.objtype === 'OBJECT_TABLE') {
-      return [{ rule: this.id, phase: 'pre', relation: qualifiedName(createAs.into?.rel), scan: true,
-        message: 'CREATE TABLE AS: a new table; the query it copies from is read under ACCESS SHARE only.' }];
+      return [
+        {
+          rule: this.id,
+          phase: 'pre',
+          relation: qualifiedName(createAs.into?.rel),
+          scan: true,
+          message: 'CREATE TABLE AS: a new table; the query it copies from is read under ACCESS SHARE only.',
+        },
+      ];
     }
     if (!create) return [];
     const table = qualifiedName(create.relation);
     const parents = new Set<string>();
     for (const el of create.tableElts ?? []) {
       const col = as(el, 'ColumnDef');
-      const constraints = col ? col.constraints ?? [] : [el];
+      const constraints = col ? (col.constraints ?? []) : [el];
       for (const c of constraints) {
         const fk = as(c, 'Constraint');
         if (fk?.contype === 'CONSTR_FOREIGN' && fk.pktable) parents.add(qualifiedName(fk.pktable));
       }
     }
-    const findings: Finding[] = [{ rule: this.id, phase: 'pre', relation: table, message: `CREATE TABLE ${table}: a new table the old code ignores.` }];
+    const findings: Finding[] = [
+      {
+        rule: this.id,
+        phase: 'pre',
+        relation: table,
+        message: `CREATE TABLE ${table}: a new table the old code ignores.`,
+      },
+    ];
     for (const parent of parents) {
       if (parent === table) continue;
-      findings.push({ rule: this.id, phase: 'pre', lock: 'ShareRowExclusiveLock', relation: parent,
-        message: `The foreign key takes SHARE ROW EXCLUSIVE on ${parent} for an instant (no scan: the new table is empty).` });
+      findings.push({
+        rule: this.id,
+        phase: 'pre',
+        lock: 'ShareRowExclusiveLock',
+        relation: parent,
+        message: `The foreign key takes SHARE ROW EXCLUSIVE on ${parent} for an instant (no scan: the new table is empty).`,
+      });
     }
     return findings;
   },
   examples: {
-    fires: ['CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users(id))', 'CREATE TABLE IF NOT EXISTS "Audit"."Log" (id int)', 'CREATE TABLE t2 AS SELECT 1 AS x'],
+    fires: [
+      'CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users(id))',
+      'CREATE TABLE IF NOT EXISTS "Audit"."Log" (id int)',
+      'CREATE TABLE t2 AS SELECT 1 AS x',
+    ],
     silent: ['CREATE INDEX CONCURRENTLY i ON t (a)', 'CREATE VIEW v AS SELECT 1'],
   },
 };

@@ -15,14 +15,24 @@ export const createTrigger: Rule = {
     const trig = as(s.node, 'CreateTrigStmt');
     if (!trig) return [];
     const table = qualifiedName(trig.relation);
-    return [{ rule: this.id, phase: 'pre', lock: 'ShareRowExclusiveLock', relation: table,
-      message: `CREATE TRIGGER ${trig.trigname ?? ''} on ${table}: SHARE ROW EXCLUSIVE for an instant (writes wait, reads do not); the old code's writes fire it from now on, so it must accept them.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        lock: 'ShareRowExclusiveLock',
+        relation: table,
+        message: `CREATE TRIGGER ${trig.trigname ?? ''} on ${table}: SHARE ROW EXCLUSIVE for an instant (writes wait, reads do not); the old code's writes fire it from now on, so it must accept them.`,
+      },
+    ];
   },
   examples: {
     fires: [
       'CREATE TRIGGER sync_email BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION sync_email()',
       'CREATE OR REPLACE TRIGGER t AFTER UPDATE ON "Shop"."Orders" EXECUTE FUNCTION audit()',
     ],
-    silent: ['DROP TRIGGER sync_email ON users', 'CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$'],
+    silent: [
+      'DROP TRIGGER sync_email ON users',
+      'CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$',
+    ],
   },
 };

@@ -18,13 +18,19 @@ export const createType: Rule = {
       nameList(as(n, 'CreateRangeStmt')?.typeName).join('.') ||
       nameList(as(n, 'CreateDomainStmt')?.domainname).join('.');
     if (!name) return [];
-    return [{ rule: this.id, phase: 'pre', message: `${s.kind === 'CreateDomainStmt' ? 'CREATE DOMAIN' : 'CREATE TYPE'} ${name}: a new type the old code never names; no table lock.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        message: `${s.kind === 'CreateDomainStmt' ? 'CREATE DOMAIN' : 'CREATE TYPE'} ${name}: a new type the old code never names; no table lock.`,
+      },
+    ];
   },
   examples: {
     fires: [
       "CREATE TYPE order_status AS ENUM ('new', 'paid')",
       'CREATE TYPE "Geo"."Point2" AS (x float8, y float8)',
-      'CREATE DOMAIN email AS text CHECK (VALUE LIKE \'%@%\')',
+      "CREATE DOMAIN email AS text CHECK (VALUE LIKE '%@%')",
       'CREATE TYPE span AS RANGE (subtype = int4)',
     ],
     silent: ['DROP TYPE order_status', "ALTER TYPE order_status ADD VALUE 'shipped'"],

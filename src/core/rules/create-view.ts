@@ -22,22 +22,44 @@ export const createView: Rule = {
     if (view) {
       const name = qualifiedName(view.view);
       if (view.replace && !ctx.isNew(name)) {
-        return [{ rule: this.id, phase: 'pre', lock: 'AccessExclusiveLock', relation: name,
-          message: `CREATE OR REPLACE VIEW ${name}: ACCESS EXCLUSIVE on the view for an instant; the old code reads the new definition at once, so it must keep the columns and meaning the old code relies on.` }];
+        return [
+          {
+            rule: this.id,
+            phase: 'pre',
+            lock: 'AccessExclusiveLock',
+            relation: name,
+            message: `CREATE OR REPLACE VIEW ${name}: ACCESS EXCLUSIVE on the view for an instant; the old code reads the new definition at once, so it must keep the columns and meaning the old code relies on.`,
+          },
+        ];
       }
       const read = strongestQueryLock(view.query);
-      return [{ rule: this.id, phase: 'pre', relation: read?.relation ?? name, ...(read ? { lock: read.lock } : {}),
-        message: `CREATE VIEW ${name}: a new view the old code ignores; the tables it reads get ACCESS SHARE only.` }];
+      return [
+        {
+          rule: this.id,
+          phase: 'pre',
+          relation: read?.relation ?? name,
+          ...(read ? { lock: read.lock } : {}),
+          message: `CREATE VIEW ${name}: a new view the old code ignores; the tables it reads get ACCESS SHARE only.`,
+        },
+      ];
     }
     const mat = as(s.node, 'CreateTableAsStmt');
     if (mat?.objtype !== 'OBJECT_MATVIEW') return [];
     const name = qualifiedName(mat.into?.rel);
     const filled = mat.into?.skipData !== true;
     const read = strongestQueryLock(mat.query);
-    return [{ rule: this.id, phase: 'pre', relation: read?.relation ?? name, ...(read ? { lock: read.lock } : {}), scan: filled,
-      message: filled
-        ? `CREATE MATERIALIZED VIEW ${name}: runs its query once to fill it; the tables it reads get ACCESS SHARE only, so app queries carry on.`
-        : `CREATE MATERIALIZED VIEW ${name} WITH NO DATA: catalog-only until the first REFRESH.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        relation: read?.relation ?? name,
+        ...(read ? { lock: read.lock } : {}),
+        scan: filled,
+        message: filled
+          ? `CREATE MATERIALIZED VIEW ${name}: runs its query once to fill it; the tables it reads get ACCESS SHARE only, so app queries carry on.`
+          : `CREATE MATERIALIZED VIEW ${name} WITH NO DATA: catalog-only until the first REFRESH.`,
+      },
+    ];
   },
   examples: {
     fires: [

@@ -19,9 +19,17 @@ export const dropColumn: Rule = {
     return commandsFor(alter, this.id, ctx).map((cmd): Finding => {
       const name = cmd.name ?? '';
       const base = { rule: this.id, lock: 'AccessExclusiveLock' as const, relation: alter.table };
-      if (ctx.isNew(alter.table)) return { ...base, phase: 'pre', message: `DROP COLUMN ${name} on ${alter.table}, created earlier in this migration: no app code uses it yet.` };
-      return { ...base, phase: 'post',
-        message: `DROP COLUMN ${name} on ${alter.table}: catalog-only (ACCESS EXCLUSIVE for an instant), but the old code may still read or write ${name}, so it runs after the rollout. Make sure the new code, including ORM column lists, no longer names it.` };
+      if (ctx.isNew(alter.table))
+        return {
+          ...base,
+          phase: 'pre',
+          message: `DROP COLUMN ${name} on ${alter.table}, created earlier in this migration: no app code uses it yet.`,
+        };
+      return {
+        ...base,
+        phase: 'post',
+        message: `DROP COLUMN ${name} on ${alter.table}: catalog-only (ACCESS EXCLUSIVE for an instant), but the old code may still read or write ${name}, so it runs after the rollout. Make sure the new code, including ORM column lists, no longer names it.`,
+      };
     });
   },
   examples: {

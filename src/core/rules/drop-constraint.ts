@@ -23,10 +23,17 @@ export const dropConstraint: Rule = {
       const name = cmd.name ?? '';
       const base = { rule: this.id, lock: 'AccessExclusiveLock' as const, relation: alter.table };
       if (ctx.isNew(alter.table) || addedInMigration(ctx, s, alter.table, name)) {
-        return { ...base, phase: 'pre', message: `DROP CONSTRAINT ${name} on ${alter.table}: added earlier in this migration, so no app code relies on it yet.` };
+        return {
+          ...base,
+          phase: 'pre',
+          message: `DROP CONSTRAINT ${name} on ${alter.table}: added earlier in this migration, so no app code relies on it yet.`,
+        };
       }
-      return { ...base, phase: 'post',
-        message: `DROP CONSTRAINT ${name} on ${alter.table}: catalog-only (ACCESS EXCLUSIVE for an instant, also on the referenced table for a foreign key), but the old code may rely on it — ON CONFLICT on a unique constraint, a cascade, an expected violation — so it runs after the rollout.` };
+      return {
+        ...base,
+        phase: 'post',
+        message: `DROP CONSTRAINT ${name} on ${alter.table}: catalog-only (ACCESS EXCLUSIVE for an instant, also on the referenced table for a foreign key), but the old code may rely on it — ON CONFLICT on a unique constraint, a cascade, an expected violation — so it runs after the rollout.`,
+      };
     });
   },
   examples: {
@@ -43,7 +50,10 @@ function addedInMigration(ctx: RuleContext, s: ParsedStatement, table: string, n
   const target = normalizeRelation(table);
   return ctx.statements.some((st) => {
     const alter = st.index < s.index ? alterTable(st) : undefined;
-    return alter !== undefined && normalizeRelation(alter.table) === target &&
-      alter.cmds.some((c) => c.subtype === 'AT_AddConstraint' && constraintDef(c)?.conname === name);
+    return (
+      alter !== undefined &&
+      normalizeRelation(alter.table) === target &&
+      alter.cmds.some((c) => c.subtype === 'AT_AddConstraint' && constraintDef(c)?.conname === name)
+    );
   });
 }

@@ -10,8 +10,11 @@ export const dropExtension: Rule = {
   summary: 'DROP EXTENSION: removes what the old code may use; after the rollout',
   kinds: ['DropStmt'],
   check(s, ctx) {
-    return dropFindings({ rule: this.id, types: ['OBJECT_EXTENSION'], noun: 'EXTENSION',
-      oldCodeUse: 'use its types or functions' }, s, ctx);
+    return dropFindings(
+      { rule: this.id, types: ['OBJECT_EXTENSION'], noun: 'EXTENSION', oldCodeUse: 'use its types or functions' },
+      s,
+      ctx,
+    );
   },
   examples: {
     fires: ['DROP EXTENSION pg_trgm', 'DROP EXTENSION IF EXISTS "uuid-ossp" CASCADE'],

@@ -11,8 +11,16 @@ export const dropFunction: Rule = {
   summary: 'DROP FUNCTION: removes what the old code may use; after the rollout',
   kinds: ['DropStmt'],
   check(s, ctx) {
-    return dropFindings({ rule: this.id, types: ['OBJECT_FUNCTION', 'OBJECT_PROCEDURE', 'OBJECT_ROUTINE', 'OBJECT_AGGREGATE'], noun: 'FUNCTION',
-      oldCodeUse: 'call it, directly or from a trigger, default or view' }, s, ctx);
+    return dropFindings(
+      {
+        rule: this.id,
+        types: ['OBJECT_FUNCTION', 'OBJECT_PROCEDURE', 'OBJECT_ROUTINE', 'OBJECT_AGGREGATE'],
+        noun: 'FUNCTION',
+        oldCodeUse: 'call it, directly or from a trigger, default or view',
+      },
+      s,
+      ctx,
+    );
   },
   examples: {
     fires: ['DROP FUNCTION add_one(int)', 'DROP PROCEDURE IF EXISTS "Batch".run', 'DROP ROUTINE r'],

@@ -15,18 +15,37 @@ export const dropIndex: Rule = {
   summary: 'DROP INDEX: the old code may rely on it; after the rollout',
   kinds: ['DropStmt'],
   check(s, ctx) {
-    const findings = dropFindings({
-      rule: this.id, types: ['OBJECT_INDEX'], noun: 'INDEX',
-      lock: (concurrent) => (concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock'),
-      oldCodeUse: 'depend on it for the speed of its queries or, for a UNIQUE index, for rejecting duplicates',
-    }, s, ctx);
+    const findings = dropFindings(
+      {
+        rule: this.id,
+        types: ['OBJECT_INDEX'],
+        noun: 'INDEX',
+        lock: (concurrent) => (concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock'),
+        oldCodeUse: 'depend on it for the speed of its queries or, for a UNIQUE index, for rejecting duplicates',
+      },
+      s,
+      ctx,
+    );
     if (dropOf(s, ['OBJECT_INDEX'])?.stmt.concurrent) return findings;
-    return findings.map((f) => (f.phase === 'post'
-      ? { ...f, message: `${f.message} Without CONCURRENTLY it takes ACCESS EXCLUSIVE on the table; prefer DROP INDEX CONCURRENTLY, alone in its migration.` }
-      : f));
+    return findings.map((f) =>
+      f.phase === 'post'
+        ? {
+            ...f,
+            message: `${f.message} Without CONCURRENTLY it takes ACCESS EXCLUSIVE on the table; prefer DROP INDEX CONCURRENTLY, alone in its migration.`,
+          }
+        : f,
+    );
   },
   examples: {
-    fires: ['DROP INDEX users_email_idx', 'DROP INDEX CONCURRENTLY IF EXISTS "Shop"."Orders_ref"', 'CREATE INDEX i ON t (a); DROP INDEX i'],
-    silent: ['CREATE INDEX CONCURRENTLY i ON t (a)', 'REINDEX INDEX i', "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DROP INDEX i $$"],
+    fires: [
+      'DROP INDEX users_email_idx',
+      'DROP INDEX CONCURRENTLY IF EXISTS "Shop"."Orders_ref"',
+      'CREATE INDEX i ON t (a); DROP INDEX i',
+    ],
+    silent: [
+      'CREATE INDEX CONCURRENTLY i ON t (a)',
+      'REINDEX INDEX i',
+      'CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DROP INDEX i $$',
+    ],
   },
 };

@@ -10,8 +10,17 @@ export const dropMaterializedView: Rule = {
   summary: 'DROP MATERIALIZED VIEW: removes what the old code may use; after the rollout',
   kinds: ['DropStmt'],
   check(s, ctx) {
-    return dropFindings({ rule: this.id, types: ['OBJECT_MATVIEW'], noun: 'MATERIALIZED VIEW', lock: () => 'AccessExclusiveLock',
-      oldCodeUse: 'select from it' }, s, ctx);
+    return dropFindings(
+      {
+        rule: this.id,
+        types: ['OBJECT_MATVIEW'],
+        noun: 'MATERIALIZED VIEW',
+        lock: () => 'AccessExclusiveLock',
+        oldCodeUse: 'select from it',
+      },
+      s,
+      ctx,
+    );
   },
   examples: {
     fires: ['DROP MATERIALIZED VIEW stats', 'DROP MATERIALIZED VIEW IF EXISTS "Reporting".totals'],

@@ -16,12 +16,18 @@ export const dropNotNull: Rule = {
     const alter = alterTable(s);
     if (!alter) return [];
     return commandsFor(alter, this.id, ctx).map((cmd) => ({
-      rule: this.id, phase: 'pre' as const, lock: 'AccessExclusiveLock' as const, relation: alter.table,
+      rule: this.id,
+      phase: 'pre' as const,
+      lock: 'AccessExclusiveLock' as const,
+      relation: alter.table,
       message: `DROP NOT NULL on ${alter.table}.${cmd.name ?? ''}: catalog-only, ACCESS EXCLUSIVE for an instant; the old code still writes the column.`,
     }));
   },
   examples: {
-    fires: ['ALTER TABLE users ALTER COLUMN legacy DROP NOT NULL', 'ALTER TABLE ONLY "App"."Users" ALTER "Legacy" DROP NOT NULL, ALTER COLUMN b DROP NOT NULL'],
+    fires: [
+      'ALTER TABLE users ALTER COLUMN legacy DROP NOT NULL',
+      'ALTER TABLE ONLY "App"."Users" ALTER "Legacy" DROP NOT NULL, ALTER COLUMN b DROP NOT NULL',
+    ],
     silent: ['ALTER TABLE users ALTER COLUMN legacy SET NOT NULL'],
   },
 };

@@ -11,8 +11,19 @@ export const dropPolicy: Rule = {
   summary: 'DROP POLICY: removes what the old code may use; after the rollout',
   kinds: ['DropStmt'],
   check(s, ctx) {
-    return dropFindings({ rule: this.id, types: ['OBJECT_POLICY'], noun: 'POLICY', lock: () => 'AccessExclusiveLock', relationOf: ownerTable, describe: onTable,
-      oldCodeUse: 'rely on the rows it lets through' }, s, ctx);
+    return dropFindings(
+      {
+        rule: this.id,
+        types: ['OBJECT_POLICY'],
+        noun: 'POLICY',
+        lock: () => 'AccessExclusiveLock',
+        relationOf: ownerTable,
+        describe: onTable,
+        oldCodeUse: 'rely on the rows it lets through',
+      },
+      s,
+      ctx,
+    );
   },
   examples: {
     fires: ['DROP POLICY tenant_read ON orders', 'DROP POLICY IF EXISTS p ON "Shop".orders'],

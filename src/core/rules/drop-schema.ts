@@ -11,8 +11,11 @@ export const dropSchema: Rule = {
   summary: 'DROP SCHEMA: removes what the old code may use; after the rollout',
   kinds: ['DropStmt'],
   check(s, ctx) {
-    return dropFindings({ rule: this.id, types: ['OBJECT_SCHEMA'], noun: 'SCHEMA',
-      oldCodeUse: 'name objects in it' }, s, ctx);
+    return dropFindings(
+      { rule: this.id, types: ['OBJECT_SCHEMA'], noun: 'SCHEMA', oldCodeUse: 'name objects in it' },
+      s,
+      ctx,
+    );
   },
   examples: {
     fires: ['DROP SCHEMA legacy', 'DROP SCHEMA IF EXISTS "Audit" CASCADE'],

@@ -10,8 +10,17 @@ export const dropSequence: Rule = {
   summary: 'DROP SEQUENCE: removes what the old code may use; after the rollout',
   kinds: ['DropStmt'],
   check(s, ctx) {
-    return dropFindings({ rule: this.id, types: ['OBJECT_SEQUENCE'], noun: 'SEQUENCE', lock: () => 'AccessExclusiveLock',
-      oldCodeUse: 'call nextval() on it (directly or through a column default)' }, s, ctx);
+    return dropFindings(
+      {
+        rule: this.id,
+        types: ['OBJECT_SEQUENCE'],
+        noun: 'SEQUENCE',
+        lock: () => 'AccessExclusiveLock',
+        oldCodeUse: 'call nextval() on it (directly or through a column default)',
+      },
+      s,
+      ctx,
+    );
   },
   examples: {
     fires: ['DROP SEQUENCE invoice_no', 'DROP SEQUENCE IF EXISTS "Billing".seq'],

@@ -11,11 +11,29 @@ export const dropTable: Rule = {
   summary: 'DROP TABLE: removes what the old code may use; after the rollout',
   kinds: ['DropStmt'],
   check(s, ctx) {
-    return dropFindings({ rule: this.id, types: ['OBJECT_TABLE'], noun: 'TABLE', lock: () => 'AccessExclusiveLock',
-      oldCodeUse: 'read or write it (every query of every running instance)' }, s, ctx);
+    return dropFindings(
+      {
+        rule: this.id,
+        types: ['OBJECT_TABLE'],
+        noun: 'TABLE',
+        lock: () => 'AccessExclusiveLock',
+        oldCodeUse: 'read or write it (every query of every running instance)',
+      },
+      s,
+      ctx,
+    );
   },
   examples: {
-    fires: ['DROP TABLE legacy_events', 'DROP TABLE IF EXISTS "Shop".old_cart, old_items CASCADE', '/* gone */ DROP TABLE a; DROP TABLE b'],
-    silent: ["CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DROP TABLE t; END $$", "SELECT 'DROP TABLE t'", 'DROP VIEW v', 'ALTER TABLE t DROP COLUMN c'],
+    fires: [
+      'DROP TABLE legacy_events',
+      'DROP TABLE IF EXISTS "Shop".old_cart, old_items CASCADE',
+      '/* gone */ DROP TABLE a; DROP TABLE b',
+    ],
+    silent: [
+      'CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DROP TABLE t; END $$',
+      "SELECT 'DROP TABLE t'",
+      'DROP VIEW v',
+      'ALTER TABLE t DROP COLUMN c',
+    ],
   },
 };

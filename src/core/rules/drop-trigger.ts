@@ -11,8 +11,19 @@ export const dropTrigger: Rule = {
   summary: 'DROP TRIGGER: removes what the old code may use; after the rollout',
   kinds: ['DropStmt'],
   check(s, ctx) {
-    return dropFindings({ rule: this.id, types: ['OBJECT_TRIGGER'], noun: 'TRIGGER', lock: () => 'AccessExclusiveLock', relationOf: ownerTable, describe: onTable,
-      oldCodeUse: 'rely on what it does on every write (a synced column, an audit row)' }, s, ctx);
+    return dropFindings(
+      {
+        rule: this.id,
+        types: ['OBJECT_TRIGGER'],
+        noun: 'TRIGGER',
+        lock: () => 'AccessExclusiveLock',
+        relationOf: ownerTable,
+        describe: onTable,
+        oldCodeUse: 'rely on what it does on every write (a synced column, an audit row)',
+      },
+      s,
+      ctx,
+    );
   },
   examples: {
     fires: ['DROP TRIGGER sync_email ON users', 'DROP TRIGGER IF EXISTS t ON "Shop".orders'],

@@ -11,8 +11,16 @@ export const dropType: Rule = {
   summary: 'DROP TYPE: removes what the old code may use; after the rollout',
   kinds: ['DropStmt'],
   check(s, ctx) {
-    return dropFindings({ rule: this.id, types: ['OBJECT_TYPE', 'OBJECT_DOMAIN'], noun: 'TYPE',
-      oldCodeUse: 'cast to it or read a column of it' }, s, ctx);
+    return dropFindings(
+      {
+        rule: this.id,
+        types: ['OBJECT_TYPE', 'OBJECT_DOMAIN'],
+        noun: 'TYPE',
+        oldCodeUse: 'cast to it or read a column of it',
+      },
+      s,
+      ctx,
+    );
   },
   examples: {
     fires: ['DROP TYPE order_status', 'DROP DOMAIN IF EXISTS "Shop".email CASCADE'],

@@ -10,8 +10,17 @@ export const dropView: Rule = {
   summary: 'DROP VIEW: removes what the old code may use; after the rollout',
   kinds: ['DropStmt'],
   check(s, ctx) {
-    return dropFindings({ rule: this.id, types: ['OBJECT_VIEW'], noun: 'VIEW', lock: () => 'AccessExclusiveLock',
-      oldCodeUse: 'select from it' }, s, ctx);
+    return dropFindings(
+      {
+        rule: this.id,
+        types: ['OBJECT_VIEW'],
+        noun: 'VIEW',
+        lock: () => 'AccessExclusiveLock',
+        oldCodeUse: 'select from it',
+      },
+      s,
+      ctx,
+    );
   },
   examples: {
     fires: ['DROP VIEW active_users', 'DROP VIEW IF EXISTS "Reporting".daily CASCADE'],

@@ -20,19 +20,45 @@ export const grantRevoke: Rule = {
     }
     const role = as(s.node, 'GrantRoleStmt');
     if (role) {
-      return [role.is_grant
-        ? finding('pre', 'GRANT of a role: only adds access; no lock.')
-        : finding('post', 'REVOKE of a role membership: the old code may still need the access it gave; revoke after the rollout.')];
+      return [
+        role.is_grant
+          ? finding('pre', 'GRANT of a role: only adds access; no lock.')
+          : finding(
+              'post',
+              'REVOKE of a role membership: the old code may still need the access it gave; revoke after the rollout.',
+            ),
+      ];
     }
     const grant = as(s.node, 'GrantStmt');
     if (!grant) return [];
     const tables = (grant.objects ?? []).map((o) => qualifiedName(as(o, 'RangeVar')));
-    const locked = grant.objtype === 'OBJECT_TABLE' && grant.targtype === 'ACL_TARGET_OBJECT' && tables[0] && ctx.serverVersion >= 180000
-      ? { lock: 'AccessShareLock' as const, relation: tables[0] } : {};
-    if (grant.is_grant) return [{ ...finding('pre', 'GRANT: only adds access; no table lock that blocks the app.'), ...locked }];
-    const onNewOnly = grant.targtype === 'ACL_TARGET_OBJECT' && tables.length > 0 && tables.every((t) => t !== '' && ctx.isNew(t));
-    if (onNewOnly) return [{ ...finding('pre', `REVOKE on ${tables.join(', ')}, created earlier in this migration: no running code uses it yet.`), ...locked }];
-    return [{ ...finding('post', 'REVOKE: takes away access the old code may still use; run it after the rollout.'), ...locked }];
+    const locked =
+      grant.objtype === 'OBJECT_TABLE' &&
+      grant.targtype === 'ACL_TARGET_OBJECT' &&
+      tables[0] &&
+      ctx.serverVersion >= 180000
+        ? { lock: 'AccessShareLock' as const, relation: tables[0] }
+        : {};
+    if (grant.is_grant)
+      return [{ ...finding('pre', 'GRANT: only adds access; no table lock that blocks the app.'), ...locked }];
+    const onNewOnly =
+      grant.targtype === 'ACL_TARGET_OBJECT' && tables.length > 0 && tables.every((t) => t !== '' && ctx.isNew(t));
+    if (onNewOnly)
+      return [
+        {
+          ...finding(
+            'pre',
+            `REVOKE on ${tables.join(', ')}, created earlier in this migration: no running code uses it yet.`,
+          ),
+          ...locked,
+        },
+      ];
+    return [
+      {
+        ...finding('post', 'REVOKE: takes away access the old code may still use; run it after the rollout.'),
+        ...locked,
+      },
+    ];
   },
   examples: {
     fires: [

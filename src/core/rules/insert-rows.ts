@@ -15,11 +15,24 @@ export const insertRows: Rule = {
     const insert = as(s.node, 'InsertStmt');
     if (!insert) return [];
     const table = qualifiedName(insert.relation);
-    return [{ rule: this.id, phase: 'pre', lock: 'RowExclusiveLock', relation: table,
-      message: `INSERT into ${table}: ROW EXCLUSIVE only, so app reads and writes continue.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        lock: 'RowExclusiveLock',
+        relation: table,
+        message: `INSERT into ${table}: ROW EXCLUSIVE only, so app reads and writes continue.`,
+      },
+    ];
   },
   examples: {
-    fires: ["INSERT INTO roles (name) VALUES ('admin'), ('viewer')", 'INSERT INTO "Shop".settings SELECT * FROM defaults ON CONFLICT DO NOTHING'],
-    silent: ['UPDATE roles SET name = lower(name) WHERE id < 100', "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ INSERT INTO t VALUES (1) $$"],
+    fires: [
+      "INSERT INTO roles (name) VALUES ('admin'), ('viewer')",
+      'INSERT INTO "Shop".settings SELECT * FROM defaults ON CONFLICT DO NOTHING',
+    ],
+    silent: [
+      'UPDATE roles SET name = lower(name) WHERE id < 100',
+      'CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ INSERT INTO t VALUES (1) $$',
+    ],
   },
 };

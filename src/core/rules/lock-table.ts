@@ -21,17 +21,33 @@ export const lockTable: Rule = {
     return (stmt.relations ?? []).map((r): Finding => {
       const table = qualifiedName(as(r, 'RangeVar'));
       if (ctx.isNew(table)) {
-        return { rule: this.id, phase: 'pre', lock, relation: table, message: `LOCK TABLE ${table} (${lock}), created earlier in this migration: no app query uses it yet.` };
+        return {
+          rule: this.id,
+          phase: 'pre',
+          lock,
+          relation: table,
+          message: `LOCK TABLE ${table} (${lock}), created earlier in this migration: no app query uses it yet.`,
+        };
       }
       return {
-        rule: this.id, phase: 'unsafe', lock, relation: table,
+        rule: this.id,
+        phase: 'unsafe',
+        lock,
+        relation: table,
         message: `LOCK TABLE ${table} takes ${lock} and holds it until the migration commits; every app query that conflicts with it waits for all the statements after it.`,
         fix: `Remove the LOCK TABLE: each statement takes the lock it needs, for as short a time as possible, under lock_timeout with retries. If the statements truly need one consistent lock (for example a swap of two tables), keep them together, make them catalog-only, and accept it explicitly:\n  -- deployctl:allow lock-table <why the statements after it are instant>`,
       };
     });
   },
   examples: {
-    fires: ['LOCK TABLE users', 'LOCK TABLE "Shop".orders, users IN SHARE ROW EXCLUSIVE MODE', 'LOCK users IN ACCESS SHARE MODE'],
-    silent: ['SELECT pg_advisory_lock(1)', "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN LOCK TABLE t; END $$"],
+    fires: [
+      'LOCK TABLE users',
+      'LOCK TABLE "Shop".orders, users IN SHARE ROW EXCLUSIVE MODE',
+      'LOCK users IN ACCESS SHARE MODE',
+    ],
+    silent: [
+      'SELECT pg_advisory_lock(1)',
+      'CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN LOCK TABLE t; END $$',
+    ],
   },
 };

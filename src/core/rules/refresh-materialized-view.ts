@@ -19,26 +19,62 @@ export const refreshMaterializedView: Rule = {
     if (!stmt) return [];
     const view = qualifiedName(stmt.relation);
     if (stmt.concurrent) {
-      return [{ rule: this.id, phase: 'pre', lock: 'ExclusiveLock', relation: view, scan: true,
-        message: `REFRESH MATERIALIZED VIEW CONCURRENTLY ${view}: EXCLUSIVE lock, app reads of the view continue while it refreshes.` }];
+      return [
+        {
+          rule: this.id,
+          phase: 'pre',
+          lock: 'ExclusiveLock',
+          relation: view,
+          scan: true,
+          message: `REFRESH MATERIALIZED VIEW CONCURRENTLY ${view}: EXCLUSIVE lock, app reads of the view continue while it refreshes.`,
+        },
+      ];
     }
     if (ctx.isNew(view)) {
-      return [{ rule: this.id, phase: 'pre', lock: 'AccessExclusiveLock', relation: view, rewrite: true, scan: true,
-        message: `REFRESH MATERIALIZED VIEW ${view}, created earlier in this migration: no app query reads it yet.` }];
+      return [
+        {
+          rule: this.id,
+          phase: 'pre',
+          lock: 'AccessExclusiveLock',
+          relation: view,
+          rewrite: true,
+          scan: true,
+          message: `REFRESH MATERIALIZED VIEW ${view}, created earlier in this migration: no app query reads it yet.`,
+        },
+      ];
     }
     if (stmt.skipData) {
-      return [{ rule: this.id, phase: 'unsafe', lock: 'AccessExclusiveLock', relation: view, rewrite: true,
-        message: `REFRESH MATERIALIZED VIEW ${view} WITH NO DATA: empties the view, and every app read of it then fails with "materialized view has not been populated".`,
-        fix: `If the view is obsolete, stop reading it in the new code and drop it after the rollout:\n  DROP MATERIALIZED VIEW ${view};` }];
+      return [
+        {
+          rule: this.id,
+          phase: 'unsafe',
+          lock: 'AccessExclusiveLock',
+          relation: view,
+          rewrite: true,
+          message: `REFRESH MATERIALIZED VIEW ${view} WITH NO DATA: empties the view, and every app read of it then fails with "materialized view has not been populated".`,
+          fix: `If the view is obsolete, stop reading it in the new code and drop it after the rollout:\n  DROP MATERIALIZED VIEW ${view};`,
+        },
+      ];
     }
-    return [{
-      rule: this.id, phase: 'unsafe', lock: 'AccessExclusiveLock', relation: view, rewrite: true, scan: true,
-      message: `REFRESH MATERIALIZED VIEW ${view} without CONCURRENTLY: ACCESS EXCLUSIVE on the view while its query runs, so every app read of ${view} waits.`,
-      fix: `Refresh concurrently (needs a UNIQUE index on the view, built beforehand with CREATE UNIQUE INDEX CONCURRENTLY … ON ${view} (…) in its own migration):\n  ${insertAfterKeyword(s.sql, 'VIEW', 'CONCURRENTLY')};`,
-    }];
+    return [
+      {
+        rule: this.id,
+        phase: 'unsafe',
+        lock: 'AccessExclusiveLock',
+        relation: view,
+        rewrite: true,
+        scan: true,
+        message: `REFRESH MATERIALIZED VIEW ${view} without CONCURRENTLY: ACCESS EXCLUSIVE on the view while its query runs, so every app read of ${view} waits.`,
+        fix: `Refresh concurrently (needs a UNIQUE index on the view, built beforehand with CREATE UNIQUE INDEX CONCURRENTLY … ON ${view} (…) in its own migration):\n  ${insertAfterKeyword(s.sql, 'VIEW', 'CONCURRENTLY')};`,
+      },
+    ];
   },
   examples: {
-    fires: ['REFRESH MATERIALIZED VIEW stats', 'REFRESH MATERIALIZED VIEW CONCURRENTLY "Reporting".daily', 'REFRESH MATERIALIZED VIEW stats WITH NO DATA'],
+    fires: [
+      'REFRESH MATERIALIZED VIEW stats',
+      'REFRESH MATERIALIZED VIEW CONCURRENTLY "Reporting".daily',
+      'REFRESH MATERIALIZED VIEW stats WITH NO DATA',
+    ],
     silent: ['CREATE MATERIALIZED VIEW stats AS SELECT 1', 'DROP MATERIALIZED VIEW stats'],
   },
 };

@@ -18,15 +18,34 @@ export const reindexConcurrently: Rule = {
     const target = qualifiedName(stmt.relation) || stmt.name || '';
     const relation = stmt.relation ? { relation: target } : {};
     if (ctx.serverVersion < 120000) {
-      return [{ rule: this.id, phase: 'unsafe', ...relation,
-        message: `REINDEX CONCURRENTLY ${target}: the target runs PostgreSQL ${ctx.serverVersion}, which has no REINDEX CONCURRENTLY (added in 12).`,
-        fix: 'Build a replacement with CREATE INDEX CONCURRENTLY <name>_new ON <table> (…) in one migration, then DROP INDEX CONCURRENTLY <name> and ALTER INDEX <name>_new RENAME TO <name> in the next ones.' }];
+      return [
+        {
+          rule: this.id,
+          phase: 'unsafe',
+          ...relation,
+          message: `REINDEX CONCURRENTLY ${target}: the target runs PostgreSQL ${ctx.serverVersion}, which has no REINDEX CONCURRENTLY (added in 12).`,
+          fix: 'Build a replacement with CREATE INDEX CONCURRENTLY <name>_new ON <table> (…) in one migration, then DROP INDEX CONCURRENTLY <name> and ALTER INDEX <name>_new RENAME TO <name> in the next ones.',
+        },
+      ];
     }
-    return [{ rule: this.id, phase: 'pre', lock: 'ShareUpdateExclusiveLock', ...relation, rewrite: true, scan: true,
-      message: `REINDEX CONCURRENTLY ${target}: SHARE UPDATE EXCLUSIVE only, so app reads and writes continue during the rebuild; runs outside a transaction.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        lock: 'ShareUpdateExclusiveLock',
+        ...relation,
+        rewrite: true,
+        scan: true,
+        message: `REINDEX CONCURRENTLY ${target}: SHARE UPDATE EXCLUSIVE only, so app reads and writes continue during the rebuild; runs outside a transaction.`,
+      },
+    ];
   },
   examples: {
-    fires: ['REINDEX INDEX CONCURRENTLY users_email_idx', 'REINDEX (CONCURRENTLY) TABLE "Shop".orders', { sql: 'REINDEX TABLE CONCURRENTLY t', serverVersion: 110000 }],
+    fires: [
+      'REINDEX INDEX CONCURRENTLY users_email_idx',
+      'REINDEX (CONCURRENTLY) TABLE "Shop".orders',
+      { sql: 'REINDEX TABLE CONCURRENTLY t', serverVersion: 110000 },
+    ],
     silent: ['REINDEX INDEX users_email_idx', 'REINDEX (CONCURRENTLY false) TABLE t'],
   },
 };

@@ -20,24 +20,34 @@ export const renameColumn: Rule = {
     const from = stmt.subname ?? '';
     const to = stmt.newname ?? '';
     const base = { rule: this.id, lock: 'AccessExclusiveLock' as const, relation };
-    if (ctx.isNew(relation)) return [{ ...base, phase: 'pre', message: `RENAME COLUMN ${from} TO ${to} on ${relation}, created earlier in this migration: no app code uses it yet.` }];
+    if (ctx.isNew(relation))
+      return [
+        {
+          ...base,
+          phase: 'pre',
+          message: `RENAME COLUMN ${from} TO ${to} on ${relation}, created earlier in this migration: no app code uses it yet.`,
+        },
+      ];
     const t = qualifiedSql(relation);
     const [a, b] = [readableIdent(from), readableIdent(to)];
     const view = stmt.relationType === 'OBJECT_VIEW' || stmt.relationType === 'OBJECT_MATVIEW';
-    return [{
-      ...base, phase: 'unsafe',
-      message: `RENAME COLUMN ${from} TO ${to} on ${relation}: the old code still queries ${from}, the new code queries ${to}; whichever side of the rollout it runs on, one of them fails.`,
-      fix: view
-        ? `Expose both names for a while: CREATE OR REPLACE VIEW ${t} AS SELECT …, ${a}, ${a} AS ${b} (new columns go last); release code that reads ${to}; after the rollout, recreate the view without ${from}.`
-        : [
-          'Expand and contract over two releases:',
-          `  1. ALTER TABLE ${t} ADD COLUMN ${b} <type>;   -- pre`,
-          `  2. A trigger copies writes between the two while both codes run: CREATE FUNCTION … RETURNS trigger AS $$ BEGIN NEW.${b} := COALESCE(NEW.${b}, NEW.${a}); NEW.${a} := COALESCE(NEW.${a}, NEW.${b}); RETURN NEW; END $$ and CREATE TRIGGER … BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW …;`,
-          `  3. Backfill in batches, one transaction each: UPDATE ${t} SET ${b} = ${a} WHERE ${b} IS NULL AND id >= <n> AND id < <n + 10000>;`,
-          `  4. Release code that reads and writes ${b}.`,
-          `  5. Next release, after the rollout: drop the trigger, then ALTER TABLE ${t} DROP COLUMN ${a};   -- post`,
-        ].join('\n'),
-    }];
+    return [
+      {
+        ...base,
+        phase: 'unsafe',
+        message: `RENAME COLUMN ${from} TO ${to} on ${relation}: the old code still queries ${from}, the new code queries ${to}; whichever side of the rollout it runs on, one of them fails.`,
+        fix: view
+          ? `Expose both names for a while: CREATE OR REPLACE VIEW ${t} AS SELECT …, ${a}, ${a} AS ${b} (new columns go last); release code that reads ${to}; after the rollout, recreate the view without ${from}.`
+          : [
+              'Expand and contract over two releases:',
+              `  1. ALTER TABLE ${t} ADD COLUMN ${b} <type>;   -- pre`,
+              `  2. A trigger copies writes between the two while both codes run: CREATE FUNCTION … RETURNS trigger AS $$ BEGIN NEW.${b} := COALESCE(NEW.${b}, NEW.${a}); NEW.${a} := COALESCE(NEW.${a}, NEW.${b}); RETURN NEW; END $$ and CREATE TRIGGER … BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW …;`,
+              `  3. Backfill in batches, one transaction each: UPDATE ${t} SET ${b} = ${a} WHERE ${b} IS NULL AND id >= <n> AND id < <n + 10000>;`,
+              `  4. Release code that reads and writes ${b}.`,
+              `  5. Next release, after the rollout: drop the trigger, then ALTER TABLE ${t} DROP COLUMN ${a};   -- post`,
+            ].join('\n'),
+      },
+    ];
   },
   examples: {
     fires: [

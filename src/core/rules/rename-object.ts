@@ -38,28 +38,52 @@ export const renameObject: Rule = {
     const stmt = as(s.node, 'RenameStmt');
     const type = stmt?.renameType;
     if (!stmt || !type || ['OBJECT_TABLE', 'OBJECT_FOREIGN_TABLE', 'OBJECT_COLUMN'].includes(type)) return [];
-    const kind = type.replace(/^OBJECT_/, '').toLowerCase().replace(/_/g, ' ');
+    const kind = type
+      .replace(/^OBJECT_/, '')
+      .toLowerCase()
+      .replace(/_/g, ' ');
     const name = objectName(stmt);
     const to = stmt.newname ?? '';
     const table = qualifiedName(stmt.relation);
     const internal = INTERNAL[type];
     if (internal) {
       const relation = internal.onTable || type === 'OBJECT_INDEX' ? table : undefined;
-      return [{
-        rule: this.id, phase: 'pre', ...(internal.lock ? { lock: internal.lock } : {}), ...(relation ? { relation } : {}),
-        message: `RENAME ${internal.what} ${name} TO ${to}: app queries do not name ${internal.what}s, so both codes keep working${type === 'OBJECT_TABCONSTRAINT' ? ' (check the app does not spell it in ON CONFLICT ON CONSTRAINT or match it in error handling)' : ''}.`,
-      }];
+      return [
+        {
+          rule: this.id,
+          phase: 'pre',
+          ...(internal.lock ? { lock: internal.lock } : {}),
+          ...(relation ? { relation } : {}),
+          message: `RENAME ${internal.what} ${name} TO ${to}: app queries do not name ${internal.what}s, so both codes keep working${type === 'OBJECT_TABCONSTRAINT' ? ' (check the app does not spell it in ON CONFLICT ON CONSTRAINT or match it in error handling)' : ''}.`,
+        },
+      ];
     }
     const isRelation = RELATIONS.has(type);
-    const base: Pick<Finding, 'rule' | 'lock' | 'relation'> = isRelation ? { rule: this.id, lock: 'AccessExclusiveLock', relation: table } : { rule: this.id };
-    if (isRelation && ctx.isNew(table)) return [{ ...base, phase: 'pre', message: `RENAME ${kind} ${name} TO ${to}, created earlier in this migration: no app code uses it yet.` }];
-    return [{
-      ...base, phase: 'unsafe',
-      message: `RENAME ${kind} ${name} TO ${to}: the old code uses ${name}, the new code ${to}; whichever side of the rollout it runs on, one of them fails.`,
-      fix: type === 'OBJECT_VIEW' || type === 'OBJECT_MATVIEW' || type === 'OBJECT_FUNCTION' || type === 'OBJECT_PROCEDURE'
-        ? `Expand and contract: create ${to} as a copy (CREATE ${kind.toUpperCase()} ${to} … with the same definition) before the rollout, release code that uses ${to}, then drop ${name} after the rollout.`
-        : `Expand and contract: create ${to} alongside ${name} before the rollout, release code that uses only ${to}, and drop ${name} after the rollout. If that is impossible for this object, run the rename when no old code is live and accept it with -- deployctl:allow ${this.id} <why>.`,
-    }];
+    const base: Pick<Finding, 'rule' | 'lock' | 'relation'> = isRelation
+      ? { rule: this.id, lock: 'AccessExclusiveLock', relation: table }
+      : { rule: this.id };
+    if (isRelation && ctx.isNew(table))
+      return [
+        {
+          ...base,
+          phase: 'pre',
+          message: `RENAME ${kind} ${name} TO ${to}, created earlier in this migration: no app code uses it yet.`,
+        },
+      ];
+    return [
+      {
+        ...base,
+        phase: 'unsafe',
+        message: `RENAME ${kind} ${name} TO ${to}: the old code uses ${name}, the new code ${to}; whichever side of the rollout it runs on, one of them fails.`,
+        fix:
+          type === 'OBJECT_VIEW' ||
+          type === 'OBJECT_MATVIEW' ||
+          type === 'OBJECT_FUNCTION' ||
+          type === 'OBJECT_PROCEDURE'
+            ? `Expand and contract: create ${to} as a copy (CREATE ${kind.toUpperCase()} ${to} … with the same definition) before the rollout, release code that uses ${to}, then drop ${name} after the rollout.`
+            : `Expand and contract: create ${to} alongside ${name} before the rollout, release code that uses only ${to}, and drop ${name} after the rollout. If that is impossible for this object, run the rename when no old code is live and accept it with -- deployctl:allow ${this.id} <why>.`,
+      },
+    ];
   },
   examples: {
     fires: [
@@ -73,7 +97,11 @@ export const renameObject: Rule = {
       'ALTER SEQUENCE order_no RENAME TO order_number',
       'CREATE VIEW v AS SELECT 1 AS x; ALTER VIEW v RENAME TO w',
     ],
-    silent: ['ALTER TABLE users RENAME TO accounts', 'ALTER TABLE users RENAME COLUMN a TO b', "ALTER TYPE mood RENAME VALUE 'sad' TO 'blue'"],
+    silent: [
+      'ALTER TABLE users RENAME TO accounts',
+      'ALTER TABLE users RENAME COLUMN a TO b',
+      "ALTER TYPE mood RENAME VALUE 'sad' TO 'blue'",
+    ],
   },
 };
 

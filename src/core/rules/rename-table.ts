@@ -23,20 +23,36 @@ export const renameTable: Rule = {
     const to = stmt.newname ?? '';
     const renamed = stmt.relation?.schemaname ? `${stmt.relation.schemaname}.${to}` : to;
     const base = { rule: this.id, lock: 'AccessExclusiveLock' as const, relation };
-    if (ctx.isNew(relation)) return [{ ...base, phase: 'pre', message: `RENAME ${relation} TO ${to}, created earlier in this migration: no app code uses it yet.` }];
+    if (ctx.isNew(relation))
+      return [
+        {
+          ...base,
+          phase: 'pre',
+          message: `RENAME ${relation} TO ${to}, created earlier in this migration: no app code uses it yet.`,
+        },
+      ];
     if (bridgedByView(ctx, s, relation)) {
-      return [{ ...base, phase: 'pre', message: `RENAME ${relation} TO ${to}, with a view named ${bareName(relation)} created later in this migration: the old code keeps using the old name through the view (a SELECT * view over one table is updatable). Drop the view after the rollout.` }];
+      return [
+        {
+          ...base,
+          phase: 'pre',
+          message: `RENAME ${relation} TO ${to}, with a view named ${bareName(relation)} created later in this migration: the old code keeps using the old name through the view (a SELECT * view over one table is updatable). Drop the view after the rollout.`,
+        },
+      ];
     }
-    return [{
-      ...base, phase: 'unsafe',
-      message: `RENAME ${relation} TO ${to}: the old code still queries ${relation}, the new code queries ${to}; whichever side of the rollout it runs on, one of them fails.`,
-      fix: [
-        'Keep the old name alive as a view, in the same migration (one transaction):',
-        `  ALTER TABLE ${qualifiedSql(relation)} RENAME TO ${readableIdent(to)};`,
-        `  CREATE VIEW ${qualifiedSql(relation)} AS SELECT * FROM ${qualifiedSql(renamed)};   -- updatable: old reads and writes go through`,
-        `Release code that uses ${to}; after the rollout, DROP VIEW ${qualifiedSql(relation)} in a post migration.`,
-      ].join('\n'),
-    }];
+    return [
+      {
+        ...base,
+        phase: 'unsafe',
+        message: `RENAME ${relation} TO ${to}: the old code still queries ${relation}, the new code queries ${to}; whichever side of the rollout it runs on, one of them fails.`,
+        fix: [
+          'Keep the old name alive as a view, in the same migration (one transaction):',
+          `  ALTER TABLE ${qualifiedSql(relation)} RENAME TO ${readableIdent(to)};`,
+          `  CREATE VIEW ${qualifiedSql(relation)} AS SELECT * FROM ${qualifiedSql(renamed)};   -- updatable: old reads and writes go through`,
+          `Release code that uses ${to}; after the rollout, DROP VIEW ${qualifiedSql(relation)} in a post migration.`,
+        ].join('\n'),
+      },
+    ];
   },
   examples: {
     fires: [

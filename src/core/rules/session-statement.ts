@@ -13,7 +13,13 @@ export const sessionStatement: Rule = {
   kinds: ['TransactionStmt', 'VariableSetStmt', 'VariableShowStmt'],
   check(s) {
     if (!SESSION_KINDS.has(s.kind)) return [];
-    return [{ rule: 'session-statement', phase: 'pre', message: 'Session statement: affects only the migration\'s own connection.' }];
+    return [
+      {
+        rule: 'session-statement',
+        phase: 'pre',
+        message: "Session statement: affects only the migration's own connection.",
+      },
+    ];
   },
   examples: {
     fires: ["SET lock_timeout = '2s'", 'BEGIN; COMMIT', 'RESET statement_timeout'],

@@ -31,38 +31,55 @@ export const setNotNull: Rule = {
       const name = cmd.name ?? '';
       const base = { rule: this.id, lock: 'AccessExclusiveLock' as const, relation: alter.table };
       if (ctx.isNew(alter.table)) {
-        return { ...base, phase: 'pre', message: `SET NOT NULL on ${alter.table}.${name}, a table created earlier in this migration: nothing to scan that an app uses.` };
+        return {
+          ...base,
+          phase: 'pre',
+          message: `SET NOT NULL on ${alter.table}.${name}, a table created earlier in this migration: nothing to scan that an app uses.`,
+        };
       }
       const evidence = notNullEvidence(ctx, s, cmd, alter.table, name);
       if (evidence) {
-        const why = evidence === 'column-not-null' ? `the catalog shows ${name} is already NOT NULL: nothing to do`
-          : evidence === 'catalog-check' ? `the catalog shows a validated CHECK (${name} IS NOT NULL), so PostgreSQL skips the scan`
-            : `an earlier statement of this migration adds and validates CHECK (${name} IS NOT NULL), so PostgreSQL skips the scan`;
-        return { ...base, phase: 'pre', message: `SET NOT NULL on ${alter.table}.${name}: ${why}; ACCESS EXCLUSIVE for an instant.` };
+        const why =
+          evidence === 'column-not-null'
+            ? `the catalog shows ${name} is already NOT NULL: nothing to do`
+            : evidence === 'catalog-check'
+              ? `the catalog shows a validated CHECK (${name} IS NOT NULL), so PostgreSQL skips the scan`
+              : `an earlier statement of this migration adds and validates CHECK (${name} IS NOT NULL), so PostgreSQL skips the scan`;
+        return {
+          ...base,
+          phase: 'pre',
+          message: `SET NOT NULL on ${alter.table}.${name}: ${why}; ACCESS EXCLUSIVE for an instant.`,
+        };
       }
       const table = qualifiedSql(alter.table);
       const column = readableIdent(name);
       const check = readableIdent(`${name}_not_null`);
       const old = ctx.serverVersion < 120000;
       return {
-        ...base, phase: 'unsafe', scan: true, sizeDependent: true,
-        message: `SET NOT NULL on ${alter.table}.${name}${sizeNote(ctx, alter.table)} scans the whole table under ACCESS EXCLUSIVE to prove there is no NULL: every app query on ${alter.table} waits until the scan ends.` +
-          (old ? ` PostgreSQL ${Math.floor(ctx.serverVersion / 10000)} cannot use a CHECK constraint to skip that scan (12+ can).` : ''),
+        ...base,
+        phase: 'unsafe',
+        scan: true,
+        sizeDependent: true,
+        message:
+          `SET NOT NULL on ${alter.table}.${name}${sizeNote(ctx, alter.table)} scans the whole table under ACCESS EXCLUSIVE to prove there is no NULL: every app query on ${alter.table} waits until the scan ends.` +
+          (old
+            ? ` PostgreSQL ${Math.floor(ctx.serverVersion / 10000)} cannot use a CHECK constraint to skip that scan (12+ can).`
+            : ''),
         fix: old
           ? [
-            'Before PostgreSQL 12, enforce it with a validated CHECK instead of NOT NULL:',
-            `  1. ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID;   -- instant`,
-            `  2. In a separate migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${check};   -- scans under SHARE UPDATE EXCLUSIVE, writes continue`,
-            '  Keep the CHECK; after upgrading to PostgreSQL 12+, SET NOT NULL uses it without a scan.',
-          ].join('\n')
+              'Before PostgreSQL 12, enforce it with a validated CHECK instead of NOT NULL:',
+              `  1. ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID;   -- instant`,
+              `  2. In a separate migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${check};   -- scans under SHARE UPDATE EXCLUSIVE, writes continue`,
+              '  Keep the CHECK; after upgrading to PostgreSQL 12+, SET NOT NULL uses it without a scan.',
+            ].join('\n')
           : [
-            'Prove it with a CHECK constraint first, so SET NOT NULL needs no scan:',
-            `  1. Migration A: ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID;   -- instant`,
-            `  2. Migration B: ALTER TABLE ${table} VALIDATE CONSTRAINT ${check};   -- scans under SHARE UPDATE EXCLUSIVE, writes continue`,
-            `  3. Next release (the catalog then shows the validated check): ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL;   -- no scan`,
-            `  4. Then, in its own migration: ALTER TABLE ${table} DROP CONSTRAINT ${check};`,
-            'Keep A and B in separate migrations: locks last until COMMIT, so a VALIDATE after the ADD in one transaction scans under the ADD\'s ACCESS EXCLUSIVE.',
-          ].join('\n'),
+              'Prove it with a CHECK constraint first, so SET NOT NULL needs no scan:',
+              `  1. Migration A: ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID;   -- instant`,
+              `  2. Migration B: ALTER TABLE ${table} VALIDATE CONSTRAINT ${check};   -- scans under SHARE UPDATE EXCLUSIVE, writes continue`,
+              `  3. Next release (the catalog then shows the validated check): ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL;   -- no scan`,
+              `  4. Then, in its own migration: ALTER TABLE ${table} DROP CONSTRAINT ${check};`,
+              "Keep A and B in separate migrations: locks last until COMMIT, so a VALIDATE after the ADD in one transaction scans under the ADD's ACCESS EXCLUSIVE.",
+            ].join('\n'),
       };
     });
   },
@@ -73,10 +90,25 @@ export const setNotNull: Rule = {
       { sql: 'ALTER TABLE IF EXISTS users ALTER COLUMN email SET NOT NULL', serverVersion: 110000 },
       {
         sql: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL',
-        catalog: { serverVersion: 150000, tables: { 'public.users': { schema: 'public', name: 'users', rowEstimate: 5e6, bytes: 512 * 1024 * 1024, notNullChecks: ['email'], columns: { email: { type: 'text', notNull: false } } } } },
+        catalog: {
+          serverVersion: 150000,
+          tables: {
+            'public.users': {
+              schema: 'public',
+              name: 'users',
+              rowEstimate: 5e6,
+              bytes: 512 * 1024 * 1024,
+              notNullChecks: ['email'],
+              columns: { email: { type: 'text', notNull: false } },
+            },
+          },
+        },
       },
-      "ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID; ALTER TABLE users VALIDATE CONSTRAINT email_nn; ALTER TABLE users ALTER COLUMN email SET NOT NULL",
+      'ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID; ALTER TABLE users VALIDATE CONSTRAINT email_nn; ALTER TABLE users ALTER COLUMN email SET NOT NULL',
     ],
-    silent: ['ALTER TABLE users ALTER COLUMN email DROP NOT NULL', 'ALTER TABLE users ADD COLUMN email text NOT NULL DEFAULT \'\''],
+    silent: [
+      'ALTER TABLE users ALTER COLUMN email DROP NOT NULL',
+      "ALTER TABLE users ADD COLUMN email text NOT NULL DEFAULT ''",
+    ],
   },
 };

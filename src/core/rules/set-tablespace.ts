@@ -20,9 +20,16 @@ export const setTablespace: Rule = {
     return commandsFor(alter, this.id, ctx).map((cmd): Finding => {
       const space = cmd.name ?? '';
       const base = { rule: this.id, lock: 'AccessExclusiveLock' as const, relation: alter.table, rewrite: true };
-      if (ctx.isNew(alter.table)) return { ...base, phase: 'pre', message: `SET TABLESPACE ${space} on ${alter.table}, created earlier in this migration: it is empty, so the copy is instant.` };
+      if (ctx.isNew(alter.table))
+        return {
+          ...base,
+          phase: 'pre',
+          message: `SET TABLESPACE ${space} on ${alter.table}, created earlier in this migration: it is empty, so the copy is instant.`,
+        };
       return {
-        ...base, phase: 'unsafe', sizeDependent: true,
+        ...base,
+        phase: 'unsafe',
+        sizeDependent: true,
         message: `SET TABLESPACE ${space} on ${alter.table}${sizeNote(ctx, alter.table)} copies the table's files under ACCESS EXCLUSIVE: every app query waits until the copy ends.`,
         fix: [
           'PostgreSQL cannot move a table online. Either:',
@@ -34,7 +41,10 @@ export const setTablespace: Rule = {
     });
   },
   examples: {
-    fires: ['ALTER TABLE events SET TABLESPACE archive', 'ALTER TABLE IF EXISTS ONLY "Log"."Events" SET TABLESPACE "Fast", SET (fillfactor = 90)'],
+    fires: [
+      'ALTER TABLE events SET TABLESPACE archive',
+      'ALTER TABLE IF EXISTS ONLY "Log"."Events" SET TABLESPACE "Fast", SET (fillfactor = 90)',
+    ],
     silent: ['ALTER TABLE events SET UNLOGGED'],
   },
 };

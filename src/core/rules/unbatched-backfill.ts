@@ -22,20 +22,35 @@ export const unbatchedBackfill: Rule = {
     const table = qualifiedName(stmt.relation);
     const verb = update ? 'UPDATE' : 'DELETE';
     if (ctx.isNew(table)) {
-      return [{ rule: this.id, phase: 'pre', lock: 'RowExclusiveLock', relation: table, scan: true,
-        message: `${verb} on ${table}, created earlier in this migration: no app query can see it yet.` }];
+      return [
+        {
+          rule: this.id,
+          phase: 'pre',
+          lock: 'RowExclusiveLock',
+          relation: table,
+          scan: true,
+          message: `${verb} on ${table}, created earlier in this migration: no app query can see it yet.`,
+        },
+      ];
     }
-    return [{
-      rule: this.id, phase: 'unsafe', lock: 'RowExclusiveLock', relation: table, scan: true, sizeDependent: true,
-      message: `${verb} without WHERE on ${table}${sizeNote(ctx, table)}: changes every row in one transaction, holding a row lock on each until commit (app writes to those rows wait) and leaving a dead copy of every row behind.`,
-      fix: update
-        ? `Backfill in batches by primary-key range, each committed on its own (one batch per migration, or a script between migrations), e.g.\n` +
-          `  UPDATE ${table} SET … WHERE id >= 1 AND id < 10001;\n  UPDATE ${table} SET … WHERE id >= 10001 AND id < 20001;\n` +
-          `and keep the new code tolerant of rows not yet backfilled until the last batch has run.`
-        : `Delete in batches by primary-key range, each committed on its own, after the rollout if the old code reads these rows, e.g.\n` +
-          `  DELETE FROM ${table} WHERE id >= 1 AND id < 10001;\n  DELETE FROM ${table} WHERE id >= 10001 AND id < 20001;\n` +
-          `If the whole table is obsolete, drop it after the rollout instead.`,
-    }];
+    return [
+      {
+        rule: this.id,
+        phase: 'unsafe',
+        lock: 'RowExclusiveLock',
+        relation: table,
+        scan: true,
+        sizeDependent: true,
+        message: `${verb} without WHERE on ${table}${sizeNote(ctx, table)}: changes every row in one transaction, holding a row lock on each until commit (app writes to those rows wait) and leaving a dead copy of every row behind.`,
+        fix: update
+          ? `Backfill in batches by primary-key range, each committed on its own (one batch per migration, or a script between migrations), e.g.\n` +
+            `  UPDATE ${table} SET … WHERE id >= 1 AND id < 10001;\n  UPDATE ${table} SET … WHERE id >= 10001 AND id < 20001;\n` +
+            `and keep the new code tolerant of rows not yet backfilled until the last batch has run.`
+          : `Delete in batches by primary-key range, each committed on its own, after the rollout if the old code reads these rows, e.g.\n` +
+            `  DELETE FROM ${table} WHERE id >= 1 AND id < 10001;\n  DELETE FROM ${table} WHERE id >= 10001 AND id < 20001;\n` +
+            `If the whole table is obsolete, drop it after the rollout instead.`,
+      },
+    ];
   },
   examples: {
     fires: [
@@ -44,6 +59,9 @@ export const unbatchedBackfill: Rule = {
       'UPDATE t SET a = s.a FROM s',
       'CREATE TABLE t (a int); UPDATE t SET a = 1',
     ],
-    silent: ['UPDATE users SET email_lower = lower(email) WHERE id < 1000', "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DELETE FROM t $$"],
+    silent: [
+      'UPDATE users SET email_lower = lower(email) WHERE id < 1000',
+      'CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DELETE FROM t $$',
+    ],
   },
 };

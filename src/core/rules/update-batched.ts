@@ -18,11 +18,22 @@ export const updateBatched: Rule = {
     const stmt = update ?? del;
     if (!stmt?.whereClause) return [];
     const table = qualifiedName(stmt.relation);
-    return [{ rule: this.id, phase: 'pre', lock: 'RowExclusiveLock', relation: table, scan: true,
-      message: `${update ? 'UPDATE' : 'DELETE'} on ${table} with WHERE: ROW EXCLUSIVE, locks only the rows it changes; keep each batch small so those row locks are short.` }];
+    return [
+      {
+        rule: this.id,
+        phase: 'pre',
+        lock: 'RowExclusiveLock',
+        relation: table,
+        scan: true,
+        message: `${update ? 'UPDATE' : 'DELETE'} on ${table} with WHERE: ROW EXCLUSIVE, locks only the rows it changes; keep each batch small so those row locks are short.`,
+      },
+    ];
   },
   examples: {
-    fires: ['UPDATE users SET email_lower = lower(email) WHERE id BETWEEN 1 AND 10000', 'DELETE FROM "Shop".sessions WHERE expires_at < now()'],
+    fires: [
+      'UPDATE users SET email_lower = lower(email) WHERE id BETWEEN 1 AND 10000',
+      'DELETE FROM "Shop".sessions WHERE expires_at < now()',
+    ],
     silent: ['UPDATE users SET email_lower = lower(email)', 'DELETE FROM sessions', 'INSERT INTO t VALUES (1)'],
   },
 };

@@ -15,15 +15,28 @@ export const vacuumFull: Rule = {
   check(s, ctx) {
     const vac = as(s.node, 'VacuumStmt');
     if (!vac || !optionEnabled(vac.options, 'full')) return [];
-    const tables = (vac.rels ?? []).map((r) => qualifiedName(as(r, 'VacuumRelation')?.relation)).filter((t) => t !== '');
+    const tables = (vac.rels ?? [])
+      .map((r) => qualifiedName(as(r, 'VacuumRelation')?.relation))
+      .filter((t) => t !== '');
     const finding = (relation?: string): Finding => {
       if (relation && ctx.isNew(relation)) {
-        return { rule: this.id, phase: 'pre', lock: 'AccessExclusiveLock', relation, rewrite: true,
-          message: `VACUUM FULL ${relation}, created earlier in this migration: no app query uses it yet.` };
+        return {
+          rule: this.id,
+          phase: 'pre',
+          lock: 'AccessExclusiveLock',
+          relation,
+          rewrite: true,
+          message: `VACUUM FULL ${relation}, created earlier in this migration: no app query uses it yet.`,
+        };
       }
       const target = relation ?? 'every table in the database';
       return {
-        rule: this.id, phase: 'unsafe', lock: 'AccessExclusiveLock', rewrite: true, sizeDependent: true, ...(relation ? { relation } : {}),
+        rule: this.id,
+        phase: 'unsafe',
+        lock: 'AccessExclusiveLock',
+        rewrite: true,
+        sizeDependent: true,
+        ...(relation ? { relation } : {}),
         message: `VACUUM FULL ${target}${relation ? sizeNote(ctx, relation) : ''}: rewrites the table and its indexes under ACCESS EXCLUSIVE; every app query on it, reads included, waits until it finishes.`,
         fix: `Use a plain VACUUM (ANALYZE)${relation ? ` ${relation}` : ''} to make dead space reusable without blocking. To give space back to the OS, run an online repack outside the migration, e.g. pg_repack --table=${relation ?? '<schema.table>'} (it holds ACCESS EXCLUSIVE only briefly at the start and end).`,
       };

@@ -28,17 +28,32 @@ export const validateConstraint: Rule = {
     return commandsFor(alter, this.id, ctx).map((cmd): Finding => {
       const name = cmd.name ?? '';
       const base = { rule: this.id, lock: 'ShareUpdateExclusiveLock' as const, relation: alter.table, scan: true };
-      if (ctx.isNew(alter.table)) return { ...base, phase: 'pre', scan: false, message: `VALIDATE CONSTRAINT ${name} on ${alter.table}, created earlier in this migration: nothing an app uses to scan.` };
+      if (ctx.isNew(alter.table))
+        return {
+          ...base,
+          phase: 'pre',
+          scan: false,
+          message: `VALIDATE CONSTRAINT ${name} on ${alter.table}, created earlier in this migration: nothing an app uses to scan.`,
+        };
       const held = heldLock(ctx, s, cmd, alter.table);
       if (held && held.lock !== 'ShareUpdateExclusiveLock') {
-        const where = held.line === s.line ? 'another sub-command of this ALTER TABLE' : `the statement at line ${held.line} of this migration`;
+        const where =
+          held.line === s.line
+            ? 'another sub-command of this ALTER TABLE'
+            : `the statement at line ${held.line} of this migration`;
         return {
-          ...base, phase: 'unsafe', sizeDependent: true,
+          ...base,
+          phase: 'unsafe',
+          sizeDependent: true,
           message: `VALIDATE CONSTRAINT ${name} on ${alter.table}${sizeNote(ctx, alter.table)} scans the table while ${where} holds ${held.lock} on it until COMMIT, so app queries that lock conflicts with wait for the whole scan.`,
           fix: `Move the validation into a migration of its own, after the one that adds the constraint:\n  ALTER TABLE ${qualifiedSql(alter.table)} VALIDATE CONSTRAINT ${readableIdent(name)};   -- alone, it scans under SHARE UPDATE EXCLUSIVE`,
         };
       }
-      return { ...base, phase: 'pre', message: `VALIDATE CONSTRAINT ${name} on ${alter.table}${sizeNote(ctx, alter.table)}: scans the table under SHARE UPDATE EXCLUSIVE, which blocks no app query.` };
+      return {
+        ...base,
+        phase: 'pre',
+        message: `VALIDATE CONSTRAINT ${name} on ${alter.table}${sizeNote(ctx, alter.table)}: scans the table under SHARE UPDATE EXCLUSIVE, which blocks no app query.`,
+      };
     });
   },
   examples: {

@@ -14,7 +14,11 @@ export interface SchemaDifference {
 }
 
 const KIND_LABEL: Record<(typeof OBJECT_KINDS)[number], string> = {
-  views: 'view', sequences: 'sequence', types: 'type', functions: 'function', extensions: 'extension',
+  views: 'view',
+  sequences: 'sequence',
+  types: 'type',
+  functions: 'function',
+  extensions: 'extension',
 };
 
 /** Differences going from `before` to `after`; empty when the shapes are the same. */
@@ -56,7 +60,11 @@ function diffTable(a: TableShape, b: TableShape): string[] {
     else if (!y) changes.push(`column ${col} removed (was ${describeColumn(x)})`);
     else changes.push(...diffColumn(col, x, y));
   }
-  for (const [label, list] of [['constraint', 'constraints'], ['index', 'indexes'], ['trigger', 'triggers']] as const) {
+  for (const [label, list] of [
+    ['constraint', 'constraints'],
+    ['index', 'indexes'],
+    ['trigger', 'triggers'],
+  ] as const) {
     const x = new Set(a[list]);
     const y = new Set(b[list]);
     for (const d of b[list]) if (!x.has(d)) changes.push(`${label} added: ${d}`);
@@ -69,15 +77,21 @@ function diffColumn(name: string, x: ColumnShape, y: ColumnShape): string[] {
   const out: string[] = [];
   if (x.type !== y.type) out.push(`column ${name} type changed: ${x.type} → ${y.type}`);
   if (x.notNull !== y.notNull) out.push(`column ${name} ${y.notNull ? 'became NOT NULL' : 'became nullable'}`);
-  if (x.default !== y.default) out.push(`column ${name} default changed: ${x.default ?? 'none'} → ${y.default ?? 'none'}`);
-  if (x.identity !== y.identity) out.push(`column ${name} identity changed: ${x.identity ?? 'none'} → ${y.identity ?? 'none'}`);
-  if (x.generated !== y.generated) out.push(`column ${name} generated expression changed: ${x.generated ?? 'none'} → ${y.generated ?? 'none'}`);
-  if (x.collation !== y.collation) out.push(`column ${name} collation changed: ${x.collation ?? 'default'} → ${y.collation ?? 'default'}`);
+  if (x.default !== y.default)
+    out.push(`column ${name} default changed: ${x.default ?? 'none'} → ${y.default ?? 'none'}`);
+  if (x.identity !== y.identity)
+    out.push(`column ${name} identity changed: ${x.identity ?? 'none'} → ${y.identity ?? 'none'}`);
+  if (x.generated !== y.generated)
+    out.push(`column ${name} generated expression changed: ${x.generated ?? 'none'} → ${y.generated ?? 'none'}`);
+  if (x.collation !== y.collation)
+    out.push(`column ${name} collation changed: ${x.collation ?? 'default'} → ${y.collation ?? 'default'}`);
   return out;
 }
 
 function describeColumn(c: ColumnShape): string {
-  return [c.type, c.notNull ? 'NOT NULL' : '', c.default !== null ? `DEFAULT ${c.default}` : ''].filter(Boolean).join(' ');
+  return [c.type, c.notNull ? 'NOT NULL' : '', c.default !== null ? `DEFAULT ${c.default}` : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 function union(a: Record<string, unknown>, b: Record<string, unknown>): string[] {

@@ -35,7 +35,8 @@ export function lookupTable(catalog: CatalogFacts | undefined, relation: string)
 
 /** "1,000,000 rows, 65 MB" for messages of size-dependent rules. */
 export function describeSize(t: TableFacts): string {
-  const rows = t.rowEstimate < 0 ? 'rows not yet estimated' : `~${Math.round(t.rowEstimate).toLocaleString('en-US')} rows`;
+  const rows =
+    t.rowEstimate < 0 ? 'rows not yet estimated' : `~${Math.round(t.rowEstimate).toLocaleString('en-US')} rows`;
   return `${rows}, ${formatBytes(t.bytes)}`;
 }
 
@@ -43,6 +44,9 @@ export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = bytes;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }

@@ -11,7 +11,8 @@ export function createdRelations(s: ParsedStatement): string[] {
     qualifiedName(as(n, 'CreateSeqStmt')?.sequence),
   ];
   const index = as(n, 'IndexStmt');
-  if (index?.idxname) names.push(index.relation?.schemaname ? `${index.relation.schemaname}.${index.idxname}` : index.idxname);
+  if (index?.idxname)
+    names.push(index.relation?.schemaname ? `${index.relation.schemaname}.${index.idxname}` : index.idxname);
   return names.filter((x) => x !== '');
 }
 

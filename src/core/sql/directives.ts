@@ -37,16 +37,28 @@ export function readDirectives(comments: SqlComment[], file: string): Directives
     switch (name) {
       case 'phase': {
         const [phase, ...reason] = rest;
-        if (phase !== 'pre' && phase !== 'post') fail(`'deployctl:phase' takes pre or post, got '${phase ?? ''}'. Example: -- deployctl:phase post the old code never reads this table`);
-        if (reason.length === 0) fail(`'deployctl:phase ${phase}' needs a reason. Example: -- deployctl:phase ${phase} the old code never reads this table`);
+        if (phase !== 'pre' && phase !== 'post')
+          fail(
+            `'deployctl:phase' takes pre or post, got '${phase ?? ''}'. Example: -- deployctl:phase post the old code never reads this table`,
+          );
+        if (reason.length === 0)
+          fail(
+            `'deployctl:phase ${phase}' needs a reason. Example: -- deployctl:phase ${phase} the old code never reads this table`,
+          );
         if (out.phase) fail(`a second 'deployctl:phase' (the first is on line ${out.phase.line})`);
         out.phase = { phase: phase as 'pre' | 'post', reason: reason.join(' '), line: c.line };
         break;
       }
       case 'allow': {
         const [rule, ...reason] = rest;
-        if (!rule) fail(`'deployctl:allow' needs a rule id and a reason. Example: -- deployctl:allow create-index-blocking the table is empty in every environment`);
-        if (reason.length === 0) fail(`'deployctl:allow ${rule}' needs a reason. Example: -- deployctl:allow ${rule} the table is empty in every environment`);
+        if (!rule)
+          fail(
+            `'deployctl:allow' needs a rule id and a reason. Example: -- deployctl:allow create-index-blocking the table is empty in every environment`,
+          );
+        if (reason.length === 0)
+          fail(
+            `'deployctl:allow ${rule}' needs a reason. Example: -- deployctl:allow ${rule} the table is empty in every environment`,
+          );
         out.allows.push({ rule: rule!, reason: reason.join(' '), line: c.line });
         break;
       }
@@ -56,7 +68,8 @@ export function readDirectives(comments: SqlComment[], file: string): Directives
       case 'statement-timeout':
       case 'lock-timeout': {
         const ms = Number(rest[0]);
-        if (rest.length !== 1 || !Number.isInteger(ms) || ms < 0) fail(`'deployctl:${name}' takes milliseconds. Example: -- deployctl:${name} 30000`);
+        if (rest.length !== 1 || !Number.isInteger(ms) || ms < 0)
+          fail(`'deployctl:${name}' takes milliseconds. Example: -- deployctl:${name} 30000`);
         if (name === 'statement-timeout') out.statementTimeoutMs = ms;
         else out.lockTimeoutMs = ms;
         break;

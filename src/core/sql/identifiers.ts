@@ -18,5 +18,7 @@ export function readableIdent(name: string): string {
 /** `schema.table` or `table` (as `qualifiedName` builds it) written as SQL for a message or fix. */
 export function qualifiedSql(name: string): string {
   const dot = name.indexOf('.');
-  return dot === -1 ? readableIdent(name) : `${readableIdent(name.slice(0, dot))}.${readableIdent(name.slice(dot + 1))}`;
+  return dot === -1
+    ? readableIdent(name)
+    : `${readableIdent(name.slice(0, dot))}.${readableIdent(name.slice(dot + 1))}`;
 }

@@ -94,9 +94,13 @@ function leadingTrivia(s: string): number {
     } else if (s.startsWith('/*', i)) {
       let depth = 0;
       do {
-        if (s.startsWith('/*', i)) { depth++; i += 2; }
-        else if (s.startsWith('*/', i)) { depth--; i += 2; }
-        else i++;
+        if (s.startsWith('/*', i)) {
+          depth++;
+          i += 2;
+        } else if (s.startsWith('*/', i)) {
+          depth--;
+          i += 2;
+        } else i++;
       } while (depth > 0 && i < s.length);
     } else {
       return i;

@@ -13,7 +13,11 @@ export function mustRunOutsideTransaction(s: ParsedStatement, serverVersion: num
   const reindex = as(n, 'ReindexStmt');
   if (reindex && (reindex.params ?? []).some((p) => as(p, 'DefElem')?.defname === 'concurrently')) return true;
   // Each of these processes many tables, one transaction per table.
-  if (reindex && ['REINDEX_OBJECT_SCHEMA', 'REINDEX_OBJECT_SYSTEM', 'REINDEX_OBJECT_DATABASE'].includes(reindex.kind ?? '')) return true;
+  if (
+    reindex &&
+    ['REINDEX_OBJECT_SCHEMA', 'REINDEX_OBJECT_SYSTEM', 'REINDEX_OBJECT_DATABASE'].includes(reindex.kind ?? '')
+  )
+    return true;
   const cluster = as(n, 'ClusterStmt');
   if (cluster && !cluster.relation) return true;
   if (as(n, 'CreatedbStmt') || as(n, 'DropdbStmt')) return true;
@@ -26,4 +30,3 @@ export function mustRunOutsideTransaction(s: ParsedStatement, serverVersion: num
 export function isTransactionControl(s: ParsedStatement): boolean {
   return s.kind === 'TransactionStmt';
 }
-

@@ -58,15 +58,23 @@ class Session {
   async open(): Promise<void> {
     this.db = await connect(this.url, 'deployctl migrate');
     this.lost = false;
-    this.db.on('error', () => { this.lost = true; });
-    this.db.on('end', () => { this.lost = true; });
+    this.db.on('error', () => {
+      this.lost = true;
+    });
+    this.db.on('end', () => {
+      this.lost = true;
+    });
   }
   async close(): Promise<void> {
     await this.db?.end().catch(() => undefined);
   }
 }
 
-export async function executeMigrations(migrations: ClassifiedMigration[], options: ExecuteOptions, deps: ExecuteDeps): Promise<AppliedResult[]> {
+export async function executeMigrations(
+  migrations: ClassifiedMigration[],
+  options: ExecuteOptions,
+  deps: ExecuteDeps,
+): Promise<AppliedResult[]> {
   const session = new Session(deps.url);
   await session.open();
   const results: AppliedResult[] = [];
@@ -82,7 +90,12 @@ export async function executeMigrations(migrations: ClassifiedMigration[], optio
   return results;
 }
 
-async function runOne(m: ClassifiedMigration, session: Session, options: ExecuteOptions, deps: ExecuteDeps): Promise<AppliedResult | undefined> {
+async function runOne(
+  m: ClassifiedMigration,
+  session: Session,
+  options: ExecuteOptions,
+  deps: ExecuteDeps,
+): Promise<AppliedResult | undefined> {
   const { app, id } = m.migration;
   const phase = m.phase === 'post' ? 'post' : 'pre';
   if (await new LedgerStore(session.db, options.schema).isApplied(app, id)) {
@@ -102,16 +115,36 @@ async function runOne(m: ClassifiedMigration, session: Session, options: Execute
     if (session.lost) {
       await session.open();
       deps.emit({ type: 'migration:reconnected', app, id });
-      if (await new LedgerStore(session.db, options.schema).isApplied(app, id)) { recorded = true; return; }
+      if (await new LedgerStore(session.db, options.schema).isApplied(app, id)) {
+        recorded = true;
+        return;
+      }
     }
     deps.emit({ type: 'migration:start', app, id, phase, attempt: attempts });
     const ledger = new LedgerStore(session.db, options.schema);
     const record = (): Promise<void> =>
-      ledger.recordApplied(session.db, { app, id, checksum: m.migration.checksum, phase, durationMs: deps.clock.now() - started, releaseId: options.releaseId, attempts });
+      ledger.recordApplied(session.db, {
+        app,
+        id,
+        checksum: m.migration.checksum,
+        phase,
+        durationMs: deps.clock.now() - started,
+        releaseId: options.releaseId,
+        attempts,
+      });
     const applier = m.migration.framework ? deps.appliers?.get(app) : undefined;
-    if (m.migration.framework && !applier) throw new DeployctlError('SOURCE_INVALID', `${m.migration.file}: no applier for its framework (${m.migration.framework.kind})`, { file: m.migration.file });
+    if (m.migration.framework && !applier)
+      throw new DeployctlError(
+        'SOURCE_INVALID',
+        `${m.migration.file}: no applier for its framework (${m.migration.framework.kind})`,
+        { file: m.migration.file },
+      );
     if (applier) {
-      await applier.apply(m, { db: session.db, url: deps.url, lockTimeoutMs, statementTimeoutMs, emit: deps.emit, signal: deps.signal }, record);
+      await applier.apply(
+        m,
+        { db: session.db, url: deps.url, lockTimeoutMs, statementTimeoutMs, emit: deps.emit, signal: deps.signal },
+        record,
+      );
       recorded = true;
       return;
     }
@@ -156,27 +189,38 @@ async function runOne(m: ClassifiedMigration, session: Session, options: Execute
   };
 
   try {
-    await pRetry(async () => {
-      if (deps.signal?.aborted) throw new AbortError(interrupted());
-      try {
-        await attempt();
-      } catch (e) {
-        if (isLockTimeout(e) || session.lost || isConnectionLoss(e)) throw e;
-        throw new AbortError(e instanceof Error ? e : new Error(String(e)));
-      }
-    }, {
-      retries: Math.max(0, options.retry.attempts - 1),
-      minTimeout: options.retry.minDelayMs,
-      maxTimeout: options.retry.maxDelayMs,
-      factor: 2,
-      randomize: true,
-      signal: deps.signal,
-      onFailedAttempt: ({ error, retriesLeft }) => {
-        if (retriesLeft <= 0) return;
-        const delayMs = Math.min(options.retry.maxDelayMs, options.retry.minDelayMs * 2 ** (attempts - 1));
-        deps.emit({ type: 'migration:retry', app, id, attempt: attempts, delayMs, error: error.message, blockers: (error as { blockers?: [] }).blockers ?? [] });
+    await pRetry(
+      async () => {
+        if (deps.signal?.aborted) throw new AbortError(interrupted());
+        try {
+          await attempt();
+        } catch (e) {
+          if (isLockTimeout(e) || session.lost || isConnectionLoss(e)) throw e;
+          throw new AbortError(e instanceof Error ? e : new Error(String(e)));
+        }
       },
-    });
+      {
+        retries: Math.max(0, options.retry.attempts - 1),
+        minTimeout: options.retry.minDelayMs,
+        maxTimeout: options.retry.maxDelayMs,
+        factor: 2,
+        randomize: true,
+        signal: deps.signal,
+        onFailedAttempt: ({ error, retriesLeft }) => {
+          if (retriesLeft <= 0) return;
+          const delayMs = Math.min(options.retry.maxDelayMs, options.retry.minDelayMs * 2 ** (attempts - 1));
+          deps.emit({
+            type: 'migration:retry',
+            app,
+            id,
+            attempt: attempts,
+            delayMs,
+            error: error.message,
+            blockers: (error as { blockers?: [] }).blockers ?? [],
+          });
+        },
+      },
+    );
   } catch (e) {
     throw translate(e, m, attempts, lockTimeoutMs);
   }
@@ -186,7 +230,13 @@ async function runOne(m: ClassifiedMigration, session: Session, options: Execute
   return { app, id, phase, ms, attempts };
 }
 
-async function runStatement(db: Db, s: ParsedStatement, m: ClassifiedMigration, lockTimeoutMs: number, deps: ExecuteDeps): Promise<void> {
+async function runStatement(
+  db: Db,
+  s: ParsedStatement,
+  m: ClassifiedMigration,
+  lockTimeoutMs: number,
+  deps: ExecuteDeps,
+): Promise<void> {
   const pid = (db as unknown as { processID?: number }).processID;
   const watcher = pid ? watchBlockers(deps.monitor, pid, lockTimeoutMs) : undefined;
   try {
@@ -207,15 +257,22 @@ function translate(e: unknown, m: ClassifiedMigration, attempts: number, lockTim
   const line = err.statement ? errorLine(e, err.statement.sql, err.statement.line) : undefined;
   const where = line ? `${file}:${line}` : file;
   if (isLockTimeout(e)) {
-    return new DeployctlError('MIGRATION_FAILED',
+    return new DeployctlError(
+      'MIGRATION_FAILED',
       `${where}: could not take its lock within lock_timeout (${lockTimeoutMs} ms) in ${attempts} attempts; nothing of it was applied${m.transactional ? '' : ' beyond the statements before this one'}. A long transaction is holding the table: find it in pg_stat_activity, then run the release again.`,
-      { file, line, cause: e });
+      { file, line, cause: e },
+    );
   }
-  return new DeployctlError('MIGRATION_FAILED',
+  return new DeployctlError(
+    'MIGRATION_FAILED',
     `${where}: ${err.message ?? String(e)}${err.code ? ` (SQLSTATE ${err.code})` : ''}. ${m.transactional ? 'The migration was rolled back; nothing of it was applied.' : 'It runs outside a transaction: statements before this one stay applied; make them safe to repeat (IF NOT EXISTS) before running it again.'}`,
-    { file, line, cause: e });
+    { file, line, cause: e },
+  );
 }
 
 function interrupted(): DeployctlError {
-  return new DeployctlError('INTERRUPTED', 'interrupted before the next migration started; run the same command again to continue');
+  return new DeployctlError(
+    'INTERRUPTED',
+    'interrupted before the next migration started; run the same command again to continue',
+  );
 }

@@ -34,7 +34,11 @@ export interface MigrateResult {
   applied: AppliedResult[];
 }
 
-export async function migrateCommand(config: Config, options: MigrateOptions, deps: MigrateDeps): Promise<MigrateResult> {
+export async function migrateCommand(
+  config: Config,
+  options: MigrateOptions,
+  deps: MigrateDeps,
+): Promise<MigrateResult> {
   if (options.dryRun) {
     const db = config.databaseUrl ? await connect(config.databaseUrl) : undefined;
     try {
@@ -45,31 +49,54 @@ export async function migrateCommand(config: Config, options: MigrateOptions, de
       await db?.end();
     }
   }
-  return withLock(config.databaseUrl, { waitMs: options.lockWaitMs ?? 0, clock: deps.clock, purpose: `migrate ${options.phase}` }, async (lock) => {
-    const ledger = new LedgerStore(lock.db, config.schema);
-    await ledger.upgrade();
-    const snapshot = await readSnapshot(config, lock.db);
-    assertRunnable(snapshot.plan);
-    const selected = selectPhase(snapshot.plan, options.phase);
-    const applied = await applySelected(snapshot, selected, config, { ...deps, releaseId: options.releaseId ?? null, monitor: lock.db });
-    if (applied.length > 0) await recordFingerprint(lock.db, ledger, options.releaseId ?? null, 'migrate');
-    return { plan: snapshot.plan, selected, applied };
-  });
+  return withLock(
+    config.databaseUrl,
+    { waitMs: options.lockWaitMs ?? 0, clock: deps.clock, purpose: `migrate ${options.phase}` },
+    async (lock) => {
+      const ledger = new LedgerStore(lock.db, config.schema);
+      await ledger.upgrade();
+      const snapshot = await readSnapshot(config, lock.db);
+      assertRunnable(snapshot.plan);
+      const selected = selectPhase(snapshot.plan, options.phase);
+      const applied = await applySelected(snapshot, selected, config, {
+        ...deps,
+        releaseId: options.releaseId ?? null,
+        monitor: lock.db,
+      });
+      if (applied.length > 0) await recordFingerprint(lock.db, ledger, options.releaseId ?? null, 'migrate');
+      return { plan: snapshot.plan, selected, applied };
+    },
+  );
 }
 
 /** Runs the snapshot's migrations named by `keys` (`app/id`), in plan order, with the config's timeouts and retries. */
 export async function applySelected(
-  snapshot: Snapshot, keys: string[], config: Config, deps: MigrateDeps & { releaseId: number | null; monitor: Db }): Promise<AppliedResult[]> {
+  snapshot: Snapshot,
+  keys: string[],
+  config: Config,
+  deps: MigrateDeps & { releaseId: number | null; monitor: Db },
+): Promise<AppliedResult[]> {
   if (keys.length === 0) return [];
   const wanted = new Set(keys);
   const migrations = snapshot.plan.migrations.filter((m) => wanted.has(stageKey(m.migration.app, m.migration.id)));
-  return executeMigrations(migrations, {
-    lockTimeoutMs: config.lockTimeoutMs,
-    statementTimeoutMs: config.statementTimeoutMs,
-    retry: config.retry,
-    releaseId: deps.releaseId,
-    schema: config.schema,
-  }, { url: config.databaseUrl!, clock: deps.clock, emit: deps.emit, monitor: deps.monitor, signal: deps.signal, appliers: snapshot.appliers });
+  return executeMigrations(
+    migrations,
+    {
+      lockTimeoutMs: config.lockTimeoutMs,
+      statementTimeoutMs: config.statementTimeoutMs,
+      retry: config.retry,
+      releaseId: deps.releaseId,
+      schema: config.schema,
+    },
+    {
+      url: config.databaseUrl!,
+      clock: deps.clock,
+      emit: deps.emit,
+      monitor: deps.monitor,
+      signal: deps.signal,
+      appliers: snapshot.appliers,
+    },
+  );
 }
 
 export function selectPhase(plan: Plan, phase: 'pre' | 'post'): string[] {

@@ -21,7 +21,11 @@ export async function replay(db: Db, migrations: MigrationFile[]): Promise<void>
         await db.query(s.sql);
       } catch (e) {
         if (classified.transactional) await db.query('ROLLBACK').catch(() => undefined);
-        throw new DeployctlError('MIGRATION_FAILED', `${m.file}:${s.line}: ${(e as Error).message} (replaying into a scratch database)`, { file: m.file, line: s.line, cause: e });
+        throw new DeployctlError(
+          'MIGRATION_FAILED',
+          `${m.file}:${s.line}: ${(e as Error).message} (replaying into a scratch database)`,
+          { file: m.file, line: s.line, cause: e },
+        );
       }
     }
     if (classified.transactional) await db.query('COMMIT');

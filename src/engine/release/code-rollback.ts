@@ -26,7 +26,12 @@ export async function rollBackCode(ctx: OperationContext, target: CodeRollback):
   const { emit, clock } = ctx.deps;
   const started = clock.now();
   emit({ type: 'stage:start', stage: 'rollback', releaseId: ctx.releaseId });
-  await ctx.ledger.addEvent({ releaseId: ctx.releaseId, stage: 'rollback', kind: 'start', detail: { from: target.from, to: target.to, why: target.why } });
+  await ctx.ledger.addEvent({
+    releaseId: ctx.releaseId,
+    stage: 'rollback',
+    kind: 'start',
+    detail: { from: target.from, to: target.to, why: target.why },
+  });
   try {
     await ctx.deps.driver.rollback({
       artifact: target.to,
@@ -37,11 +42,29 @@ export async function rollBackCode(ctx: OperationContext, target: CodeRollback):
     });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    emit({ type: 'stage:fail', stage: 'rollback', ms: clock.now() - started, error: message, releaseId: ctx.releaseId });
-    await ctx.ledger.addEvent({ releaseId: ctx.releaseId, stage: 'rollback', kind: 'fail', durationMs: clock.now() - started, detail: { error: message } });
+    emit({
+      type: 'stage:fail',
+      stage: 'rollback',
+      ms: clock.now() - started,
+      error: message,
+      releaseId: ctx.releaseId,
+    });
+    await ctx.ledger.addEvent({
+      releaseId: ctx.releaseId,
+      stage: 'rollback',
+      kind: 'fail',
+      durationMs: clock.now() - started,
+      detail: { error: message },
+    });
     throw e;
   }
-  await ctx.ledger.addEvent({ releaseId: ctx.releaseId, stage: 'rollback', kind: 'end', durationMs: clock.now() - started, detail: { from: target.from, to: target.to } });
+  await ctx.ledger.addEvent({
+    releaseId: ctx.releaseId,
+    stage: 'rollback',
+    kind: 'end',
+    durationMs: clock.now() - started,
+    detail: { from: target.from, to: target.to },
+  });
   emit({ type: 'stage:end', stage: 'rollback', ms: clock.now() - started, releaseId: ctx.releaseId });
 
   const verifyStarted = clock.now();
@@ -49,12 +72,16 @@ export async function rollBackCode(ctx: OperationContext, target: CodeRollback):
   // The restored artifact's checks: the new rollout's outputs no longer apply.
   const outcome = await checkHealth(ctx, { stage: 'verify:rollback', mode: 'verify', outputs: {} });
   const ms = clock.now() - verifyStarted;
-  if (outcome && !outcome.ok) emit({ type: 'stage:fail', stage: 'verify:rollback', ms, error: outcome.summary, releaseId: ctx.releaseId });
+  if (outcome && !outcome.ok)
+    emit({ type: 'stage:fail', stage: 'verify:rollback', ms, error: outcome.summary, releaseId: ctx.releaseId });
   else emit({ type: 'stage:end', stage: 'verify:rollback', ms, releaseId: ctx.releaseId });
   return outcome;
 }
 
 /** The error for a rollback whose restored artifact is unhealthy too. */
 export function unhealthyAfterRollback(target: CodeRollback, outcome: HealthOutcome): DeployctlError {
-  return new DeployctlError('ROLLOUT_FAILED', `${target.why}; rolled back to ${target.to}, but ${target.to} is not healthy either: ${outcome.summary}`);
+  return new DeployctlError(
+    'ROLLOUT_FAILED',
+    `${target.why}; rolled back to ${target.to}, but ${target.to} is not healthy either: ${outcome.summary}`,
+  );
 }

@@ -18,17 +18,34 @@ export interface HealthStep {
 export async function checkHealth(ctx: OperationContext, step: HealthStep): Promise<HealthOutcome | undefined> {
   const checks = ctx.deps.healthChecks(step.outputs);
   if (checks.length === 0) {
-    ctx.deps.emit({ type: 'info', message: `${step.stage}: no health checks configured (health.checks in deployctl.yaml)` });
+    ctx.deps.emit({
+      type: 'info',
+      message: `${step.stage}: no health checks configured (health.checks in deployctl.yaml)`,
+    });
     return undefined;
   }
   const h = ctx.config.health;
-  const deps = { clock: ctx.deps.clock, signal: ctx.deps.signal, onResult: (result: HealthResult) => ctx.deps.emit({ type: 'health', stage: step.stage, result }) };
-  const outcome = step.mode === 'verify'
-    ? await verify(checks, { consecutive: h.consecutive, deadlineMs: h.deadlineMs, intervalMs: h.intervalMs }, deps)
-    : await bake(checks, { bakeMs: h.bakeMs, intervalMs: h.intervalMs, maxFailureRatio: h.maxFailureRatio }, deps);
+  const deps = {
+    clock: ctx.deps.clock,
+    signal: ctx.deps.signal,
+    onResult: (result: HealthResult) => ctx.deps.emit({ type: 'health', stage: step.stage, result }),
+  };
+  const outcome =
+    step.mode === 'verify'
+      ? await verify(checks, { consecutive: h.consecutive, deadlineMs: h.deadlineMs, intervalMs: h.intervalMs }, deps)
+      : await bake(checks, { bakeMs: h.bakeMs, intervalMs: h.intervalMs, maxFailureRatio: h.maxFailureRatio }, deps);
   await ctx.ledger.addEvent({
-    releaseId: ctx.releaseId, stage: step.stage, kind: 'health',
-    detail: { mode: step.mode, ok: outcome.ok, summary: outcome.summary, rounds: outcome.rounds, failures: outcome.failures.slice(-20), results: outcome.results.slice(-50) },
+    releaseId: ctx.releaseId,
+    stage: step.stage,
+    kind: 'health',
+    detail: {
+      mode: step.mode,
+      ok: outcome.ok,
+      summary: outcome.summary,
+      rounds: outcome.rounds,
+      failures: outcome.failures.slice(-20),
+      results: outcome.results.slice(-50),
+    },
   });
   return outcome;
 }

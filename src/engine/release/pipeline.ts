@@ -70,7 +70,11 @@ const rollout: StageDefinition = {
   compensate: async (s, why) => {
     const previous = s.release.previousArtifact;
     if (!previous) {
-      await s.ledger.finishRelease(s.release.id, 'failed', `${why}; nothing was deployed before, so there is nothing to roll back to`);
+      await s.ledger.finishRelease(
+        s.release.id,
+        'failed',
+        `${why}; nothing was deployed before, so there is nothing to roll back to`,
+      );
       s.summary.status = 'failed';
       return false;
     }
@@ -93,16 +97,29 @@ export const PIPELINE: readonly StageDefinition[] = [
     run: async (s) => {
       const drift = await checkDrift(s.ledger.db, s.ledger, { accept: s.options.acceptDrift });
       if (drift.status === 'accepted') {
-        s.deps.emit({ type: 'info', message: `schema drift accepted: ${drift.differences.map((d) => `${d.object} (${d.changes.join(', ')})`).join('; ')}` });
+        s.deps.emit({
+          type: 'info',
+          message: `schema drift accepted: ${drift.differences.map((d) => `${d.object} (${d.changes.join(', ')})`).join('; ')}`,
+        });
       }
       const { plan } = await s.snapshot();
       assertRunnable(plan);
       const deferred = new Set(await s.ledger.deferredPost());
       const due = plan.stages.post.filter((k) => deferred.has(k));
-      if (due.length) s.deps.emit({ type: 'info', message: `running post migrations deferred by an earlier release: ${due.join(', ')}` });
+      if (due.length)
+        s.deps.emit({
+          type: 'info',
+          message: `running post migrations deferred by an earlier release: ${due.join(', ')}`,
+        });
       await migrate(s, 'preflight', due);
       const baseline = await health(s, 'preflight', 'verify');
-      return { pre: plan.stages.pre, post: plan.stages.post, deferredRun: due, baseline: baseline?.summary ?? 'skipped', drift: drift.status };
+      return {
+        pre: plan.stages.pre,
+        post: plan.stages.post,
+        deferredRun: due,
+        baseline: baseline?.summary ?? 'skipped',
+        drift: drift.status,
+      };
     },
   },
   {
@@ -131,7 +148,10 @@ export const PIPELINE: readonly StageDefinition[] = [
       if (failed) {
         const error = healthFailure('verify:rollout', failed);
         if (!(await compensateRollout(s, 'health failed after the rollout'))) {
-          throw new DeployctlError('ROLLOUT_FAILED', `${error.message}. Nothing was deployed before this release, so there is no version to roll back to.`);
+          throw new DeployctlError(
+            'ROLLOUT_FAILED',
+            `${error.message}. Nothing was deployed before this release, so there is no version to roll back to.`,
+          );
         }
         throw error;
       }
@@ -144,7 +164,12 @@ export const PIPELINE: readonly StageDefinition[] = [
       const { plan } = await s.snapshot();
       const post = plan.stages.post.filter((k) => !s.appliedNow.has(k));
       if (s.release.postPolicy === 'next-release') {
-        s.deps.emit({ type: 'info', message: post.length ? `post migrations deferred to the next release: ${post.join(', ')}` : 'no post migrations' });
+        s.deps.emit({
+          type: 'info',
+          message: post.length
+            ? `post migrations deferred to the next release: ${post.join(', ')}`
+            : 'no post migrations',
+        });
         return { deferred: post };
       }
       assertRunnable(plan);
@@ -187,6 +212,11 @@ async function health(s: ReleaseState, stage: string, mode: HealthStep['mode']):
     return undefined;
   }
   const outcome = await checkHealth(s, { stage, mode, outputs: beforeRollout ? {} : s.outputs });
-  if (outcome) s.summary.health.push({ stage: mode === 'bake' ? `${stage} (bake)` : stage, ok: outcome.ok, summary: outcome.summary });
+  if (outcome)
+    s.summary.health.push({
+      stage: mode === 'bake' ? `${stage} (bake)` : stage,
+      ok: outcome.ok,
+      summary: outcome.summary,
+    });
   return outcome;
 }

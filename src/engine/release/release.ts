@@ -17,51 +17,72 @@ import { DONE, remainingStages } from './stages.js';
 
 export type { ReleaseDeps, ReleaseOptions, ReleaseSummary } from './context.js';
 
-
-
-export async function releaseCommand(config: Config, options: ReleaseOptions, deps: ReleaseDeps): Promise<ReleaseSummary> {
-  return withLock(config.databaseUrl, { waitMs: options.lockWaitMs ?? 0, clock: deps.clock, purpose: `release ${options.artifact ?? ''}`.trim() }, async (lock) => {
-    const ledgerDb = await connect(config.databaseUrl, 'deployctl ledger');
-    try {
-      const ledger = new LedgerStore(ledgerDb, config.schema);
-      await ledger.upgrade();
-      const open = await ledger.unfinishedRelease();
-      if (options.abort) return await abort(ledger, open, deps);
-      const row = await startOrResume(ledger, open, options, config, deps);
-      let snapshot: Promise<Snapshot> | undefined;
-      const state: ReleaseState = {
-        config, options, deps, ledger, lockDb: lock.db, release: row, releaseId: row.id,
-        snapshot: () => (snapshot ??= readSnapshot(config, ledgerDb)),
-        appliedNow: new Set(),
-        summary: {
-          releaseId: row.id, artifact: row.artifact, previousArtifact: row.previousArtifact, status: 'succeeded',
-          stages: [], applied: [], health: [], totalMs: 0,
-        },
-        outputs: await previousOutputs(ledger, row.id),
-      };
-      const started = deps.clock.now();
+export async function releaseCommand(
+  config: Config,
+  options: ReleaseOptions,
+  deps: ReleaseDeps,
+): Promise<ReleaseSummary> {
+  return withLock(
+    config.databaseUrl,
+    { waitMs: options.lockWaitMs ?? 0, clock: deps.clock, purpose: `release ${options.artifact ?? ''}`.trim() },
+    async (lock) => {
+      const ledgerDb = await connect(config.databaseUrl, 'deployctl ledger');
       try {
-        for (const id of remainingStages(row.stage)) {
-          await runStage(state, PIPELINE.find((stage) => stage.id === id)!);
+        const ledger = new LedgerStore(ledgerDb, config.schema);
+        await ledger.upgrade();
+        const open = await ledger.unfinishedRelease();
+        if (options.abort) return await abort(ledger, open, deps);
+        const row = await startOrResume(ledger, open, options, config, deps);
+        let snapshot: Promise<Snapshot> | undefined;
+        const state: ReleaseState = {
+          config,
+          options,
+          deps,
+          ledger,
+          lockDb: lock.db,
+          release: row,
+          releaseId: row.id,
+          snapshot: () => (snapshot ??= readSnapshot(config, ledgerDb)),
+          appliedNow: new Set(),
+          summary: {
+            releaseId: row.id,
+            artifact: row.artifact,
+            previousArtifact: row.previousArtifact,
+            status: 'succeeded',
+            stages: [],
+            applied: [],
+            health: [],
+            totalMs: 0,
+          },
+          outputs: await previousOutputs(ledger, row.id),
+        };
+        const started = deps.clock.now();
+        try {
+          for (const id of remainingStages(row.stage)) {
+            await runStage(
+              state,
+              PIPELINE.find((stage) => stage.id === id)!,
+            );
+          }
+        } catch (e) {
+          // An interrupt leaves the release running (resumable); any other failure ends it,
+          // unless a rollback already recorded how it ended.
+          const interrupted = e instanceof DeployctlError && e.code === 'INTERRUPTED';
+          if (!interrupted && (await ledger.release(row.id))?.status === 'running') {
+            await ledger.finishRelease(row.id, 'failed', e instanceof Error ? e.message : String(e));
+          }
+          throw e;
         }
-      } catch (e) {
-        // An interrupt leaves the release running (resumable); any other failure ends it,
-        // unless a rollback already recorded how it ended.
-        const interrupted = e instanceof DeployctlError && e.code === 'INTERRUPTED';
-        if (!interrupted && (await ledger.release(row.id))?.status === 'running') {
-          await ledger.finishRelease(row.id, 'failed', e instanceof Error ? e.message : String(e));
-        }
-        throw e;
+        await recordFingerprint(ledgerDb, ledger, row.id);
+        await ledger.setStage(row.id, DONE);
+        await ledger.finishRelease(row.id, 'succeeded');
+        state.summary.totalMs = deps.clock.now() - started;
+        return state.summary;
+      } finally {
+        await ledgerDb.end().catch(() => undefined);
       }
-      await recordFingerprint(ledgerDb, ledger, row.id);
-      await ledger.setStage(row.id, DONE);
-      await ledger.finishRelease(row.id, 'succeeded');
-      state.summary.totalMs = deps.clock.now() - started;
-      return state.summary;
-    } finally {
-      await ledgerDb.end().catch(() => undefined);
-    }
-  });
+    },
+  );
 }
 
 /**
@@ -74,7 +95,10 @@ async function runStage(s: ReleaseState, stage: StageDefinition): Promise<void> 
   const releaseId = s.release.id;
   if (signal?.aborted) {
     await s.ledger.addEvent({ releaseId, stage: stage.id, kind: 'info', detail: { interrupted: true } });
-    throw new DeployctlError('INTERRUPTED', `interrupted before stage '${stage.id}'; continue with 'deployctl release --resume'`);
+    throw new DeployctlError(
+      'INTERRUPTED',
+      `interrupted before stage '${stage.id}'; continue with 'deployctl release --resume'`,
+    );
   }
   const started = clock.now();
   emit({ type: 'stage:start', stage: stage.id, releaseId });
@@ -86,7 +110,13 @@ async function runStage(s: ReleaseState, stage: StageDefinition): Promise<void> 
     const ms = clock.now() - started;
     const message = e instanceof Error ? e.message : String(e);
     emit({ type: 'stage:fail', stage: stage.id, ms, error: message, releaseId });
-    await s.ledger.addEvent({ releaseId, stage: stage.id, kind: 'fail', durationMs: ms, detail: { error: message, code: (e as { code?: string }).code ?? null } });
+    await s.ledger.addEvent({
+      releaseId,
+      stage: stage.id,
+      kind: 'fail',
+      durationMs: ms,
+      detail: { error: message, code: (e as { code?: string }).code ?? null },
+    });
     throw e;
   }
   const ms = clock.now() - started;
@@ -96,19 +126,40 @@ async function runStage(s: ReleaseState, stage: StageDefinition): Promise<void> 
   emit({ type: 'stage:end', stage: stage.id, ms, releaseId });
 }
 
-async function startOrResume(ledger: LedgerStore, open: ReleaseRow | undefined, options: ReleaseOptions, config: Config, deps: ReleaseDeps): Promise<ReleaseRow> {
+async function startOrResume(
+  ledger: LedgerStore,
+  open: ReleaseRow | undefined,
+  options: ReleaseOptions,
+  config: Config,
+  deps: ReleaseDeps,
+): Promise<ReleaseRow> {
   if (options.resume) {
-    if (!open) throw new DeployctlError('RELEASE_NOT_FOUND', 'there is no unfinished release to resume; start one with deployctl release --artifact <version>');
+    if (!open)
+      throw new DeployctlError(
+        'RELEASE_NOT_FOUND',
+        'there is no unfinished release to resume; start one with deployctl release --artifact <version>',
+      );
     if (options.artifact && options.artifact !== open.artifact) {
-      throw new DeployctlError('USAGE', `release ${open.id} is for artifact ${open.artifact}, not ${options.artifact}; resume it without --artifact, or --abort it`);
+      throw new DeployctlError(
+        'USAGE',
+        `release ${open.id} is for artifact ${open.artifact}, not ${options.artifact}; resume it without --artifact, or --abort it`,
+      );
     }
-    deps.emit({ type: 'info', message: `resuming release ${open.id} (artifact ${open.artifact}) after stage '${open.stage}'` });
+    deps.emit({
+      type: 'info',
+      message: `resuming release ${open.id} (artifact ${open.artifact}) after stage '${open.stage}'`,
+    });
     return open;
   }
   if (open) throw unfinished(open);
-  if (!options.artifact) throw new DeployctlError('USAGE', 'release needs --artifact <version> (the version to roll out)');
+  if (!options.artifact)
+    throw new DeployctlError('USAGE', 'release needs --artifact <version> (the version to roll out)');
   const previous = (await ledger.currentArtifact()) ?? (await deps.driver.current()) ?? null;
-  const id = await ledger.createRelease({ artifact: options.artifact, previousArtifact: previous, postPolicy: options.deferPost ? 'next-release' : config.post });
+  const id = await ledger.createRelease({
+    artifact: options.artifact,
+    previousArtifact: previous,
+    postPolicy: options.deferPost ? 'next-release' : config.post,
+  });
   deps.emit({ type: 'info', message: `release ${id}: ${previous ?? '(nothing deployed)'} → ${options.artifact}` });
   return (await ledger.release(id))!;
 }
@@ -117,8 +168,20 @@ async function abort(ledger: LedgerStore, open: ReleaseRow | undefined, deps: Re
   if (!open) throw new DeployctlError('RELEASE_NOT_FOUND', 'there is no unfinished release to abort');
   await ledger.addEvent({ releaseId: open.id, stage: open.stage, kind: 'info', detail: { aborted: true } });
   await ledger.finishRelease(open.id, 'aborted', 'aborted by hand');
-  deps.emit({ type: 'info', message: `release ${open.id} (artifact ${open.artifact}) aborted after stage '${open.stage}'; applied migrations stay applied; the code is as the driver left it — check 'deployctl status'` });
-  return { releaseId: open.id, artifact: open.artifact, previousArtifact: open.previousArtifact, status: 'aborted', stages: [], applied: [], health: [], totalMs: 0 };
+  deps.emit({
+    type: 'info',
+    message: `release ${open.id} (artifact ${open.artifact}) aborted after stage '${open.stage}'; applied migrations stay applied; the code is as the driver left it — check 'deployctl status'`,
+  });
+  return {
+    releaseId: open.id,
+    artifact: open.artifact,
+    previousArtifact: open.previousArtifact,
+    status: 'aborted',
+    stages: [],
+    applied: [],
+    health: [],
+    totalMs: 0,
+  };
 }
 
 /** On resume after the rollout, the verify stages need the outputs the rollout recorded. */
@@ -127,4 +190,3 @@ async function previousOutputs(ledger: LedgerStore, releaseId: number): Promise<
   const rollout = events.filter((e) => e.stage === 'rollout' && e.kind === 'end').pop();
   return (rollout?.detail.outputs as Record<string, string> | undefined) ?? {};
 }
-

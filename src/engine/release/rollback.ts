@@ -34,61 +34,107 @@ export interface RollbackSummary {
   health: string;
 }
 
-export async function rollbackCommand(config: Config, options: RollbackOptions, deps: ReleaseDeps): Promise<RollbackSummary> {
-  return withLock(config.databaseUrl, { waitMs: options.lockWaitMs ?? 0, clock: deps.clock, purpose: 'rollback' }, async () => {
-    const db = await connect(config.databaseUrl, 'deployctl ledger');
-    try {
-      const ledger = new LedgerStore(db, config.schema);
-      await ledger.upgrade();
-      const open = await ledger.unfinishedRelease();
-      if (open) throw unfinished(open);
-      const live = (await ledger.releases(1000)).filter((r) => r.status === 'succeeded' && r.rolledBackBy === null);
-      const current = live[0];
-      if (!current) throw new DeployctlError('RELEASE_NOT_FOUND', 'no successful release is recorded, so there is nothing to roll back from');
-      const target = options.to === undefined ? live[1] : live.find((r) => r.id === options.to);
-      if (!target) {
-        throw new DeployctlError('RELEASE_NOT_FOUND', options.to === undefined
-          ? `release ${current.id} (${current.artifact}) is the only successful release; there is no earlier one to roll back to`
-          : `release ${options.to} is not a successful release that is still in effect; see 'deployctl history'`);
-      }
-      const newer = live.filter((r) => r.id > target.id);
-      const newerIds = newer.map((r) => r.id);
-      const posts = (await Promise.all(newerIds.map((id) => ledger.migrationsOf(id)))).flat().filter((m) => m.phase === 'post');
-      if (posts.length > 0 && !options.force) {
-        throw new DeployctlError('ROLLBACK_REFUSED', `a newer release already ran post migrations (${posts.map((p) => `${p.app}/${p.id}`).join(', ')}): the code of ${target.artifact} may read what they removed. Roll forward instead, or pass --force if you know ${target.artifact} does not need it.`);
-      }
-      const downs = options.schema ? await plannedDowns(config, ledger, newer) : [];
-
-      const id = await ledger.createRelease({ artifact: target.artifact, previousArtifact: current.artifact, postPolicy: 'rollback' });
+export async function rollbackCommand(
+  config: Config,
+  options: RollbackOptions,
+  deps: ReleaseDeps,
+): Promise<RollbackSummary> {
+  return withLock(
+    config.databaseUrl,
+    { waitMs: options.lockWaitMs ?? 0, clock: deps.clock, purpose: 'rollback' },
+    async () => {
+      const db = await connect(config.databaseUrl, 'deployctl ledger');
       try {
-        const outcome = await rollBackCode({ config, deps, ledger, releaseId: id }, { to: target.artifact, from: current.artifact, why: 'deployctl rollback' });
-        if (outcome && !outcome.ok) throw new DeployctlError('HEALTH_FAILED', `rolled back, but the health checks fail: ${outcome.summary}`);
-        const health = outcome?.summary ?? 'skipped (no health checks configured)';
-        for (const d of downs) await runDown(config, ledger, d, deps);
-        if (downs.length > 0) await recordFingerprint(db, ledger, id, 'migrate');
-        for (const r of newerIds) await ledger.markRolledBack(r, id);
-        await ledger.finishRelease(id, 'succeeded');
-        return { releaseId: id, from: current.artifact, to: target.artifact, rolledBack: newerIds, downs: downs.map((d) => `${d.app}/${d.id}`), health };
-      } catch (e) {
-        await ledger.finishRelease(id, 'failed', e instanceof Error ? e.message : String(e));
-        throw e;
+        const ledger = new LedgerStore(db, config.schema);
+        await ledger.upgrade();
+        const open = await ledger.unfinishedRelease();
+        if (open) throw unfinished(open);
+        const live = (await ledger.releases(1000)).filter((r) => r.status === 'succeeded' && r.rolledBackBy === null);
+        const current = live[0];
+        if (!current)
+          throw new DeployctlError(
+            'RELEASE_NOT_FOUND',
+            'no successful release is recorded, so there is nothing to roll back from',
+          );
+        const target = options.to === undefined ? live[1] : live.find((r) => r.id === options.to);
+        if (!target) {
+          throw new DeployctlError(
+            'RELEASE_NOT_FOUND',
+            options.to === undefined
+              ? `release ${current.id} (${current.artifact}) is the only successful release; there is no earlier one to roll back to`
+              : `release ${options.to} is not a successful release that is still in effect; see 'deployctl history'`,
+          );
+        }
+        const newer = live.filter((r) => r.id > target.id);
+        const newerIds = newer.map((r) => r.id);
+        const posts = (await Promise.all(newerIds.map((id) => ledger.migrationsOf(id))))
+          .flat()
+          .filter((m) => m.phase === 'post');
+        if (posts.length > 0 && !options.force) {
+          throw new DeployctlError(
+            'ROLLBACK_REFUSED',
+            `a newer release already ran post migrations (${posts.map((p) => `${p.app}/${p.id}`).join(', ')}): the code of ${target.artifact} may read what they removed. Roll forward instead, or pass --force if you know ${target.artifact} does not need it.`,
+          );
+        }
+        const downs = options.schema ? await plannedDowns(config, ledger, newer) : [];
+
+        const id = await ledger.createRelease({
+          artifact: target.artifact,
+          previousArtifact: current.artifact,
+          postPolicy: 'rollback',
+        });
+        try {
+          const outcome = await rollBackCode(
+            { config, deps, ledger, releaseId: id },
+            { to: target.artifact, from: current.artifact, why: 'deployctl rollback' },
+          );
+          if (outcome && !outcome.ok)
+            throw new DeployctlError('HEALTH_FAILED', `rolled back, but the health checks fail: ${outcome.summary}`);
+          const health = outcome?.summary ?? 'skipped (no health checks configured)';
+          for (const d of downs) await runDown(config, ledger, d, deps);
+          if (downs.length > 0) await recordFingerprint(db, ledger, id, 'migrate');
+          for (const r of newerIds) await ledger.markRolledBack(r, id);
+          await ledger.finishRelease(id, 'succeeded');
+          return {
+            releaseId: id,
+            from: current.artifact,
+            to: target.artifact,
+            rolledBack: newerIds,
+            downs: downs.map((d) => `${d.app}/${d.id}`),
+            health,
+          };
+        } catch (e) {
+          await ledger.finishRelease(id, 'failed', e instanceof Error ? e.message : String(e));
+          throw e;
+        }
+      } finally {
+        await db.end().catch(() => undefined);
       }
-    } finally {
-      await db.end().catch(() => undefined);
-    }
-  });
+    },
+  );
 }
 
-interface Down { app: string; id: string; file: string; sql: string; firstLine: number }
+interface Down {
+  app: string;
+  id: string;
+  file: string;
+  sql: string;
+  firstLine: number;
+}
 
 /** Every pre migration of the rolled-back releases, newest first; refuses unless all have a down section. */
 async function plannedDowns(config: Config, ledger: LedgerStore, newer: ReleaseRow[]): Promise<Down[]> {
   const files = new Map((await readSources(config)).flatMap((s) => s.files).map((f) => [`${f.app}/${f.id}`, f]));
-  const applied = (await Promise.all(newer.map((r) => ledger.migrationsOf(r.id)))).flat().filter((m) => m.phase === 'pre');
+  const applied = (await Promise.all(newer.map((r) => ledger.migrationsOf(r.id))))
+    .flat()
+    .filter((m) => m.phase === 'pre');
   applied.sort((a, b) => b.appliedAt.getTime() - a.appliedAt.getTime() || b.id.localeCompare(a.id));
   const missing = applied.filter((m) => !files.get(`${m.app}/${m.id}`)?.down);
   if (missing.length > 0) {
-    throw new DeployctlError('ROLLBACK_REFUSED', `--schema needs a '-- deployctl:down' section in every pre migration it would undo; missing in: ${missing.map((m) => files.get(`${m.app}/${m.id}`)?.file ?? `${m.app}/${m.id}`).join(', ')}. Nothing was changed.`);
+    throw new DeployctlError(
+      'ROLLBACK_REFUSED',
+      `--schema needs a '-- deployctl:down' section in every pre migration it would undo; missing in: ${missing.map((m) => files.get(`${m.app}/${m.id}`)?.file ?? `${m.app}/${m.id}`).join(', ')}. Nothing was changed.`,
+    );
   }
   return applied.map((m) => {
     const f = files.get(`${m.app}/${m.id}`)!;
@@ -109,6 +155,9 @@ async function runDown(config: Config, ledger: LedgerStore, d: Down, deps: Relea
     await db.query('COMMIT');
   } catch (e) {
     await db.query('ROLLBACK').catch(() => undefined);
-    throw new DeployctlError('MIGRATION_FAILED', `${d.file}: the down section failed: ${(e as Error).message}`, { file: d.file, cause: e });
+    throw new DeployctlError('MIGRATION_FAILED', `${d.file}: the down section failed: ${(e as Error).message}`, {
+      file: d.file,
+      cause: e,
+    });
   }
 }

@@ -2,7 +2,15 @@
  * The release's stage ids, in order. The ledger records the last completed one; resume starts
  * at the next. What each stage does is in pipeline.ts.
  */
-export const STAGES = ['preflight', 'migrate:pre', 'verify:pre', 'rollout', 'verify:rollout', 'migrate:post', 'verify:post'] as const;
+export const STAGES = [
+  'preflight',
+  'migrate:pre',
+  'verify:pre',
+  'rollout',
+  'verify:rollout',
+  'migrate:post',
+  'verify:post',
+] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** The ledger's `release.stage` after the last stage. */

@@ -39,35 +39,59 @@ export async function buildBaseline(input: BaselineInput): Promise<Baseline> {
   if (!why) {
     const differences = shapeDifferences(await readSchemaShape(scratch, { excludeSchemas: [] }), target);
     if (differences.length === 0) return { source: 'ledger', notes: [] };
-    why = ['replaying the applied migrations does not reproduce the target schema:', ...differences.map((d) => `  ${d}`)];
+    why = [
+      'replaying the applied migrations does not reproduce the target schema:',
+      ...differences.map((d) => `  ${d}`),
+    ];
   }
   scratch = await input.freshScratch();
   const failures = await copySchema(input.target, scratch, excluded);
   const left = (await unsupportedObjects(input.target, { excludeSchemas: excluded })).filter((o) => !o.dumped);
   const notes = [...why];
-  if (failures.length > 0) notes.push(`${failures.length} object(s) of the target could not be recreated:`, ...failures.map((f) => `  ${f}`));
-  if (left.length > 0) notes.push(`${left.length} object(s) of the target are of kinds the copy leaves out:`, ...left.map((o) => `  ${o.what}`));
+  if (failures.length > 0)
+    notes.push(`${failures.length} object(s) of the target could not be recreated:`, ...failures.map((f) => `  ${f}`));
+  if (left.length > 0)
+    notes.push(
+      `${left.length} object(s) of the target are of kinds the copy leaves out:`,
+      ...left.map((o) => `  ${o.what}`),
+    );
   return { source: 'catalog', notes };
 }
 
 /** Undefined when every applied migration replayed; else why not (returned, not thrown: the catalog takes over). */
-async function replayLedger(db: Db, applied: AppliedMigration[], sources: BaselineInput['sources']): Promise<string[] | undefined> {
+async function replayLedger(
+  db: Db,
+  applied: AppliedMigration[],
+  sources: BaselineInput['sources'],
+): Promise<string[] | undefined> {
   const files = new Map(sources.flatMap((s) => s.files.map((f) => [`${s.app}/${f.id}`, f] as const)));
-  const order = [...applied].sort((a, b) => a.appliedAt.getTime() - b.appliedAt.getTime() || a.app.localeCompare(b.app) || a.id.localeCompare(b.id));
+  const order = [...applied].sort(
+    (a, b) => a.appliedAt.getTime() - b.appliedAt.getTime() || a.app.localeCompare(b.app) || a.id.localeCompare(b.id),
+  );
   const missing = order.find((m) => !files.has(`${m.app}/${m.id}`));
-  if (missing) return [`the applied migration ${missing.app}/${missing.id} has no file in the configured migration folders, so it cannot be replayed`];
+  if (missing)
+    return [
+      `the applied migration ${missing.app}/${missing.id} has no file in the configured migration folders, so it cannot be replayed`,
+    ];
   try {
-    await replay(db, order.map((m) => files.get(`${m.app}/${m.id}`)!));
+    await replay(
+      db,
+      order.map((m) => files.get(`${m.app}/${m.id}`)!),
+    );
   } catch (e) {
     const err = e as Error & { file?: string };
-    return [`replaying ${err.file ?? 'the applied migrations'} failed: ${err.cause instanceof Error ? err.cause.message : err.message}`];
+    return [
+      `replaying ${err.file ?? 'the applied migrations'} failed: ${err.cause instanceof Error ? err.cause.message : err.message}`,
+    ];
   }
   return undefined;
 }
 
 /** A few short lines saying how the replayed shape differs from the target's. */
 function shapeDifferences(replayed: SchemaShape, target: SchemaShape, limit = 10): string[] {
-  const lines = diffShapes(replayed, target).flatMap((d) => d.changes.map((c) => differenceLine(d.object, c, replayed, target)));
+  const lines = diffShapes(replayed, target).flatMap((d) =>
+    d.changes.map((c) => differenceLine(d.object, c, replayed, target)),
+  );
   return lines.length <= limit ? lines : [...lines.slice(0, limit), `… and ${lines.length - limit} more`];
 }
 

@@ -27,13 +27,18 @@ export async function traceCommand(config: Config, deps: TraceDeps): Promise<Tra
     scratchDb = undefined;
     await scratch?.drop();
   };
-  const onAbort = (): void => { void scratch?.drop().catch(() => undefined); };
+  const onAbort = (): void => {
+    void scratch?.drop().catch(() => undefined);
+  };
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const { plan, applied } = await readSnapshot(config, target);
     const sources = await readSources(config);
     const baseline = await buildBaseline({
-      target, applied, sources, ledgerSchema: config.schema,
+      target,
+      applied,
+      sources,
+      ledgerSchema: config.schema,
       freshScratch: async () => {
         await dropScratch();
         if (deps.signal?.aborted) throw interrupted();
@@ -57,5 +62,8 @@ export async function traceCommand(config: Config, deps: TraceDeps): Promise<Tra
 }
 
 function interrupted(): DeployctlError {
-  return new DeployctlError('INTERRUPTED', 'trace interrupted; the scratch database was dropped and the target was not changed');
+  return new DeployctlError(
+    'INTERRUPTED',
+    'trace interrupted; the scratch database was dropped and the target was not changed',
+  );
 }

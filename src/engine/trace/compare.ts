@@ -48,7 +48,9 @@ export interface ComparisonInput {
 const rank = (mode: LockMode | null): number => (mode ? LOCK_MODES.indexOf(mode) : -1);
 
 export function strongestOn(locks: RelationLock[], relation: string): LockMode | null {
-  return locks.filter((l) => l.relation === relation).reduce<LockMode | null>((m, l) => (rank(l.mode) > rank(m) ? l.mode : m), null);
+  return locks
+    .filter((l) => l.relation === relation)
+    .reduce<LockMode | null>((m, l) => (rank(l.mode) > rank(m) ? l.mode : m), null);
 }
 
 export function compare(input: ComparisonInput): Comparison {
@@ -68,31 +70,50 @@ export function compare(input: ComparisonInput): Comparison {
   if (claimed) {
     const mode = strongestOn(locks, claimed);
     observed = { lock: mode, relation: mode ? claimed : null, rewrite: false };
-    if (mode !== predicted.lock) disagreements.push(`plan says ${say(predicted.lock)} on ${claimed}, PostgreSQL took ${say(mode)}`);
+    if (mode !== predicted.lock)
+      disagreements.push(`plan says ${say(predicted.lock)} on ${claimed}, PostgreSQL took ${say(mode)}`);
   } else {
-    const [relation, mode] = [...others].reduce<[string | null, LockMode | null]>((best, [r, m]) => (rank(m) > rank(best[1]) ? [r, m] : best), [null, null]);
+    const [relation, mode] = [...others].reduce<[string | null, LockMode | null]>(
+      (best, [r, m]) => (rank(m) > rank(best[1]) ? [r, m] : best),
+      [null, null],
+    );
     observed = { lock: mode, relation, rewrite: false };
     // A claim about a relation the statement creates (or that does not exist) says nothing about existing ones.
-    if (named === null && mode !== predicted.lock) disagreements.push(`plan says ${say(predicted.lock)}, PostgreSQL took ${say(mode)}${relation ? ` on ${relation}` : ''}`);
+    if (named === null && mode !== predicted.lock)
+      disagreements.push(
+        `plan says ${say(predicted.lock)}, PostgreSQL took ${say(mode)}${relation ? ` on ${relation}` : ''}`,
+      );
   }
   for (const [relation, mode] of others) {
     if (rank(mode) > rank(predicted.lock) && !(named === null && relation === observed.relation)) {
-      disagreements.push(`PostgreSQL also took ${mode} on ${relation}, stronger than the plan's ${say(predicted.lock)}`);
+      disagreements.push(
+        `PostgreSQL also took ${mode} on ${relation}, stronger than the plan's ${say(predicted.lock)}`,
+      );
     }
   }
   observed.rewrite = input.rewritten.length > 0;
   if (observed.rewrite !== predicted.rewrite) {
-    disagreements.push(predicted.rewrite ? 'plan says the statement rewrites, but no relation got a new file' : `plan says no rewrite, but PostgreSQL rewrote ${input.rewritten.join(', ')}`);
+    disagreements.push(
+      predicted.rewrite
+        ? 'plan says the statement rewrites, but no relation got a new file'
+        : `plan says no rewrite, but PostgreSQL rewrote ${input.rewritten.join(', ')}`,
+    );
   }
   return { observed, disagreements };
 }
 
 function compareAssumed({ predicted, locks, rewritten }: ComparisonInput): Comparison {
-  const strongest = locks.filter((l) => l.kind !== 'i' && l.kind !== 'I')
+  const strongest = locks
+    .filter((l) => l.kind !== 'i' && l.kind !== 'I')
     .reduce<RelationLock | undefined>((best, l) => (rank(l.mode) > rank(best?.mode ?? null) ? l : best), undefined);
-  const observed: ObservedSummary = { lock: strongest?.mode ?? null, relation: strongest?.relation ?? null, rewrite: rewritten.length > 0 };
-  const disagreements = predicted.lock !== null && strongest && rank(strongest.mode) > rank(predicted.lock)
-    ? [`the plan assumed at most ${predicted.lock}, PostgreSQL took ${strongest.mode} on ${strongest.relation}`]
-    : [];
+  const observed: ObservedSummary = {
+    lock: strongest?.mode ?? null,
+    relation: strongest?.relation ?? null,
+    rewrite: rewritten.length > 0,
+  };
+  const disagreements =
+    predicted.lock !== null && strongest && rank(strongest.mode) > rank(predicted.lock)
+      ? [`the plan assumed at most ${predicted.lock}, PostgreSQL took ${strongest.mode} on ${strongest.relation}`]
+      : [];
   return { observed, disagreements };
 }

@@ -37,7 +37,12 @@ export async function observeInTransaction(db: Db, sql: string): Promise<Observa
     const { rows } = await db.query<{ oid: number; mode: LockMode }>(OWN_LOCKS_SQL);
     const after = await readRelations(db);
     await db.query('COMMIT');
-    return { locks: locksOn(before, rows), ...diffRelations(before, after), method: 'transaction', existed: namesOf(before) };
+    return {
+      locks: locksOn(before, rows),
+      ...diffRelations(before, after),
+      method: 'transaction',
+      existed: namesOf(before),
+    };
   } catch (e) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw e;

@@ -28,8 +28,12 @@ export const USER_RELATIONS_SQL = `
      AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 
 export async function readRelations(db: Db): Promise<RelationMap> {
-  const { rows } = await db.query<{ oid: number; name: string; quoted: string; kind: string; file_node: number }>(USER_RELATIONS_SQL);
-  return new Map(rows.map((r) => [r.oid, { oid: r.oid, name: r.name, quoted: r.quoted, kind: r.kind, fileNode: r.file_node }]));
+  const { rows } = await db.query<{ oid: number; name: string; quoted: string; kind: string; file_node: number }>(
+    USER_RELATIONS_SQL,
+  );
+  return new Map(
+    rows.map((r) => [r.oid, { oid: r.oid, name: r.name, quoted: r.quoted, kind: r.kind, fileNode: r.file_node }]),
+  );
 }
 
 export interface RelationChanges {

@@ -24,7 +24,8 @@ export interface TracedStatement {
   /** How it was observed; `skipped` for BEGIN/COMMIT, which the executor owns. */
   method: Observation['method'] | 'skipped';
   predicted: Prediction;
-  observed: (ObservedSummary & { locks: RelationLock[]; rewritten: string[]; created: string[]; removed: string[] }) | null;
+  observed:
+    (ObservedSummary & { locks: RelationLock[]; rewritten: string[]; created: string[]; removed: string[] }) | null;
   disagreements: string[];
   /** PostgreSQL's error when the statement failed on the scratch database. */
   error?: string;
@@ -49,10 +50,16 @@ export interface TraceDeps {
   signal?: AbortSignal;
 }
 
-export async function traceMigrations(scratchUrl: string, migrations: ClassifiedMigration[], deps: TraceDeps): Promise<TraceResult> {
+export async function traceMigrations(
+  scratchUrl: string,
+  migrations: ClassifiedMigration[],
+  deps: TraceDeps,
+): Promise<TraceResult> {
   const sessions = await openSessions(scratchUrl, deps.clock);
   try {
-    const serverVersion = Number((await sessions.traced.db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v);
+    const serverVersion = Number(
+      (await sessions.traced.db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v,
+    );
     const traced: TracedMigration[] = [];
     let failed = false;
     for (const m of migrations) {
@@ -60,20 +67,30 @@ export async function traceMigrations(scratchUrl: string, migrations: Classified
       const statements: TracedStatement[] = [];
       traced.push({ app: m.migration.app, id: m.migration.id, file: m.migration.file, statements });
       for (const s of m.statements) {
-        if (deps.signal?.aborted) throw new DeployctlError('INTERRUPTED', 'trace interrupted; the scratch database was dropped');
+        if (deps.signal?.aborted)
+          throw new DeployctlError('INTERRUPTED', 'trace interrupted; the scratch database was dropped');
         const result = await traceStatement(sessions, s, serverVersion);
         statements.push(result);
-        if (result.error) { failed = true; break; }
+        if (result.error) {
+          failed = true;
+          break;
+        }
       }
     }
     const ok = !failed && traced.every((m) => m.statements.every((s) => s.disagreements.length === 0));
     return { serverVersion, migrations: traced, ok };
   } finally {
-    await Promise.all([sessions.traced.db, sessions.holder.db, sessions.sampler].map((db) => db.end().catch(() => undefined)));
+    await Promise.all(
+      [sessions.traced.db, sessions.holder.db, sessions.sampler].map((db) => db.end().catch(() => undefined)),
+    );
   }
 }
 
-async function traceStatement(sessions: WatchSessions, s: ClassifiedStatement, serverVersion: number): Promise<TracedStatement> {
+async function traceStatement(
+  sessions: WatchSessions,
+  s: ClassifiedStatement,
+  serverVersion: number,
+): Promise<TracedStatement> {
   const assumed = s.findings.some((f) => ASSUMING_RULES.has(f.rule));
   const predicted: Prediction = { lock: s.lock, relation: s.relation, rewrite: s.rewrite, assumed };
   const base = { index: s.index, line: s.line, sql: s.sql, predicted };
@@ -86,11 +103,22 @@ async function traceStatement(sessions: WatchSessions, s: ClassifiedStatement, s
     const error = (e as { message?: string }).message ?? String(e);
     return { ...base, method: watched ? 'watched' : 'transaction', observed: null, disagreements: [], error };
   }
-  const { observed, disagreements } = compare({ predicted, locks: seen.locks, rewritten: seen.rewritten, existed: (r) => seen.existed.has(r) });
+  const { observed, disagreements } = compare({
+    predicted,
+    locks: seen.locks,
+    rewritten: seen.rewritten,
+    existed: (r) => seen.existed.has(r),
+  });
   return {
     ...base,
     method: seen.method,
-    observed: { ...observed, locks: seen.locks, rewritten: seen.rewritten, created: seen.created, removed: seen.removed },
+    observed: {
+      ...observed,
+      locks: seen.locks,
+      rewritten: seen.rewritten,
+      created: seen.created,
+      removed: seen.removed,
+    },
     disagreements,
   };
 }
@@ -98,10 +126,17 @@ async function traceStatement(sessions: WatchSessions, s: ClassifiedStatement, s
 async function openSessions(url: string, clock: Clock): Promise<WatchSessions> {
   const opened: Db[] = [];
   try {
-    for (const name of ['deployctl trace', 'deployctl trace holder', 'deployctl trace sampler']) opened.push(await connect(url, name));
-    const pid = async (db: Db): Promise<number> => (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    for (const name of ['deployctl trace', 'deployctl trace holder', 'deployctl trace sampler'])
+      opened.push(await connect(url, name));
+    const pid = async (db: Db): Promise<number> =>
+      (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const [traced, holder, sampler] = opened as [Db, Db, Db];
-    return { traced: { db: traced, pid: await pid(traced) }, holder: { db: holder, pid: await pid(holder) }, sampler, clock };
+    return {
+      traced: { db: traced, pid: await pid(traced) },
+      holder: { db: holder, pid: await pid(holder) },
+      sampler,
+      clock,
+    };
   } catch (e) {
     await Promise.all(opened.map((db) => db.end().catch(() => undefined)));
     throw e;

@@ -62,10 +62,15 @@ export async function observeWatched(s: WatchSessions, sql: string): Promise<Obs
       }
     }
     let settled = false;
-    const outcome = s.traced.db.query(sql).then(
-      () => undefined,
-      (e: unknown) => e,
-    ).finally(() => { settled = true; });
+    const outcome = s.traced.db
+      .query(sql)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      .finally(() => {
+        settled = true;
+      });
     while (!settled) {
       const { rows } = await s.sampler.query<{ waiting: boolean }>(WAITING_ON_HOLDER_SQL, [s.holder.pid, s.traced.pid]);
       if (rows[0]?.waiting) {

@@ -68,7 +68,13 @@ afterAll(async () => {
 it('keeps serving across driver objects and stops without leaving a process behind', async () => {
   const dir = await stateDir();
   const port = await freePort();
-  const config: LocalDriverConfig = { start: `exec node '${APP_SERVER}'`, port, stateDir: dir, startupTimeoutMs: 10000, drainTimeoutMs: 5000 };
+  const config: LocalDriverConfig = {
+    start: `exec node '${APP_SERVER}'`,
+    port,
+    stateDir: dir,
+    startupTimeoutMs: 10000,
+    drainTimeoutMs: 5000,
+  };
 
   const first = new LocalDriver(config);
   expect(await first.current()).toBeUndefined();
@@ -105,7 +111,10 @@ it('keeps serving across driver objects and stops without leaving a process behi
 
 it('replaces a supervisor.json whose process is gone, and refuses a second supervisor on another port', async () => {
   const dir = await stateDir();
-  await writeFile(path.join(dir, 'supervisor.json'), JSON.stringify({ pid: 2 ** 22 + 1, controlPort: 1, token: 'x', port: 1 }));
+  await writeFile(
+    path.join(dir, 'supervisor.json'),
+    JSON.stringify({ pid: 2 ** 22 + 1, controlPort: 1, token: 'x', port: 1 }),
+  );
   const port = await freePort();
   const driver = new LocalDriver({ start: `exec node '${APP_SERVER}'`, port, stateDir: dir });
   expect(await driver.current()).toBeUndefined();
@@ -128,7 +137,10 @@ it('rejects control requests without the token', async () => {
   const file = await readSupervisorFile(dir);
   await remember(dir);
   const forged = new RemoteSupervisor(file?.controlPort as number, 'wrong');
-  await expect(forged.deploy('v2')).rejects.toMatchObject({ code: 'ROLLOUT_FAILED', message: expect.stringContaining('HTTP 401') });
+  await expect(forged.deploy('v2')).rejects.toMatchObject({
+    code: 'ROLLOUT_FAILED',
+    message: expect.stringContaining('HTTP 401'),
+  });
   expect(await driver.current()).toBe('v1');
   await driver.stopSupervisor();
 });

@@ -51,12 +51,18 @@ interface Reply {
   headers: http.IncomingHttpHeaders;
 }
 
-function request(port: number, options: http.RequestOptions & { body?: string } = {}, agent?: http.Agent): Promise<Reply> {
+function request(
+  port: number,
+  options: http.RequestOptions & { body?: string } = {},
+  agent?: http.Agent,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, agent: agent ?? false, ...options }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -151,7 +157,9 @@ describe('ReverseProxy', () => {
     upstreams.push(old, next);
     proxy.swap(old.port);
     const inFlight = request(port, { path: '/' });
-    await waitFor('the proxy to forward the request to the old upstream', () => proxy.pending(old.port) > 0, { intervalMs: 1 });
+    await waitFor('the proxy to forward the request to the old upstream', () => proxy.pending(old.port) > 0, {
+      intervalMs: 1,
+    });
     proxy.swap(next.port);
     let drained = false;
     const draining = proxy.drain(old.port, 10000).then((ok) => (drained = ok));
@@ -168,7 +176,9 @@ describe('ReverseProxy', () => {
     upstreams.push(stuck);
     proxy.swap(stuck.port);
     const hanging = request(port, { path: '/' }).catch(() => undefined);
-    await waitFor('the proxy to forward the request to the stuck upstream', () => proxy.pending(stuck.port) > 0, { intervalMs: 1 });
+    await waitFor('the proxy to forward the request to the stuck upstream', () => proxy.pending(stuck.port) > 0, {
+      intervalMs: 1,
+    });
     expect(await proxy.drain(stuck.port, 50)).toBe(false);
     stuck.server.closeAllConnections();
     await hanging;

@@ -27,11 +27,18 @@ describe('Supervisor', () => {
   const log: string[] = [];
   const startedPids = (): number[] => log.flatMap((l) => /\(pid (\d+)\)/.exec(l)?.slice(1).map(Number) ?? []);
 
-  const spec = appSpec({ start: `exec node '${APP_SERVER}' --version "\${ARTIFACT}"`, port: 0, startupTimeoutMs: 5000 });
+  const spec = appSpec({
+    start: `exec node '${APP_SERVER}' --version "\${ARTIFACT}"`,
+    port: 0,
+    startupTimeoutMs: 5000,
+  });
 
   beforeEach(async () => {
     log.length = 0;
-    supervisor = new Supervisor({ port: 0, spec, drainTimeoutMs: 5000, stopGraceMs: 3000 }, { clock: systemClock, log: (l) => log.push(l) });
+    supervisor = new Supervisor(
+      { port: 0, spec, drainTimeoutMs: 5000, stopGraceMs: 3000 },
+      { clock: systemClock, log: (l) => log.push(l) },
+    );
     port = await supervisor.listen();
   });
   afterEach(async () => {
@@ -69,7 +76,11 @@ describe('Supervisor', () => {
     agent.destroy();
     expect(failures).toEqual([]);
     expect([...seen].sort()).toEqual(['v1', 'v2', 'v3']);
-    expect(await supervisor.state()).toMatchObject({ current: 'v3', previous: 'v2', versions: [expect.objectContaining({ artifact: 'v3' })] });
+    expect(await supervisor.state()).toMatchObject({
+      current: 'v3',
+      previous: 'v2',
+      versions: [expect.objectContaining({ artifact: 'v3' })],
+    });
   });
 
   it('lets a request in flight on the old version finish', async () => {
@@ -77,7 +88,9 @@ describe('Supervisor', () => {
     const slow = get(port, '/slow?ms=500');
     // The swap must come after the proxy forwarded the request to v1: wait for exactly that.
     // (The proxy is the supervisor's own; its in-flight count is the one observable for it.)
-    await waitFor('the proxy to forward the slow request to v1', () => supervisor['proxy'].pending(v1Port) > 0, { intervalMs: 1 });
+    await waitFor('the proxy to forward the slow request to v1', () => supervisor['proxy'].pending(v1Port) > 0, {
+      intervalMs: 1,
+    });
     await supervisor.deploy('v2');
     expect(await slow).toEqual({ status: 200, body: 'v1' });
     expect((await get(port, '/version')).body).toBe('v2');
@@ -94,7 +107,9 @@ describe('Supervisor', () => {
 
   it('stops an unhealthy version it started', async () => {
     await supervisor.deploy('v1');
-    await expect(supervisor.deploy('unhealthy-v2', { spec: { ...spec, startupTimeoutMs: 1000 } })).rejects.toMatchObject({ code: 'ROLLOUT_FAILED', message: expect.stringContaining('status 503') });
+    await expect(
+      supervisor.deploy('unhealthy-v2', { spec: { ...spec, startupTimeoutMs: 1000 } }),
+    ).rejects.toMatchObject({ code: 'ROLLOUT_FAILED', message: expect.stringContaining('status 503') });
     const unhealthyPid = startedPids()[1];
     expect(await gone(unhealthyPid)).toBe(true);
     expect((await supervisor.state()).current).toBe('v1');
@@ -121,7 +136,10 @@ it('names the port when the public port is taken', async () => {
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
   const { port } = holder.address() as AddressInfo;
   try {
-    const supervisor = new Supervisor({ port, spec: appSpec({ start: 'true', port }) }, { clock: systemClock, log: () => undefined });
+    const supervisor = new Supervisor(
+      { port, spec: appSpec({ start: 'true', port }) },
+      { clock: systemClock, log: () => undefined },
+    );
     await expect(supervisor.listen()).rejects.toMatchObject({ code: 'ROLLOUT_FAILED', key: 'rollout.port' });
   } finally {
     await new Promise((resolve) => holder.close(resolve));

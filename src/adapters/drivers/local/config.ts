@@ -1,6 +1,5 @@
 import type { LocalDriverConfig } from '../../../config/rollout.js';
 
-
 export const LOCAL_DEFAULTS = {
   healthPath: '/healthz',
   startupTimeoutMs: 30000,

@@ -53,7 +53,8 @@ export class RemoteSupervisor implements SupervisorControl {
       res.on('end', resolve);
       res.on('error', reject);
     }).catch((e: unknown) => {
-      if (options.signal?.aborted) throw new DeployctlError('INTERRUPTED', `${path.slice(1)} was interrupted`, { cause: e });
+      if (options.signal?.aborted)
+        throw new DeployctlError('INTERRUPTED', `${path.slice(1)} was interrupted`, { cause: e });
       throw lostSupervisor(this.controlPort, e);
     });
     onLine(pending);
@@ -65,23 +66,44 @@ export class RemoteSupervisor implements SupervisorControl {
   private request(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port: this.controlPort, method, path, agent: false, signal, headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' } },
+        {
+          host: '127.0.0.1',
+          port: this.controlPort,
+          method,
+          path,
+          agent: false,
+          signal,
+          headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+        },
         (res) => {
           if (res.statusCode === 200) return resolve(res);
-          void readAll(res).then((text) => reject(lostSupervisor(this.controlPort, new Error(`HTTP ${res.statusCode}: ${text}`))), reject);
+          void readAll(res).then(
+            (text) => reject(lostSupervisor(this.controlPort, new Error(`HTTP ${res.statusCode}: ${text}`))),
+            reject,
+          );
         },
       );
-      req.on('error', (e) => reject(signal?.aborted ? new DeployctlError('INTERRUPTED', `${path.slice(1)} was interrupted`, { cause: e }) : lostSupervisor(this.controlPort, e)));
+      req.on('error', (e) =>
+        reject(
+          signal?.aborted
+            ? new DeployctlError('INTERRUPTED', `${path.slice(1)} was interrupted`, { cause: e })
+            : lostSupervisor(this.controlPort, e),
+        ),
+      );
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });
   }
 }
 
 function lostSupervisor(port: number, cause: unknown): DeployctlError {
-  return new DeployctlError('ROLLOUT_FAILED', `the local supervisor on 127.0.0.1:${port} did not answer: ${cause instanceof Error ? cause.message : String(cause)}`, {
-    cause,
-    hint: 'see supervisor.log in the state folder (`rollout.stateDir`, default .deployctl/local)',
-  });
+  return new DeployctlError(
+    'ROLLOUT_FAILED',
+    `the local supervisor on 127.0.0.1:${port} did not answer: ${cause instanceof Error ? cause.message : String(cause)}`,
+    {
+      cause,
+      hint: 'see supervisor.log in the state folder (`rollout.stateDir`, default .deployctl/local)',
+    },
+  );
 }
 
 function readAll(res: http.IncomingMessage): Promise<string> {

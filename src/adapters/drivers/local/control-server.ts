@@ -13,10 +13,15 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
-export async function serveControl(supervisor: Supervisor, options: { token: string; onStop: () => void }): Promise<ControlServer> {
+export async function serveControl(
+  supervisor: Supervisor,
+  options: { token: string; onStop: () => void },
+): Promise<ControlServer> {
   const server = http.createServer((req, res) => {
     if (!authorized(req, options.token)) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'missing or wrong control token' }));
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'missing or wrong control token' }));
       return;
     }
     void handle(req, res).catch((e: unknown) => {
@@ -54,7 +59,9 @@ export async function serveControl(supervisor: Supervisor, options: { token: str
     const operation = { spec: body.spec, log: (line: string) => send({ log: line }), signal: abort.signal };
     try {
       const state =
-        route === 'POST /deploy' ? await supervisor.deploy(requireArtifact(body), operation) : await supervisor.rollback(body.artifact, operation);
+        route === 'POST /deploy'
+          ? await supervisor.deploy(requireArtifact(body), operation)
+          : await supervisor.rollback(body.artifact, operation);
       send({ state });
     } catch (e) {
       send({ error: serializeError(e) });

@@ -90,10 +90,14 @@ export class LocalDriver implements RolloutDriver {
     if (running) {
       const { port } = await running.state();
       if (port !== this.config.port) {
-        throw new DeployctlError('ROLLOUT_FAILED', `the local supervisor in ${this.stateDir} serves port ${port}, but rollout.port is ${this.config.port}`, {
-          key: 'rollout.port',
-          hint: 'stop that supervisor first (it stops the app), or set rollout.port back',
-        });
+        throw new DeployctlError(
+          'ROLLOUT_FAILED',
+          `the local supervisor in ${this.stateDir} serves port ${port}, but rollout.port is ${this.config.port}`,
+          {
+            key: 'rollout.port',
+            hint: 'stop that supervisor first (it stops the app), or set rollout.port back',
+          },
+        );
       }
       return (this.connection = running);
     }
@@ -119,15 +123,25 @@ export class LocalDriver implements RolloutDriver {
     const logFile = await open(logPath, 'a');
     const args = [
       ...supervisorEntry(),
-      '--state-dir', this.stateDir,
-      '--port', String(this.config.port),
-      '--start', this.spec.start,
-      '--health-path', this.spec.healthPath,
-      '--startup-timeout-ms', String(this.spec.startupTimeoutMs),
-      '--drain-timeout-ms', String(this.config.drainTimeoutMs ?? LOCAL_DEFAULTS.drainTimeoutMs),
+      '--state-dir',
+      this.stateDir,
+      '--port',
+      String(this.config.port),
+      '--start',
+      this.spec.start,
+      '--health-path',
+      this.spec.healthPath,
+      '--startup-timeout-ms',
+      String(this.spec.startupTimeoutMs),
+      '--drain-timeout-ms',
+      String(this.config.drainTimeoutMs ?? LOCAL_DEFAULTS.drainTimeoutMs),
       ...(this.spec.cwd ? ['--cwd', this.spec.cwd] : []),
     ];
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', logFile.fd, logFile.fd], cwd: this.spec.cwd });
+    const child = spawn(process.execPath, args, {
+      detached: true,
+      stdio: ['ignore', logFile.fd, logFile.fd],
+      cwd: this.spec.cwd,
+    });
     await logFile.close();
     child.unref();
     let exited: string | undefined;
@@ -142,15 +156,20 @@ export class LocalDriver implements RolloutDriver {
     }
     if (exited === undefined && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
     const tail = (await readFile(logPath, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n  ');
-    throw new DeployctlError('ROLLOUT_FAILED', `the local supervisor did not start (${exited ?? `not ready within ${SPAWN_READY_TIMEOUT_MS} ms`})${tail ? `:\n  ${tail}` : ''}`, {
-      file: logPath,
-      hint: 'see the log for the reason, e.g. the public port is taken by another process',
-    });
+    throw new DeployctlError(
+      'ROLLOUT_FAILED',
+      `the local supervisor did not start (${exited ?? `not ready within ${SPAWN_READY_TIMEOUT_MS} ms`})${tail ? `:\n  ${tail}` : ''}`,
+      {
+        file: logPath,
+        hint: 'see the log for the reason, e.g. the public port is taken by another process',
+      },
+    );
   }
 }
 
 function result(state: SupervisorState): RolloutResult {
-  if (state.current === undefined) throw new DeployctlError('INTERNAL', 'the supervisor reports no current version after a deploy');
+  if (state.current === undefined)
+    throw new DeployctlError('INTERNAL', 'the supervisor reports no current version after a deploy');
   return { artifact: state.current, outputs: { url: `http://127.0.0.1:${state.port}` } };
 }
 

@@ -90,7 +90,10 @@ export class AppProcess {
       const timer = new AbortController();
       const gaveUp = await Promise.race([
         this.exited.then(() => false),
-        this.deps.clock.sleep(graceMs, timer.signal).then(() => true, () => false),
+        this.deps.clock.sleep(graceMs, timer.signal).then(
+          () => true,
+          () => false,
+        ),
       ]);
       timer.abort();
       if (gaveUp) {

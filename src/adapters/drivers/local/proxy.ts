@@ -11,7 +11,15 @@ import { type Clock } from '../../../ports.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded. */
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
 ]);
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD']);
 
@@ -72,10 +80,13 @@ export class ReverseProxy {
         timer.abort();
         resolve(true);
       };
-      clock.sleep(timeoutMs, timer.signal).then(() => {
-        waiters.delete(done);
-        resolve(false);
-      }, () => undefined);
+      clock.sleep(timeoutMs, timer.signal).then(
+        () => {
+          waiters.delete(done);
+          resolve(false);
+        },
+        () => undefined,
+      );
       waiters.add(done);
     });
   }
@@ -90,7 +101,9 @@ export class ReverseProxy {
   private forward(req: http.IncomingMessage, res: http.ServerResponse, retried = false): void {
     const port = this.upstreamPort;
     if (port === undefined) {
-      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' }).end('no version of the app is deployed yet\n');
+      res
+        .writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' })
+        .end('no version of the app is deployed yet\n');
       return;
     }
     this.track(port, +1);
@@ -125,7 +138,9 @@ export class ReverseProxy {
         return;
       }
       if (!retried && RETRYABLE_METHODS.has(req.method ?? '') && neverReached(e, upstream) && !hasBody(req)) {
-        this.options.log?.(`proxy: ${req.method} ${req.url} to port ${port} failed (${e.code}); retrying on port ${this.upstreamPort}`);
+        this.options.log?.(
+          `proxy: ${req.method} ${req.url} to port ${port} failed (${e.code}); retrying on port ${this.upstreamPort}`,
+        );
         this.forward(req, res, true);
         return;
       }

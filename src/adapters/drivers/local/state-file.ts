@@ -22,7 +22,13 @@ export async function readSupervisorFile(stateDir: string): Promise<SupervisorFi
   try {
     const parsed = JSON.parse(await readFile(path.join(stateDir, STATE_FILE), 'utf8')) as Partial<SupervisorFile>;
     const { pid, controlPort, token, port } = parsed;
-    if (typeof pid !== 'number' || typeof controlPort !== 'number' || typeof token !== 'string' || typeof port !== 'number') return undefined;
+    if (
+      typeof pid !== 'number' ||
+      typeof controlPort !== 'number' ||
+      typeof token !== 'string' ||
+      typeof port !== 'number'
+    )
+      return undefined;
     return { pid, controlPort, token, port };
   } catch {
     return undefined;

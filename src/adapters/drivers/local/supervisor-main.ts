@@ -37,7 +37,9 @@ async function main(): Promise<void> {
   const start = values.start;
   const port = Number(values.port);
   if (!stateDir || !start || !Number.isInteger(port)) {
-    throw new Error('usage: supervisor-main --state-dir <dir> --port <n> --start <command> [--health-path p] [--startup-timeout-ms n] [--drain-timeout-ms n] [--cwd dir]');
+    throw new Error(
+      'usage: supervisor-main --state-dir <dir> --port <n> --start <command> [--health-path p] [--startup-timeout-ms n] [--drain-timeout-ms n] [--cwd dir]',
+    );
   }
   await mkdir(stateDir, { recursive: true });
   const supervisor = new Supervisor(

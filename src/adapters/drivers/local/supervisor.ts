@@ -69,11 +69,15 @@ export class Supervisor implements SupervisorControl {
     try {
       this.publicPort = await this.proxy.listen(this.options.port);
     } catch (e) {
-      throw new DeployctlError('ROLLOUT_FAILED', `could not listen on 127.0.0.1:${this.options.port}: ${(e as Error).message}`, {
-        key: 'rollout.port',
-        cause: e,
-        hint: 'another process holds the port; stop it or choose another `rollout.port`',
-      });
+      throw new DeployctlError(
+        'ROLLOUT_FAILED',
+        `could not listen on 127.0.0.1:${this.options.port}: ${(e as Error).message}`,
+        {
+          key: 'rollout.port',
+          cause: e,
+          hint: 'another process holds the port; stop it or choose another `rollout.port`',
+        },
+      );
     }
     return this.publicPort;
   }
@@ -128,7 +132,10 @@ export class Supervisor implements SupervisorControl {
       this.previous = { artifact: old.artifact, spec: old.spec };
       const drainTimeoutMs = this.options.drainTimeoutMs ?? LOCAL_DEFAULTS.drainTimeoutMs;
       const drained = await this.proxy.drain(old.port, drainTimeoutMs);
-      if (!drained) this.log(`${this.proxy.pending(old.port)} request(s) to ${old.artifact} still running after ${drainTimeoutMs} ms; stopping it anyway`);
+      if (!drained)
+        this.log(
+          `${this.proxy.pending(old.port)} request(s) to ${old.artifact} still running after ${drainTimeoutMs} ms; stopping it anyway`,
+        );
       await old.stop(this.options.stopGraceMs ?? LOCAL_DEFAULTS.stopGraceMs);
       this.log(`stopped ${old.artifact}`);
     }
@@ -167,6 +174,9 @@ export class Supervisor implements SupervisorControl {
 
 function interrupted(signal: AbortSignal | undefined, artifact: string): void {
   if (signal?.aborted) {
-    throw new DeployctlError('INTERRUPTED', `deploy of ${artifact} was interrupted before traffic moved; the serving version is unchanged`);
+    throw new DeployctlError(
+      'INTERRUPTED',
+      `deploy of ${artifact} was interrupted before traffic moved; the serving version is unchanged`,
+    );
   }
 }

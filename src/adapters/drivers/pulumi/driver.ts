@@ -69,7 +69,13 @@ export class PulumiDriver implements RolloutDriver {
     const image = imageFor(artifact, this.config.imageRepository);
     const stack = await this.open();
     const currentImage = await this.guard('config', () => this.readImage(stack));
-    const summary: PulumiPreview = { stack: this.config.stack, configKey: this.configKey, currentImage, image, changes: {} };
+    const summary: PulumiPreview = {
+      stack: this.config.stack,
+      configKey: this.configKey,
+      currentImage,
+      image,
+      changes: {},
+    };
     if (currentImage !== image) await this.guard('config', () => stack.setConfig(this.configKey, { value: image }));
     try {
       const result = await this.guard('preview', () => stack.preview({ color: 'never' }));
@@ -102,7 +108,9 @@ export class PulumiDriver implements RolloutDriver {
     const stderr = lineSplitter(ctx.log);
     const onAbort = (): void => {
       ctx.log(`interrupted: cancelling the update on stack '${this.config.stack}'`);
-      stack.cancel().catch((e: unknown) => ctx.log(`pulumi cancel failed: ${e instanceof Error ? e.message : String(e)}`));
+      stack
+        .cancel()
+        .catch((e: unknown) => ctx.log(`pulumi cancel failed: ${e instanceof Error ? e.message : String(e)}`));
     };
     ctx.signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -126,7 +134,10 @@ export class PulumiDriver implements RolloutDriver {
   }
 
   /** The URLs verify needs, as plain strings; secret outputs are never copied out of the stack. */
-  private pickOutputs(outputs: Record<string, { value: unknown; secret: boolean }>, log: (line: string) => void): Record<string, string> {
+  private pickOutputs(
+    outputs: Record<string, { value: unknown; secret: boolean }>,
+    log: (line: string) => void,
+  ): Record<string, string> {
     const picked: Record<string, string> = {};
     const wanted: Array<[string, string]> = [
       ['healthUrl', this.config.healthUrlOutput ?? DEFAULT_HEALTH_URL_OUTPUT],
@@ -135,7 +146,8 @@ export class PulumiDriver implements RolloutDriver {
     for (const [name, output] of wanted) {
       const found = outputs[output];
       if (found === undefined) {
-        if (name === 'healthUrl') log(`stack '${this.config.stack}' has no output '${output}'; verify uses the configured health checks only`);
+        if (name === 'healthUrl')
+          log(`stack '${this.config.stack}' has no output '${output}'; verify uses the configured health checks only`);
       } else if (found.secret || typeof found.value !== 'string') {
         log(`stack output '${output}' is ${found.secret ? 'secret' : 'not a string'}; not used as ${name}`);
       } else {
@@ -151,10 +163,14 @@ export class PulumiDriver implements RolloutDriver {
     if (this.configKey.includes(':')) return all[this.configKey]?.value;
     const matches = Object.keys(all).filter((key) => key.endsWith(`:${this.configKey}`));
     if (matches.length > 1) {
-      throw new DeployctlError('CONFIG_INVALID', `stack '${this.config.stack}' has several '${this.configKey}' config keys: ${matches.join(', ')}`, {
-        key: 'rollout.imageConfigKey',
-        hint: `name the one holding the image with its namespace, e.g. imageConfigKey: ${matches[0]}`,
-      });
+      throw new DeployctlError(
+        'CONFIG_INVALID',
+        `stack '${this.config.stack}' has several '${this.configKey}' config keys: ${matches.join(', ')}`,
+        {
+          key: 'rollout.imageConfigKey',
+          hint: `name the one holding the image with its namespace, e.g. imageConfigKey: ${matches[0]}`,
+        },
+      );
     }
     return matches.length === 1 ? all[matches[0]!]!.value : undefined;
   }
@@ -164,11 +180,18 @@ export class PulumiDriver implements RolloutDriver {
       if (previous === undefined) await stack.removeConfig(this.configKey);
       else await stack.setConfig(this.configKey, { value: previous });
     } catch (e) {
-      const fix = previous === undefined ? `pulumi config rm ${this.configKey}` : `pulumi config set ${this.configKey} ${previous}`;
-      throw new DeployctlError('ROLLOUT_FAILED', `could not put back '${this.configKey}' on stack '${this.config.stack}' after ${after}; the next \`pulumi up\` would deploy that image again`, {
-        cause: e,
-        hint: `run \`${fix} --stack ${this.config.stack}\` in ${this.workDir}`,
-      });
+      const fix =
+        previous === undefined
+          ? `pulumi config rm ${this.configKey}`
+          : `pulumi config set ${this.configKey} ${previous}`;
+      throw new DeployctlError(
+        'ROLLOUT_FAILED',
+        `could not put back '${this.configKey}' on stack '${this.config.stack}' after ${after}; the next \`pulumi up\` would deploy that image again`,
+        {
+          cause: e,
+          hint: `run \`${fix} --stack ${this.config.stack}\` in ${this.workDir}`,
+        },
+      );
     }
   }
 

@@ -34,17 +34,25 @@ export function translatePulumiError(error: unknown, context: PulumiErrorContext
   const result = (error as { commandResult?: CommandResultFields } | undefined)?.commandResult;
 
   if (error instanceof ConcurrentUpdateError) {
-    return new DeployctlError('ROLLOUT_FAILED', `another update is running on Pulumi stack '${stackName}'; nothing was changed`, {
-      cause: error,
-      hint: `wait for it to finish and retry (\`pulumi stack history --stack ${stackName}\` shows it); if that update died, release its lock with \`pulumi cancel --stack ${stackName}\``,
-    });
+    return new DeployctlError(
+      'ROLLOUT_FAILED',
+      `another update is running on Pulumi stack '${stackName}'; nothing was changed`,
+      {
+        cause: error,
+        hint: `wait for it to finish and retry (\`pulumi stack history --stack ${stackName}\` shows it); if that update died, release its lock with \`pulumi cancel --stack ${stackName}\``,
+      },
+    );
   }
   if (error instanceof CommandError && result?.err?.code === 'ENOENT') {
-    return new DeployctlError('CONFIG_INVALID', 'the Pulumi CLI (`pulumi`) is not installed or not on PATH; the pulumi rollout driver runs it', {
-      key: 'rollout.driver',
-      cause: error,
-      hint: 'install it (`curl -fsSL https://get.pulumi.com | sh`), log in (`pulumi login`), then retry',
-    });
+    return new DeployctlError(
+      'CONFIG_INVALID',
+      'the Pulumi CLI (`pulumi`) is not installed or not on PATH; the pulumi rollout driver runs it',
+      {
+        key: 'rollout.driver',
+        cause: error,
+        hint: 'install it (`curl -fsSL https://get.pulumi.com | sh`), log in (`pulumi login`), then retry',
+      },
+    );
   }
   if (error instanceof StackNotFoundError) {
     return new DeployctlError('CONFIG_INVALID', `Pulumi stack '${stackName}' does not exist in ${workDir}`, {
@@ -55,12 +63,17 @@ export function translatePulumiError(error: unknown, context: PulumiErrorContext
   }
   if (operation === 'open') {
     // Version checks and login problems surface as plain Errors or CommandErrors here.
-    const detail = error instanceof CommandError ? stderrTail(result) : error instanceof Error ? error.message : String(error);
-    return new DeployctlError('CONFIG_INVALID', `could not open Pulumi stack '${stackName}' in ${workDir}:\n${detail}`, {
-      key: 'rollout.stack',
-      cause: error,
-      hint: 'check that the Pulumi CLI is installed and logged in to the stack\'s backend (`pulumi whoami`, `pulumi login`)',
-    });
+    const detail =
+      error instanceof CommandError ? stderrTail(result) : error instanceof Error ? error.message : String(error);
+    return new DeployctlError(
+      'CONFIG_INVALID',
+      `could not open Pulumi stack '${stackName}' in ${workDir}:\n${detail}`,
+      {
+        key: 'rollout.stack',
+        cause: error,
+        hint: "check that the Pulumi CLI is installed and logged in to the stack's backend (`pulumi whoami`, `pulumi login`)",
+      },
+    );
   }
   if (error instanceof CommandError) {
     const what = operation === 'config' ? 'reading or writing the stack config' : `\`pulumi ${operation}\``;
@@ -73,7 +86,13 @@ export function translatePulumiError(error: unknown, context: PulumiErrorContext
 }
 
 function stderrTail(result: CommandResultFields | undefined): string {
-  const lines = (result?.stderr ?? '').split('\n').map((line) => line.trimEnd()).filter((line) => line !== '');
+  const lines = (result?.stderr ?? '')
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== '');
   if (lines.length === 0) return '  (the CLI printed nothing on stderr)';
-  return lines.slice(-STDERR_TAIL_LINES).map((line) => `  ${line}`).join('\n');
+  return lines
+    .slice(-STDERR_TAIL_LINES)
+    .map((line) => `  ${line}`)
+    .join('\n');
 }

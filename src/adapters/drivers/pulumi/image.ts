@@ -15,7 +15,8 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
  */
 export function imageFor(artifact: string, repository: string | undefined): string {
   if (artifact.includes('/') || repository === undefined) {
-    if (artifact.trim() === '' || /\s/.test(artifact)) throw invalidArtifact(artifact, 'an image reference such as registry.example.com/shop:1.4.2');
+    if (artifact.trim() === '' || /\s/.test(artifact))
+      throw invalidArtifact(artifact, 'an image reference such as registry.example.com/shop:1.4.2');
     return artifact;
   }
   if (TAG.test(artifact)) return `${repository}:${artifact}`;
@@ -35,8 +36,12 @@ export function artifactOf(image: string, repository: string | undefined): strin
 }
 
 function invalidArtifact(artifact: string, expected: string): DeployctlError {
-  return new DeployctlError('USAGE', `artifact '${artifact}' is not usable by the pulumi driver: expected ${expected}`, {
-    key: 'artifact',
-    hint: 'pass the version as built and pushed by CI, e.g. `deployctl release --artifact 1.4.2`',
-  });
+  return new DeployctlError(
+    'USAGE',
+    `artifact '${artifact}' is not usable by the pulumi driver: expected ${expected}`,
+    {
+      key: 'artifact',
+      hint: 'pass the version as built and pushed by CI, e.g. `deployctl release --artifact 1.4.2`',
+    },
+  );
 }

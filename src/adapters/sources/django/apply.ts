@@ -11,7 +11,6 @@ import { dropInvalidIndexBefore } from '../../postgres/invalid-index.js';
 import type { Exec } from './exec.js';
 import { DjangoRunner, type DjangoProject } from './runner.js';
 
-
 /** The applier of one Django project's migrations (manage.py, python, settings). */
 export function djangoApplier(project: Omit<DjangoProject, 'databaseUrl'>, exec?: Exec): MigrationApplier {
   return { apply: (m, ctx, record) => applyDjangoMigration(m, project, ctx, record, exec) };
@@ -19,12 +18,20 @@ export function djangoApplier(project: Omit<DjangoProject, 'databaseUrl'>, exec?
 
 /** Applies `m` with Django, then `record()`s it in the ledger. Errors keep their SQLSTATE (`code`) for the executor's retry. */
 async function applyDjangoMigration(
-  m: ClassifiedMigration, project: Omit<DjangoProject, 'databaseUrl'>, ctx: ApplyContext, record: () => Promise<void>, exec?: Exec): Promise<void> {
+  m: ClassifiedMigration,
+  project: Omit<DjangoProject, 'databaseUrl'>,
+  ctx: ApplyContext,
+  record: () => Promise<void>,
+  exec?: Exec,
+): Promise<void> {
   const { app, id } = m.migration;
   const target = m.migration.framework;
   if (!target) throw new Error(`${m.migration.file}: not a Django migration`);
   if (await djangoHasApplied(ctx.db, target.app, target.name)) {
-    ctx.emit({ type: 'info', message: `${app}/${id}: django_migrations already records it; recording it in the ledger without running it again` });
+    ctx.emit({
+      type: 'info',
+      message: `${app}/${id}: django_migrations already records it; recording it in the ledger without running it again`,
+    });
     await record();
     return;
   }
@@ -39,7 +46,12 @@ async function applyDjangoMigration(
   await dropInvalid();
   const runner = new DjangoRunner({ ...project, databaseUrl: ctx.url }, exec);
   try {
-    await runner.migrate(target.app, target.name, { lockTimeoutMs: ctx.lockTimeoutMs, statementTimeoutMs: ctx.statementTimeoutMs }, ctx.signal);
+    await runner.migrate(
+      target.app,
+      target.name,
+      { lockTimeoutMs: ctx.lockTimeoutMs, statementTimeoutMs: ctx.statementTimeoutMs },
+      ctx.signal,
+    );
   } catch (e) {
     await dropInvalid().catch(() => undefined);
     throw e;

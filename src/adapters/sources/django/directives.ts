@@ -19,10 +19,12 @@ export function directiveHeader(py: string, file: string): string[] {
     if (!m) return;
     const [, name = '', rest = ''] = m;
     if (!WHOLE_MIGRATION.has(name)) {
-      throw new DeployctlError('DIRECTIVE_INVALID',
+      throw new DeployctlError(
+        'DIRECTIVE_INVALID',
         `${file}:${i + 1}: 'deployctl:${name}' does not apply to a Django migration; it takes ${[...WHOLE_MIGRATION].join(', ')}. ` +
           `To allow a statement, write it as migrations.RunSQL(["-- deployctl:allow <rule-id> <reason>\\n<statement>"]) (a list: Django may strip comments from a plain string); to run outside a transaction, set atomic = False.`,
-        { file, line: i + 1 });
+        { file, line: i + 1 },
+      );
     }
     comments.push({ line: i + 1, text: `-- deployctl:${name}${rest.trimEnd()}`, offset: 0 });
   });

@@ -27,16 +27,21 @@ const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 /** Resolves with the exit code and output; rejects only when the program could not be started (ENOENT…). */
 export const spawnExec: Exec = (file, args, options) =>
   new Promise((resolve, reject) => {
-    execFile(file, [...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      maxBuffer: MAX_OUTPUT_BYTES,
-      signal: options.signal,
-      encoding: 'utf8',
-    }, (error, stdout, stderr) => {
-      // A non-zero exit puts the exit code (a number) in `code`; a failure to run puts a string there.
-      const code: unknown = error ? (error as { code?: unknown }).code : 0;
-      if (typeof code === 'string' && code !== 'ABORT_ERR') return reject(error);
-      resolve({ exitCode: typeof code === 'number' ? code : null, stdout, stderr });
-    });
+    execFile(
+      file,
+      [...args],
+      {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+        maxBuffer: MAX_OUTPUT_BYTES,
+        signal: options.signal,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => {
+        // A non-zero exit puts the exit code (a number) in `code`; a failure to run puts a string there.
+        const code: unknown = error ? (error as { code?: unknown }).code : 0;
+        if (typeof code === 'string' && code !== 'ABORT_ERR') return reject(error);
+        resolve({ exitCode: typeof code === 'number' ? code : null, stdout, stderr });
+      },
+    );
   });

@@ -29,7 +29,12 @@ export function parseShowMigrationsPlan(text: string): PlannedMigration[] {
       app: m[2]!,
       name: m[3]!,
       applied: m[1] !== ' ',
-      dependencies: m[4] ? m[4].split(', ').map((d) => d.trim()).filter(Boolean) : [],
+      dependencies: m[4]
+        ? m[4]
+            .split(', ')
+            .map((d) => d.trim())
+            .filter(Boolean)
+        : [],
     });
   }
   return out;
@@ -55,7 +60,13 @@ export function parseConflicts(output: string): LeafConflict[] | undefined {
   const body = rest.slice(0, rest.indexOf(')'));
   return body.split('; ').map((part) => {
     const split = part.lastIndexOf(' in ');
-    return { app: part.slice(split + 4).trim(), leaves: part.slice(0, split).split(', ').map((n) => n.trim()) };
+    return {
+      app: part.slice(split + 4).trim(),
+      leaves: part
+        .slice(0, split)
+        .split(', ')
+        .map((n) => n.trim()),
+    };
   });
 }
 
@@ -86,7 +97,10 @@ export function diedOfLockTimeout(output: string): boolean {
 
 /** The line that says what went wrong: the last exception line of a traceback, else the last line. */
 export function failureSummary(output: string): string {
-  const lines = output.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const lines = output
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
   const exception = [...lines].reverse().find((l) => /^[A-Za-z_][\w.]*: /.test(l));
   return exception ?? lines[lines.length - 1] ?? 'no output';
 }

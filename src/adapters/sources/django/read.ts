@@ -38,9 +38,11 @@ export async function readDjangoSource(
 ): Promise<SourceRead> {
   const cwd = options.cwd ?? process.cwd();
   if (!config.databaseUrl) {
-    throw new DeployctlError('CONFIG_INVALID',
+    throw new DeployctlError(
+      'CONFIG_INVALID',
       `migration source '${source.app}' (type django) needs the database: Django reads which migrations are applied from it, and sqlmigrate asks it. Set database.url in deployctl.yaml, --database-url or DATABASE_URL.`,
-      { key: 'database.url' });
+      { key: 'database.url' },
+    );
   }
   const python = source.python ?? 'python3';
   const project = {
@@ -58,24 +60,39 @@ export async function readDjangoSource(
   const files = await mapLimit(planned, SQLMIGRATE_CONCURRENCY, async (p) => {
     const key = `${p.app}.${p.name}`;
     const py = paths.get(key);
-    if (!py) throw new DeployctlError('SOURCE_INVALID', `Django lists the migration ${key} but its file could not be found`, { file: shown(source.manage!) });
+    if (!py)
+      throw new DeployctlError('SOURCE_INVALID', `Django lists the migration ${key} but its file could not be found`, {
+        file: shown(source.manage!),
+      });
     return toMigrationFile(source.app, p, shown(py), await readFile(py, 'utf8'), runner);
   });
-  return { app: source.app, files, problems: conflictProblems(source.app, conflicts, files), applier: djangoApplier(project, options.exec) };
+  return {
+    app: source.app,
+    files,
+    problems: conflictProblems(source.app, conflicts, files),
+    applier: djangoApplier(project, options.exec),
+  };
 }
 
 async function toMigrationFile(
-  app: string, p: PlannedMigration, file: string, py: string, runner: DjangoRunner): Promise<MigrationFile> {
+  app: string,
+  p: PlannedMigration,
+  file: string,
+  py: string,
+  runner: DjangoRunner,
+): Promise<MigrationFile> {
   const id = `${p.app}.${p.name}`;
   const header = directiveHeader(py, file);
   // An applied migration is only checked against the ledger's checksum: its SQL is not needed.
   const sql = p.applied ? '' : await runner.sqlMigrate(p.app, p.name);
   const forced = header.find((h) => h.startsWith('-- deployctl:phase '))?.split(/\s+/)[2];
-  const notes = opaqueOperations(sql).map((op) =>
-    `${file}: '${op}': deployctl cannot see inside it (sqlmigrate shows no SQL for it). ` +
+  const notes = opaqueOperations(sql).map(
+    (op) =>
+      `${file}: '${op}': deployctl cannot see inside it (sqlmigrate shows no SQL for it). ` +
       (forced
         ? `It runs ${forced === 'post' ? 'after' : 'before'} the rollout, as the file's deployctl:phase says.`
-        : `It runs before the rollout, while the old code still serves; if it needs the new code, mark the file with '# deployctl:phase post <reason>'.`));
+        : `It runs before the rollout, while the old code still serves; if it needs the new code, mark the file with '# deployctl:phase post <reason>'.`),
+  );
   return {
     app,
     id,
@@ -86,7 +103,13 @@ async function toMigrationFile(
     text: py,
     checksum: createHash('sha256').update(py, 'utf8').digest('hex'),
     up: [...header, sql].join('\n'),
-    framework: { kind: 'django', app: p.app, name: p.name, dependencies: p.dependencies, appliedByFramework: p.applied },
+    framework: {
+      kind: 'django',
+      app: p.app,
+      name: p.name,
+      dependencies: p.dependencies,
+      appliedByFramework: p.applied,
+    },
     ...(notes.length ? { notes } : {}),
   };
 }
@@ -100,7 +123,8 @@ function conflictProblems(app: string, conflicts: LeafConflict[], files: Migrati
       app,
       id: pending?.id,
       file: pending?.file,
-      message: `Django app '${c.app}' has ${c.leaves.length} leaf migrations (${leaves.map((f) => f.file).join(', ') || c.leaves.join(', ')}): two branches each added a migration. ` +
+      message:
+        `Django app '${c.app}' has ${c.leaves.length} leaf migrations (${leaves.map((f) => f.file).join(', ') || c.leaves.join(', ')}): two branches each added a migration. ` +
         `Merge them with 'python manage.py makemigrations --merge ${c.app}' (a migration that depends on both), commit it, and run the release again.`,
     };
   });

@@ -6,7 +6,14 @@
 import path from 'node:path';
 import { DeployctlError } from '../../../errors.js';
 import { spawnExec, type Exec, type ExecResult } from './exec.js';
-import { diedOfLockTimeout, failureSummary, parseConflicts, parseShowMigrationsPlan, type LeafConflict, type PlannedMigration } from './output.js';
+import {
+  diedOfLockTimeout,
+  failureSummary,
+  parseConflicts,
+  parseShowMigrationsPlan,
+  type LeafConflict,
+  type PlannedMigration,
+} from './output.js';
 
 export interface DjangoProject {
   /** Absolute path of manage.py; commands run in its folder. */
@@ -42,7 +49,10 @@ const MIGRATION_FILES_SCRIPT = [
 ].join('\n');
 
 export class DjangoRunner {
-  constructor(private readonly project: DjangoProject, private readonly exec: Exec = spawnExec) {}
+  constructor(
+    private readonly project: DjangoProject,
+    private readonly exec: Exec = spawnExec,
+  ) {}
 
   /** Every migration in the order Django applies them, with whether it is applied and what it depends on. */
   async plan(): Promise<PlannedMigration[]> {
@@ -87,7 +97,12 @@ export class DjangoRunner {
    * and statement_timeout reach Django's connection through libpq's PGOPTIONS, so its own DDL
    * gives up instead of queueing the app's queries behind it.
    */
-  async migrate(app: string, name: string, limits: { lockTimeoutMs: number; statementTimeoutMs: number }, signal?: AbortSignal): Promise<void> {
+  async migrate(
+    app: string,
+    name: string,
+    limits: { lockTimeoutMs: number; statementTimeoutMs: number },
+    signal?: AbortSignal,
+  ): Promise<void> {
     const r = await this.run(['migrate', app, name, '--no-input'], {
       env: { PGOPTIONS: `-c lock_timeout=${limits.lockTimeoutMs} -c statement_timeout=${limits.statementTimeoutMs}` },
       signal,
@@ -95,7 +110,10 @@ export class DjangoRunner {
     if (r.exitCode === 0) return;
     const output = `${r.stderr}\n${r.stdout}`;
     const why = r.exitCode === null ? 'interrupted' : failureSummary(r.stderr || r.stdout);
-    throw new DjangoMigrateError(`manage.py migrate ${app} ${name} failed: ${why}`, diedOfLockTimeout(output) ? LOCK_NOT_AVAILABLE : undefined);
+    throw new DjangoMigrateError(
+      `manage.py migrate ${app} ${name} failed: ${why}`,
+      diedOfLockTimeout(output) ? LOCK_NOT_AVAILABLE : undefined,
+    );
   }
 
   private async succeed(args: string[]): Promise<string> {
@@ -104,15 +122,24 @@ export class DjangoRunner {
     return r.stdout;
   }
 
-  private async run(args: string[], extra: { env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<ExecResult> {
+  private async run(
+    args: string[],
+    extra: { env?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<ExecResult> {
     const { manage, python, settings, databaseUrl } = this.project;
-    const env: Record<string, string> = { DATABASE_URL: databaseUrl, ...(settings ? { DJANGO_SETTINGS_MODULE: settings } : {}), ...extra.env };
+    const env: Record<string, string> = {
+      DATABASE_URL: databaseUrl,
+      ...(settings ? { DJANGO_SETTINGS_MODULE: settings } : {}),
+      ...extra.env,
+    };
     try {
       return await this.exec(python, [manage, ...args], { cwd: path.dirname(manage), env, signal: extra.signal });
     } catch (e) {
-      throw new DeployctlError('SOURCE_INVALID',
+      throw new DeployctlError(
+        'SOURCE_INVALID',
         `could not run '${python} ${this.shown()}': ${(e as Error).message}. Set 'python' of the django source in deployctl.yaml to an interpreter with Django installed, e.g. python: .venv/bin/python`,
-        { file: this.shown(), cause: e });
+        { file: this.shown(), cause: e },
+      );
     }
   }
 

@@ -74,12 +74,16 @@ export function addColumnHazards(cmd: AlterTableCmd, table: string, ctx: RuleCon
   const col = columnDef(cmd);
   const constraints = constraintsOf(col);
   const def = constraints.find((c) => c.contype === 'CONSTR_DEFAULT' && !as(c.raw_expr, 'A_Const')?.isnull);
-  const filled = constraints.some(
-    (c) => (c.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v') || c.contype === 'CONSTR_IDENTITY',
-  ) || SERIAL_TYPES.has(typeNameOf(col));
-  const notNull = col?.is_not_null === true || constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
+  const filled =
+    constraints.some(
+      (c) => (c.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v') || c.contype === 'CONSTR_IDENTITY',
+    ) || SERIAL_TYPES.has(typeNameOf(col));
+  const notNull =
+    col?.is_not_null === true ||
+    constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
   const hazards: AddColumnHazard[] = [];
-  if (def && (defaultVolatility(def.raw_expr).volatile || ctx.serverVersion < 110000)) hazards.push('add-column-volatile-default');
+  if (def && (defaultVolatility(def.raw_expr).volatile || ctx.serverVersion < 110000))
+    hazards.push('add-column-volatile-default');
   if (notNull && !def && !filled) hazards.push('add-column-not-null');
   if (filled) hazards.push('add-column-generated');
   return hazards;
@@ -87,14 +91,19 @@ export function addColumnHazards(cmd: AlterTableCmd, table: string, ctx: RuleCon
 
 /** The rule that judges an added constraint, whether table-level or written in a column definition. */
 export function constraintRule(c: Constraint): string | undefined {
-  if (c.indexname && (c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE')) return 'add-constraint-using-index';
+  if (c.indexname && (c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE'))
+    return 'add-constraint-using-index';
   switch (c.contype) {
-    case 'CONSTR_FOREIGN': return 'add-foreign-key';
-    case 'CONSTR_CHECK': return 'add-check-constraint';
+    case 'CONSTR_FOREIGN':
+      return 'add-foreign-key';
+    case 'CONSTR_CHECK':
+      return 'add-check-constraint';
     case 'CONSTR_PRIMARY':
     case 'CONSTR_UNIQUE':
-    case 'CONSTR_EXCLUSION': return 'add-unique-constraint';
-    default: return undefined;
+    case 'CONSTR_EXCLUSION':
+      return 'add-unique-constraint';
+    default:
+      return undefined;
   }
 }
 
@@ -102,7 +111,9 @@ export function constraintRule(c: Constraint): string | undefined {
 export function rulesFor(cmd: AlterTableCmd, table: string, ctx: RuleContext): string[] {
   if (cmd.subtype === 'AT_AddColumn') {
     const hazards: string[] = addColumnHazards(cmd, table, ctx);
-    const inline = constraintsOf(columnDef(cmd)).map(constraintRule).filter((r): r is string => r !== undefined);
+    const inline = constraintsOf(columnDef(cmd))
+      .map(constraintRule)
+      .filter((r): r is string => r !== undefined);
     return [...(hazards.length > 0 ? hazards : ['add-column']), ...inline];
   }
   if (cmd.subtype === 'AT_AddConstraint') {
@@ -135,7 +146,8 @@ export function constraintsFor(alter: AlterTarget, rule: string): AddedConstrain
       if (constraint && constraintRule(constraint) === rule) found.push({ cmd, constraint });
     } else if (cmd.subtype === 'AT_AddColumn') {
       const column = columnDef(cmd);
-      for (const constraint of constraintsOf(column)) if (constraintRule(constraint) === rule) found.push({ cmd, constraint, column });
+      for (const constraint of constraintsOf(column))
+        if (constraintRule(constraint) === rule) found.push({ cmd, constraint, column });
     }
   }
   return found;

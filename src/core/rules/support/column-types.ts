@@ -22,7 +22,7 @@ export function columnType(tn: TypeName | undefined): ColumnType {
   // The parser's JSON omits zero values: `numeric(10,0)` arrives as `{ ival: {} }` for the 0.
   const mods = (tn?.typmods ?? []).map((m) => {
     const ival = as(m, 'A_Const')?.ival;
-    return ival ? ival.ival ?? 0 : Number.NaN;
+    return ival ? (ival.ival ?? 0) : Number.NaN;
   });
   return { name, mods, array: (tn?.arrayBounds ?? []).length > 0 };
 }
@@ -40,7 +40,12 @@ export function catalogType(formatted: string): ColumnType | undefined {
 }
 
 export function sameType(a: ColumnType, b: ColumnType): boolean {
-  return a.name === b.name && a.array === b.array && a.mods.length === b.mods.length && a.mods.every((m, i) => m === b.mods[i]);
+  return (
+    a.name === b.name &&
+    a.array === b.array &&
+    a.mods.length === b.mods.length &&
+    a.mods.every((m, i) => m === b.mods[i])
+  );
 }
 
 /**

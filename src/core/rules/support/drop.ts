@@ -33,10 +33,17 @@ export function dropFindings(spec: DropSpec, s: ParsedStatement, ctx: RuleContex
     const relation = spec.lock ? (spec.relationOf ?? ((n: string) => n))(name) : undefined;
     const locked = spec.lock && relation ? { lock: spec.lock(concurrent), relation } : {};
     if (ctx.isNew(name)) {
-      return { rule: spec.rule, phase: 'pre', ...locked, message: `DROP ${spec.noun} ${shown}, created earlier in this migration: no running code knows it.` };
+      return {
+        rule: spec.rule,
+        phase: 'pre',
+        ...locked,
+        message: `DROP ${spec.noun} ${shown}, created earlier in this migration: no running code knows it.`,
+      };
     }
     return {
-      rule: spec.rule, phase: 'post', ...locked,
+      rule: spec.rule,
+      phase: 'post',
+      ...locked,
       message: `DROP ${spec.noun} ${shown}: the old code may still ${spec.oldCodeUse}, so it runs after the rollout.${cascade}`,
     };
   });

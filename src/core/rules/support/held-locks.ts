@@ -24,7 +24,12 @@ export interface HeldLock {
  * one that contains a statement PostgreSQL refuses in a transaction block runs statement by
  * statement, releasing locks in between.
  */
-export function heldLock(ctx: RuleContext, s: ParsedStatement, cmd: AlterTableCmd, table: string): HeldLock | undefined {
+export function heldLock(
+  ctx: RuleContext,
+  s: ParsedStatement,
+  cmd: AlterTableCmd,
+  table: string,
+): HeldLock | undefined {
   const target = normalizeRelation(table);
   let held: HeldLock | undefined;
   const consider = (lock: LockMode, line: number) => {

@@ -25,7 +25,13 @@ export type NotNullEvidence = 'column-not-null' | 'catalog-check' | 'migration-c
  * Why `column` of `table` is known to hold no NULL when sub-command `cmd` of `s` runs, or
  * undefined. Catalog checks count only on PostgreSQL 12+, the first version that uses them.
  */
-export function notNullEvidence(ctx: RuleContext, s: ParsedStatement, cmd: AlterTableCmd, table: string, column: string): NotNullEvidence | undefined {
+export function notNullEvidence(
+  ctx: RuleContext,
+  s: ParsedStatement,
+  cmd: AlterTableCmd,
+  table: string,
+  column: string,
+): NotNullEvidence | undefined {
   const facts = ctx.table(table);
   if (facts?.columns[column]?.notNull) return 'column-not-null';
   if (ctx.serverVersion < 120000) return undefined;
@@ -34,7 +40,13 @@ export function notNullEvidence(ctx: RuleContext, s: ParsedStatement, cmd: Alter
 }
 
 /** A CHECK (column IS NOT NULL) added valid, or added NOT VALID and then validated, before `cmd`. */
-function validatedInMigration(ctx: RuleContext, s: ParsedStatement, cmd: AlterTableCmd, table: string, column: string): boolean {
+function validatedInMigration(
+  ctx: RuleContext,
+  s: ParsedStatement,
+  cmd: AlterTableCmd,
+  table: string,
+  column: string,
+): boolean {
   const target = normalizeRelation(table);
   const notValid = new Set<string>();
   for (const st of ctx.statements.filter((x) => x.index <= s.index)) {

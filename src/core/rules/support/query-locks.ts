@@ -28,7 +28,11 @@ export function strongestQueryLock(node: unknown): QueryLock | undefined {
     if (!best || strongerLock(best.lock, lock) !== best.lock) best = { relation, lock };
   };
   walk(node, (n: Node) => {
-    const target = as(n, 'InsertStmt')?.relation ?? as(n, 'UpdateStmt')?.relation ?? as(n, 'DeleteStmt')?.relation ?? as(n, 'MergeStmt')?.relation;
+    const target =
+      as(n, 'InsertStmt')?.relation ??
+      as(n, 'UpdateStmt')?.relation ??
+      as(n, 'DeleteStmt')?.relation ??
+      as(n, 'MergeStmt')?.relation;
     if (target) consider(qualifiedName(target), 'RowExclusiveLock');
     const read = as(n, 'RangeVar');
     if (read) consider(qualifiedName(read), 'AccessShareLock');
