@@ -47,6 +47,8 @@ export interface DjangoProject {
   config: string;
   /** shop_product's columns as the deploy command saw them, or undefined when no rollout ran. */
   columnsAtRollout(): Promise<string[] | undefined>;
+  /** The manage.py subcommands deployctl ran through the source's interpreter, in order. */
+  manageCalls(): Promise<string[]>;
 }
 
 export async function djangoProject(
@@ -55,6 +57,15 @@ export async function djangoProject(
 ): Promise<DjangoProject> {
   const root = await mkdtemp(path.join(testTmp(), 'deployctl-django-'));
   const python = djangoPython();
+  // The source's interpreter logs each manage.py subcommand, then runs the real one.
+  const logged = path.join(root, 'python-logged');
+  await writeFile(
+    logged,
+    `#!/bin/sh\necho "$2" >> ${JSON.stringify(path.join(root, 'manage-calls.txt'))}\nexec ${JSON.stringify(python)} "$@"\n`,
+    {
+      mode: 0o755,
+    },
+  );
   await writeFile(
     path.join(root, 'columns.py'),
     [
@@ -71,7 +82,7 @@ export async function djangoProject(
     '  - app: web',
     '    type: django',
     `    manage: ${MANAGE}`,
-    `    python: ${python}`,
+    `    python: ${logged}`,
     ...(opts.settings ? [`    settings: ${opts.settings}`] : []),
     `lockTimeoutMs: ${opts.lockTimeoutMs ?? 2000}`,
     'retry: { attempts: 20, minDelayMs: 50, maxDelayMs: 200 }',
@@ -94,6 +105,10 @@ export async function djangoProject(
     columnsAtRollout: async () => {
       const text = await readFile(path.join(root, 'rollout-columns.txt'), 'utf8').catch(() => undefined);
       return text?.trim().split(' ');
+    },
+    manageCalls: async () => {
+      const text = await readFile(path.join(root, 'manage-calls.txt'), 'utf8').catch(() => '');
+      return text.split('\n').filter(Boolean);
     },
   };
 }
