@@ -1,7 +1,7 @@
 /** `deployctl plan` / `check` / `migrate` on the example Django project: built CLI, real Django, real PostgreSQL. */
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { djangoProject, manage } from './support.js';
+import { describeWithDjango, djangoProject, manage } from './support.js';
 
 interface PlanJson {
   ok: boolean;
@@ -31,7 +31,7 @@ async function plan(settings?: string): Promise<{ code: number | null; json: Pla
   return { code: r.code, json: JSON.parse(r.stdout) as PlanJson, stderr: r.stderr };
 }
 
-describe('django plan', () => {
+describeWithDjango('django plan', () => {
   it('stages the example: additions and the data migration before the rollout, the dropped column after it', async () => {
     // What the previous release applied, with plain manage.py (deployctl's ledger has never seen it).
     manage(db, ['migrate', 'shop', '0001']);

@@ -14,7 +14,7 @@ import { executeMigrations } from '../../src/engine/migrate/execute.js';
 import { systemClock } from '../../src/clock.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { djangoProject, manage } from './support.js';
+import { describeWithDjango, djangoProject, manage } from './support.js';
 
 let db: TestDatabase;
 beforeEach(async () => {
@@ -39,7 +39,7 @@ const columns = async (table: string) =>
     )
   ).map((r) => r.c);
 
-describe('django release', () => {
+describeWithDjango('django release', () => {
   it('applies pre migrations with Django, rolls out while the old column still exists, then drops it and runs the post data migration', async () => {
     const project = await djangoProject(db);
     const r = await runCli(['release', '--artifact', 'v2', '--config', project.config], { cwd: project.root });

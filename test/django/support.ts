@@ -10,25 +10,18 @@ import { testTmp, type TestDatabase } from '../support/db.js';
 
 export const MANAGE = path.resolve('examples/django/manage.py');
 
-let found: string | undefined;
-
 /**
- * The interpreter with Django and psycopg2. .ci/run installs them (python3-django,
- * python3-psycopg2); without them these tests fail, never skip.
+ * The interpreter with Django and psycopg2, found by the global setup (test/support/global-setup.js);
+ * empty when there is none, and then the Django tests are skipped (the setup said why, once).
  */
+export const DJANGO_PYTHON = process.env.DEPLOYCTL_TEST_PYTHON ?? '';
+
+/** `describe` when Django is available, else a skipped block. */
+export const describeWithDjango: typeof describe = DJANGO_PYTHON ? describe : describe.skip;
+
 export function djangoPython(): string {
-  if (found) return found;
-  const candidates = [process.env.DEPLOYCTL_TEST_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string =>
-    Boolean(c),
-  );
-  for (const candidate of candidates) {
-    const r = spawnSync(candidate, ['-c', 'import django, psycopg2'], { encoding: 'utf8' });
-    if (r.status === 0) return (found = candidate);
-  }
-  throw new Error(
-    `The Django tests need a Python with Django and psycopg2; tried ${candidates.join(', ')}. ` +
-      'Install them with: apt-get install -y python3-django python3-psycopg2 (.ci/run does), or point DEPLOYCTL_TEST_PYTHON at an interpreter that has them.',
-  );
+  if (!DJANGO_PYTHON) throw new Error('no Python with Django (see the line printed at the start of the test run)');
+  return DJANGO_PYTHON;
 }
 
 /** Runs manage.py directly, as the team did before deployctl; throws with Django's output on failure. */
