@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock } from '../clock.js';
 import { type Clock } from '../ports.js';
 import { loadConfig, type Config } from '../config/config.js';
-import { scrubSecrets } from '../adapters/postgres/url.js';
+import { checkDatabaseUrl, redactSecrets } from '../adapters/postgres/url.js';
 import { DeployctlError } from '../errors.js';
 import { createReporter, outputMode, type Reporter } from './reporter.js';
 import { styleFor, type Style } from './style.js';
@@ -27,7 +27,7 @@ export interface CliContext {
 export const scrub =
   (ctx: CliContext) =>
   (s: string): string =>
-    scrubSecrets(s, ctx.secrets);
+    redactSecrets(s, ctx.secrets);
 
 /** Options every command that reads migrations accepts. */
 export const SOURCE_OPTIONS = {
@@ -63,6 +63,7 @@ export async function configFrom(
     },
   });
   ctx.secrets.push(config.databaseUrl);
+  checkDatabaseUrl(config.databaseUrl, values['database-url'] !== undefined ? '--database-url' : 'database.url');
   return config;
 }
 

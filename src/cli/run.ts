@@ -87,14 +87,34 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     )(args, ctx);
   } catch (e) {
     const clean = scrub(ctx);
+    const json = args.includes('--json');
     if (isDeployctlError(e)) {
       ctx.io.stderr.write(`deployctl ${name}: ${clean(e.message)}\n`);
+      if (json)
+        writeJsonError(ctx, { code: e.code, message: clean(e.message), file: e.file, line: e.line, key: e.key });
       return exitCodeFor(e.code);
     }
     const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    if (json) writeJsonError(ctx, { code: 'INTERNAL', message: clean(e instanceof Error ? e.message : String(e)) });
     ctx.io.stderr.write(
       `deployctl ${name}: internal error (this is a bug in deployctl; please report it):\n${clean(detail)}\n`,
     );
     return EXIT.failed;
   }
+}
+
+/** With --json, a failure is also one JSON object on stdout, so a machine reading stdout sees it. */
+function writeJsonError(
+  ctx: CliContext,
+  e: { code: string; message: string; file?: string; line?: number; key?: string },
+): void {
+  const error = {
+    type: 'error',
+    code: e.code,
+    message: e.message,
+    file: e.file ?? null,
+    line: e.line ?? null,
+    key: e.key ?? null,
+  };
+  ctx.io.stdout.write(`${JSON.stringify(error)}\n`);
 }

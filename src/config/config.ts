@@ -169,7 +169,16 @@ function fromParsed(
   o: ConfigOverrides,
 ): Config {
   const urlEnv = parsed.database?.urlEnv;
+  if (urlEnv !== undefined && parsed.database?.url === undefined && o.databaseUrl === undefined && !env[urlEnv])
+    throw new DeployctlError(
+      'CONFIG_INVALID',
+      `config key 'database.urlEnv': environment variable ${urlEnv} is not set (deployctl does not fall back to DATABASE_URL)`,
+      { key: 'database.urlEnv' },
+    );
   const fileUrl = parsed.database?.url ?? (urlEnv ? env[urlEnv] : undefined);
+  const schema = o.schema ?? parsed.schema ?? 'deployctl';
+  checkLedgerSchema(schema, o.schema !== undefined ? '--ledger-schema' : 'schema');
+  for (const [i, entry] of (parsed.health?.checks ?? []).entries()) checkHealthEntry(entry, i);
   const sources: SourceConfig[] = o.dirs?.length
     ? o.dirs.map((dir) => ({ app: path.basename(path.resolve(dir)), type: 'sql', dir: path.resolve(dir) }))
     : (parsed.migrations ?? [{ app: 'default', dir: 'migrations' }]).map((s, i) => toSource(s, i, baseDir));
@@ -186,7 +195,7 @@ function fromParsed(
   return {
     baseDir,
     databaseUrl: o.databaseUrl ?? fileUrl ?? (env.DATABASE_URL || undefined),
-    schema: o.schema ?? parsed.schema ?? 'deployctl',
+    schema,
     sources,
     lockTimeoutMs: o.lockTimeoutMs ?? parsed.lockTimeoutMs ?? 2000,
     statementTimeoutMs: o.statementTimeoutMs ?? parsed.statementTimeoutMs ?? 0,
@@ -203,6 +212,30 @@ function fromParsed(
     },
     post: parsed.post ?? 'after-verify',
   };
+}
+
+/** The ledger schema is interpolated into SQL (quoted): only a plain identifier is accepted. */
+export const LEDGER_SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+export function checkLedgerSchema(schema: string, key: string): void {
+  if (!LEDGER_SCHEMA_PATTERN.test(schema))
+    throw new DeployctlError(
+      'CONFIG_INVALID',
+      `${key.startsWith('--') ? key : `config key '${key}'`}: ${JSON.stringify(schema)} is not a plain identifier (letters, digits and _, not starting with a digit, at most 63 characters)`,
+      { key },
+    );
+}
+
+/** Exactly one of http, sql, command: checked when the file is loaded, before anything runs. */
+function checkHealthEntry(entry: HealthCheckConfig, i: number): void {
+  const key = `health.checks[${i}]`;
+  const kinds = (['http', 'sql', 'command'] as const).filter((k) => entry[k] !== undefined);
+  if (kinds.length !== 1)
+    throw new DeployctlError(
+      'CONFIG_INVALID',
+      `config key '${key}': a health check sets exactly one of http, sql, command (found ${kinds.length ? kinds.join(', ') : 'none'})`,
+      { key, hint: 'e.g. `- http: { url: http://127.0.0.1:8080/healthz }` or `- sql: select true`' },
+    );
 }
 
 function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): SourceConfig {

@@ -8,6 +8,8 @@ import { DeployctlError } from '../../errors.js';
 import type { Db } from '../../ports.js';
 import type { AppliedMigration } from '../../core/plan/build.js';
 import { quoteIdent } from '../../core/sql/identifiers.js';
+import { redactDeep, redactSecrets } from '../postgres/url.js';
+import { checkLedgerSchema } from '../../config/config.js';
 
 export type ReleaseStatus = 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'aborted';
 
@@ -46,6 +48,7 @@ export class LedgerStore {
     readonly db: Db,
     schema = 'deployctl',
   ) {
+    checkLedgerSchema(schema, 'schema');
     this.schema = schema;
     this.q = quoteIdent(schema);
   }
@@ -186,7 +189,7 @@ export class LedgerStore {
     await this.db.query(`UPDATE ${this.q}.release SET status = $2, finished_at = now(), error = $3 WHERE id = $1`, [
       id,
       status,
-      error ?? null,
+      error === undefined ? null : redactSecrets(error),
     ]);
   }
 
@@ -208,7 +211,7 @@ export class LedgerStore {
         e.stage,
         e.kind,
         e.durationMs === undefined ? null : Math.round(e.durationMs),
-        JSON.stringify(e.detail ?? {}),
+        JSON.stringify(redactDeep(e.detail ?? {})),
       ],
     );
   }

@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { DeployctlError } from '../../errors.js';
-import { redactUrl } from './url.js';
+import { checkDatabaseUrl, redactSecrets, redactUrl } from './url.js';
 
 import type { Db } from '../../ports.js';
 
@@ -16,6 +16,7 @@ export async function connect(url: string | undefined, applicationName = 'deploy
       { key: 'database.url' },
     );
   }
+  checkDatabaseUrl(url);
   const client = new pg.Client({
     connectionString: url,
     application_name: applicationName,
@@ -42,7 +43,7 @@ export function unreachable(url: string, e: unknown): DeployctlError {
     '28000': 'authentication rejected',
     '3D000': 'database does not exist',
   };
-  const reason = (err.code && why[err.code]) ?? (err.message ?? String(e)).replace(url, redactUrl(url));
+  const reason = (err.code && why[err.code]) ?? redactSecrets(err.message ?? String(e), [url]);
   return new DeployctlError('DB_UNREACHABLE', `cannot reach the database at ${redactUrl(url)}: ${reason}`);
 }
 

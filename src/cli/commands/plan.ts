@@ -1,4 +1,5 @@
 import { planCommand } from '../../engine/plan.js';
+import { checkArtifact } from '../../core/artifact.js';
 import { planToJson } from '../../core/plan/json.js';
 import { renderPlan } from '../render/plan.js';
 import { EXIT } from '../exit.js';
@@ -14,6 +15,7 @@ export async function planCli(args: string[], ctx: CliContext): Promise<number> 
     ctx.io.stdout.write(`${PLAN_USAGE}\n`);
     return EXIT.ok;
   }
+  if (values.rollout !== undefined) checkArtifact(values.rollout, '--rollout');
   const config = await configFrom(ctx, values);
   const { plan } = await planCommand(config);
   // Loaded only when asked for: the pulumi driver brings the Pulumi SDK.

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { createDriver } from '../../adapters/drivers/factory.js';
 import { DeployctlError } from '../../errors.js';
+import { checkArtifact } from '../../core/artifact.js';
 import { buildHealthChecks } from '../../adapters/health/build.js';
 import type { HealthCheckConfig } from '../../config/health.js';
 import { releaseCommand, type ReleaseDeps, type ReleaseSummary } from '../../engine/release/release.js';
@@ -36,6 +37,7 @@ export async function releaseCli(args: string[], ctx: CliContext): Promise<numbe
     throw new DeployctlError('USAGE', `--resume and --abort exclude each other\n\n${RELEASE_USAGE}`);
   if (!values.resume && !values.abort && !values.artifact)
     throw new DeployctlError('USAGE', `--artifact <version> is required\n\n${RELEASE_USAGE}`);
+  if (values.artifact !== undefined) checkArtifact(values.artifact);
   const config = await configFrom(ctx, values);
   const { reporter } = reporterFor(ctx, values.json ?? false);
   const wiring = await wire(config, ctx, reporter);
