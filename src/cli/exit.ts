@@ -16,6 +16,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   DIRECTIVE_INVALID: EXIT.usage,
   SOURCE_INVALID: EXIT.usage,
   DB_UNREACHABLE: EXIT.usage,
+  DB_PRIVILEGE: EXIT.usage,
   PLAN_BLOCKED: EXIT.failed,
   CHECKSUM_MISMATCH: EXIT.failed,
   MIGRATION_FAILED: EXIT.failed,

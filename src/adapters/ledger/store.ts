@@ -70,10 +70,7 @@ export class LedgerStore {
    */
   async upgrade(): Promise<number> {
     const files = (await readdir(DDL_DIR)).filter((f) => /^\d{3}_.*\.sql$/.test(f)).sort();
-    await this.db.query(`CREATE SCHEMA IF NOT EXISTS ${this.q}`);
-    await this.db.query(
-      `CREATE TABLE IF NOT EXISTS ${this.q}.ledger_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    await this.ensureSchema();
     let current = 0;
     for (const file of files) {
       const version = Number(file.slice(0, 3));
@@ -94,6 +91,47 @@ export class LedgerStore {
       current = version;
     }
     return current;
+  }
+
+  /**
+   * Creates the ledger schema and its version table only when they are missing: PostgreSQL checks
+   * CREATE on the database for `CREATE SCHEMA IF NOT EXISTS` (and CREATE on the schema for
+   * `CREATE TABLE IF NOT EXISTS`) before it looks whether the object exists, so a role that an
+   * admin gave its own schema, without CREATE on the database, could otherwise never run.
+   */
+  private async ensureSchema(): Promise<void> {
+    const schema = await this.db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+    if (schema.rowCount === 0) {
+      await this.privileged(`CREATE SCHEMA IF NOT EXISTS ${this.q}`, `CREATE on database ${await this.databaseName()}`);
+    }
+    if (
+      (await this.db.query('SELECT to_regclass($1) IS NULL AS missing', [`${this.q}.ledger_version`])).rows[0].missing
+    ) {
+      await this.privileged(
+        `CREATE TABLE IF NOT EXISTS ${this.q}.ledger_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+        `CREATE on schema ${this.schema}`,
+      );
+    }
+  }
+
+  /** Runs DDL whose failure for lack of a privilege (42501) says which privilege and how to grant it. */
+  private async privileged(sql: string, privilege: string): Promise<void> {
+    try {
+      await this.db.query(sql);
+    } catch (e) {
+      if ((e as { code?: string }).code !== '42501') throw e;
+      const role = (await this.db.query('SELECT current_user AS u')).rows[0].u as string;
+      throw new DeployctlError(
+        'DB_PRIVILEGE',
+        `the database role ${role} lacks ${privilege}, which the ledger schema '${this.schema}' needs. ` +
+          `Either grant it, or have an admin create the schema for this role: CREATE SCHEMA ${this.q} AUTHORIZATION ${quoteIdent(role)}`,
+        { cause: e },
+      );
+    }
+  }
+
+  private async databaseName(): Promise<string> {
+    return (await this.db.query('SELECT current_database() AS d')).rows[0].d as string;
   }
 
   async applied(): Promise<AppliedMigration[]> {
