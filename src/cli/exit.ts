@@ -7,6 +7,7 @@ export const EXIT = {
   usage: 2,
   healthRolledBack: 3,
   lockHeld: 4,
+  postVerifyFailed: 5,
 } as const;
 
 const BY_CODE: Record<ErrorCode, number> = {
@@ -24,6 +25,8 @@ const BY_CODE: Record<ErrorCode, number> = {
   RELEASE_IN_PROGRESS: EXIT.failed,
   RELEASE_NOT_FOUND: EXIT.usage,
   HEALTH_FAILED: EXIT.healthRolledBack,
+  VERIFY_FAILED: EXIT.failed,
+  POST_VERIFY_FAILED: EXIT.postVerifyFailed,
   ROLLOUT_FAILED: EXIT.failed,
   ROLLBACK_REFUSED: EXIT.failed,
   INTERRUPTED: EXIT.failed,

@@ -142,14 +142,28 @@ export async function bake(checks: HealthCheck[], policy: BakePolicy, deps: Heal
 }
 
 /** The error the pipeline raises for a failed outcome; exit code 3 once the code is rolled back. */
-export function healthFailure(stage: string, outcome: HealthOutcome): DeployctlError {
+/**
+ * The error for an unhealthy verify. Its code says what it means for the release: HEALTH_FAILED
+ * after the rollout (the code is rolled back, exit 3), VERIFY_FAILED before it (nothing rolled
+ * out, exit 1), POST_VERIFY_FAILED after the post stage (nothing can be rolled back, exit 5).
+ */
+export function healthFailure(
+  stage: string,
+  outcome: HealthOutcome,
+  code: 'HEALTH_FAILED' | 'VERIFY_FAILED' | 'POST_VERIFY_FAILED' = 'HEALTH_FAILED',
+  why = '',
+): DeployctlError {
   const detail = outcome.failures
     .slice(-5)
     .map((f) => `${f.check}: ${f.detail}`)
     .join('; ');
-  return new DeployctlError('HEALTH_FAILED', `${stage}: ${outcome.summary}${detail ? ` — ${detail}` : ''}`, {
-    hint: 'check the app logs for the failing version; the health checks are under `health.checks` in deployctl.yaml',
-  });
+  return new DeployctlError(
+    code,
+    `${stage}: ${outcome.summary}${detail ? ` — ${detail}` : ''}${why ? `. ${why}` : ''}`,
+    {
+      hint: 'check the app logs for the failing version; the health checks are under `health.checks` in deployctl.yaml',
+    },
+  );
 }
 
 async function runRound(checks: HealthCheck[], deps: HealthDeps): Promise<HealthResult[]> {

@@ -214,7 +214,10 @@ export class LedgerStore {
   async currentArtifact(): Promise<string | undefined> {
     if (!(await this.exists())) return undefined;
     const r = await this.db.query(
-      `SELECT artifact FROM ${this.q}.release WHERE status = 'succeeded' AND rolled_back_by IS NULL ORDER BY id DESC LIMIT 1`,
+      // A release that failed after its rollout was verified still left its artifact serving.
+      `SELECT artifact FROM ${this.q}.release
+        WHERE rolled_back_by IS NULL AND (status = 'succeeded' OR (status = 'failed' AND stage IN ('verify:rollout', 'migrate:post', 'verify:post')))
+        ORDER BY id DESC LIMIT 1`,
     );
     return r.rows[0]?.artifact;
   }

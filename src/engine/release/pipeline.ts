@@ -106,13 +106,22 @@ export const PIPELINE: readonly StageDefinition[] = [
       assertRunnable(plan);
       const deferred = new Set(await s.ledger.deferredPost());
       const due = plan.stages.post.filter((k) => deferred.has(k));
+      // The app must be healthy before anything changes: a failure now is not the release's doing.
+      const baseline = await health(s, 'preflight', 'verify');
+      if (baseline && !baseline.ok) {
+        throw healthFailure(
+          'preflight',
+          baseline,
+          'VERIFY_FAILED',
+          `${s.release.previousArtifact} is unhealthy before the release; nothing was changed`,
+        );
+      }
       if (due.length)
         s.deps.emit({
           type: 'info',
           message: `running post migrations deferred by an earlier release: ${due.join(', ')}`,
         });
       await migrate(s, 'preflight', due);
-      const baseline = await health(s, 'preflight', 'verify');
       return {
         pre: plan.stages.pre,
         post: plan.stages.post,
@@ -134,7 +143,14 @@ export const PIPELINE: readonly StageDefinition[] = [
     id: 'verify:pre',
     run: async (s) => {
       const outcome = await health(s, 'verify:pre', 'verify');
-      if (outcome && !outcome.ok) throw healthFailure('verify:pre', outcome);
+      if (outcome && !outcome.ok) {
+        throw healthFailure(
+          'verify:pre',
+          outcome,
+          'VERIFY_FAILED',
+          'no rollout happened; the pre migrations stay applied (the previous code works with them)',
+        );
+      }
       return { health: outcome?.summary ?? 'skipped' };
     },
   },
@@ -180,7 +196,19 @@ export const PIPELINE: readonly StageDefinition[] = [
     id: 'verify:post',
     run: async (s) => {
       const outcome = await health(s, 'verify:post', 'verify');
-      if (outcome && !outcome.ok) throw healthFailure('verify:post', outcome);
+      if (outcome && !outcome.ok) {
+        const post = s.summary.applied.filter((a) => a.stage === 'migrate:post').map((a) => `${a.app}/${a.id}`);
+        throw healthFailure(
+          'verify:post',
+          outcome,
+          'POST_VERIFY_FAILED',
+          `post-migration verification failed; the new code (${s.release.artifact}) keeps serving; no rollback possible: ` +
+            (post.length
+              ? `the post migrations (${post.join(', ')}) removed what ${s.release.previousArtifact ?? 'the previous code'} needs`
+              : 'the previous code is not known to work with the schema now') +
+            '. Fix forward',
+        );
+      }
       return { health: outcome?.summary ?? 'skipped' };
     },
   },
