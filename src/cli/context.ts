@@ -50,6 +50,7 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: s
 export async function configFrom(
   ctx: CliContext,
   values: { config?: string; dir?: string[]; 'database-url'?: string; 'ledger-schema'?: string },
+  extra: { pgVersion?: number } = {},
 ): Promise<Config> {
   ctx.secrets.push(values['database-url'], ctx.io.env.DATABASE_URL);
   const config = await loadConfig({
@@ -60,6 +61,7 @@ export async function configFrom(
       databaseUrl: values['database-url'],
       dirs: values.dir?.map((d) => (d.startsWith('/') ? d : `${ctx.io.cwd}/${d}`)),
       schema: values['ledger-schema'],
+      ...extra,
     },
   });
   ctx.secrets.push(config.databaseUrl);

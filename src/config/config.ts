@@ -70,6 +70,7 @@ const FILE_SHAPE = obj({
   statementTimeoutMs: optional(int(0)),
   retry: optional(obj({ attempts: optional(int(1)), minDelayMs: optional(int(0)), maxDelayMs: optional(int(0)) })),
   allowOutOfOrder: optional(bool()),
+  pgVersion: optional(int(10)),
   rollout: optional(rollout),
   health: optional(
     obj({
@@ -104,6 +105,8 @@ export interface Config {
   statementTimeoutMs: number;
   retry: { attempts: number; minDelayMs: number; maxDelayMs: number };
   allowOutOfOrder: boolean;
+  /** PostgreSQL major version a plan without a database classifies for (a reachable database's own version wins). */
+  pgVersion?: number;
   rollout?: RolloutConfig;
   health: {
     checks: HealthCheckConfig[];
@@ -125,6 +128,7 @@ export interface ConfigOverrides {
   schema?: string;
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
+  pgVersion?: number;
 }
 
 /**
@@ -201,6 +205,7 @@ function fromParsed(
     statementTimeoutMs: o.statementTimeoutMs ?? parsed.statementTimeoutMs ?? 0,
     retry: { attempts: 10, minDelayMs: 500, maxDelayMs: 30000, ...parsed.retry },
     allowOutOfOrder: parsed.allowOutOfOrder ?? false,
+    pgVersion: o.pgVersion ?? parsed.pgVersion,
     rollout: parsed.rollout,
     health: {
       checks: (parsed.health?.checks ?? []) as HealthCheckConfig[],

@@ -42,8 +42,20 @@ export interface FrameworkMigration {
   appliedByFramework: boolean;
 }
 
-export function migrationFromText(app: string, id: string, prefix: string, file: string, text: string): MigrationFile {
-  const checksum = createHash('sha256').update(text, 'utf8').digest('hex');
+/**
+ * `bytes` are the file as read (the checksum is taken over them); without them, over `text` as
+ * UTF-8, which is the same for a file that is valid UTF-8.
+ */
+export function migrationFromText(
+  app: string,
+  id: string,
+  prefix: string,
+  file: string,
+  text: string,
+  bytes?: Uint8Array,
+): MigrationFile {
+  const hash = createHash('sha256');
+  const checksum = (bytes ? hash.update(bytes) : hash.update(text, 'utf8')).digest('hex');
   const split = splitDown(text);
   return { app, id, prefix, file, text, checksum, ...split };
 }

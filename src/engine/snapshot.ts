@@ -5,7 +5,7 @@
  * it is pure planning.
  */
 import { readCatalog } from '../adapters/postgres/catalog.js';
-import type { CatalogFacts } from '../core/schema/facts.js';
+import { serverVersionOfMajor, type CatalogFacts } from '../core/schema/facts.js';
 import type { Config } from '../config/config.js';
 import type { Db, MigrationApplier } from '../ports.js';
 import { LedgerStore } from '../adapters/ledger/store.js';
@@ -44,7 +44,13 @@ export async function readSnapshot(config: Config, db?: Db): Promise<Snapshot> {
   const sources = await readSources(config);
   const applied = db ? await new LedgerStore(db, config.schema).applied() : [];
   const catalog = db ? await readCatalog(db) : undefined;
-  const plan = buildPlanWithDjango({ sources, applied, catalog, allowOutOfOrder: config.allowOutOfOrder });
+  const plan = buildPlanWithDjango({
+    sources,
+    applied,
+    catalog,
+    assumedServerVersion: config.pgVersion === undefined ? undefined : serverVersionOfMajor(config.pgVersion),
+    allowOutOfOrder: config.allowOutOfOrder,
+  });
   const appliers = new Map(sources.flatMap((s) => (s.applier ? [[s.app, s.applier] as const] : [])));
   return { plan, applied, catalog, sources, appliers };
 }

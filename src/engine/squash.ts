@@ -113,8 +113,9 @@ export async function squashCommand(
   const movedTo = options.deleteSquashed ? undefined : path.join(source.dir, SQUASHED_DIR);
   if (movedTo) await mkdir(movedTo, { recursive: true });
   for (const f of squashed) {
-    const from = path.join(source.dir, `${f.id}.sql`);
-    if (movedTo) await rename(from, path.join(movedTo, `${f.id}.sql`));
+    // The file's own name: its extension may be written in any case (`.SQL`).
+    const from = path.join(source.dir, path.basename(f.file));
+    if (movedTo) await rename(from, path.join(movedTo, path.basename(f.file)));
     else await unlink(from);
   }
 

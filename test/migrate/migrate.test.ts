@@ -92,6 +92,52 @@ describe('migrate', () => {
     expect(await db.sql("SELECT to_regclass('ok') AS t")).toEqual([{ t: null }]);
   });
 
+  it('applies zero-byte and comments-only migrations as no-ops and records them in the ledger', async () => {
+    const dir = await migrationsDir({
+      '0001_empty.sql': '',
+      '0002_users.SQL': 'CREATE TABLE users (id bigint PRIMARY KEY);',
+      '0003_notes.sql': '-- reserved: the index moved to 0004\n/* nothing to run */\n',
+      '0004_placeholder.sql': '-- deployctl:no-transaction kept for the numbering\n',
+    });
+    const r = await migrate(dir, 'pre');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('applied migrations/0001_empty');
+    expect(await db.sql('SELECT id, phase, attempts FROM deployctl.migration ORDER BY id')).toEqual([
+      { id: '0001_empty', phase: 'pre', attempts: 1 },
+      { id: '0002_users', phase: 'pre', attempts: 1 },
+      { id: '0003_notes', phase: 'pre', attempts: 1 },
+      { id: '0004_placeholder', phase: 'pre', attempts: 1 },
+    ]);
+    expect(await db.sql("SELECT to_regclass('users')::text AS t")).toEqual([{ t: 'users' }]);
+    const again = await migrate(dir, 'pre');
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('nothing to apply');
+    expect((await migrate(dir, 'post')).code).toBe(0);
+  });
+
+  it('applies nothing when a migration turns lock_timeout off (exit 1)', async () => {
+    const dir = await migrationsDir({
+      '0001_a.sql': 'CREATE TABLE a (id int);',
+      '0002_b.sql': 'SET LOCAL lock_timeout = 0;\nALTER TABLE a ADD COLUMN b int;',
+    });
+    const r = await migrate(dir, 'pre');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/0002_b\.sql:1: disable-lock-timeout: SET LOCAL lock_timeout = 0 turns off/);
+    expect(await db.sql("SELECT to_regclass('a') AS a")).toEqual([{ a: null }]);
+  });
+
+  it('exits 2 naming the file and byte offset of a file that is not valid UTF-8, applying nothing', async () => {
+    const dir = await migrationsDir({ '0001_ok.sql': 'CREATE TABLE ok (id int);' });
+    await writeFile(
+      path.join(dir, '0002_bad.sql'),
+      Buffer.from([0x53, 0x45, 0x4c, 0x45, 0x43, 0x54, 0x20, 0x27, 0xff, 0x27]),
+    );
+    const r = await migrate(dir, 'pre');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/0002_bad\.sql:1: not valid UTF-8 at byte offset 8 \(0xff\)/);
+    expect(await db.sql("SELECT to_regclass('ok') AS t")).toEqual([{ t: null }]);
+  });
+
   it('rolls back a migration that fails in its third statement and names file:line', async () => {
     const dir = await migrationsDir({
       '0001_five.sql': [

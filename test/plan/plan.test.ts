@@ -1,9 +1,11 @@
 /** `deployctl plan` as a user runs it: built CLI, example folders, a real PostgreSQL for catalog facts. */
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, migrationsDir } from '../support/db.js';
+import { firstInvalidUtf8Byte } from '../../src/adapters/sources/sql-folder.js';
 
 const STATEMENT_KEYS = ['index', 'line', 'sql', 'phase', 'lock', 'relation', 'rewrite', 'scan', 'rules'].sort();
 const LOCKS = [
@@ -202,6 +204,165 @@ describe('plan', () => {
     const p = await runCli(['plan', '--config', config, '--rollout', 'v9'], { env: { PATH: '/usr/bin:/bin' } });
     expect(p.code).toBe(2);
     expect(p.stderr).toMatch(/Pulumi/);
+  });
+
+  it('plans a zero-byte and a comments-only file as pre no-ops, beside real SQL', async () => {
+    const dir = await migrationsDir({
+      '0001_empty.sql': '',
+      '0002_notes.sql': '-- kept so the numbering stays\n/* nothing to run */\n',
+      '0003_t.sql': 'CREATE TABLE t (id int);',
+    });
+    const r = await runCli(['plan', '--dir', dir, '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    assertPlanSchema(doc);
+    expect(
+      doc.migrations.map((m: { id: string; phase: string; statements: unknown[] }) => [m.id, m.phase, m.statements]),
+    ).toEqual([
+      ['0001_empty', 'pre', []],
+      ['0002_notes', 'pre', []],
+      ['0003_t', 'pre', [expect.objectContaining({ line: 1 })]],
+    ]);
+    expect(doc.stages.pre).toEqual(['migrations/0001_empty', 'migrations/0002_notes', 'migrations/0003_t']);
+  });
+
+  it('reads files whose extension is written in another case (.SQL) like .sql', async () => {
+    const dir = await migrationsDir({
+      '0001_a.SQL': 'CREATE TABLE a (id int);',
+      '0002_b.Sql': 'CREATE TABLE b (id int);',
+    });
+    const r = await runCli(['plan', '--dir', dir, '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.migrations.map((m: { id: string; file: string }) => [m.id, path.basename(m.file)])).toEqual([
+      ['0001_a', '0001_a.SQL'],
+      ['0002_b', '0002_b.Sql'],
+    ]);
+  });
+
+  it('rejects a file that is not valid UTF-8, naming the file and the byte offset (exit 2)', async () => {
+    const dir = await migrationsDir({ '0001_ok.sql': 'SELECT 1;' });
+    // "-- café" in Latin-1: 0xe9 is not valid UTF-8 on its own.
+    await writeFile(path.join(dir, '0002_latin1.sql'), Buffer.from('SELECT 1;\n-- caf\xe9\n', 'latin1'));
+    const r = await runCli(['plan', '--dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/0002_latin1\.sql:2: not valid UTF-8 at byte offset 16 \(0xe9\)/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('finds the first invalid UTF-8 byte exactly', () => {
+    const bytes = (...parts: (string | number[])[]) =>
+      Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+    expect(firstInvalidUtf8Byte(bytes('é\uFFFDx', [0xff]))).toBe(6); // a real U+FFFD is valid text
+    expect(firstInvalidUtf8Byte(bytes('ab', [0xc3]))).toBe(2); // truncated sequence at the end
+    expect(firstInvalidUtf8Byte(bytes('a', [0xc0, 0xaf]))).toBe(1); // overlong encoding
+    expect(firstInvalidUtf8Byte(bytes('\uFEFFok'))).toBe(5); // valid: the length
+  });
+
+  it('keeps the checksum the sha256 of the file bytes', async () => {
+    const dir = await migrationsDir({ '0001_a.sql': 'CREATE TABLE a (id int); -- café ☕\n' });
+    const db = await createTestDatabase('plan');
+    try {
+      expect((await runCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url])).code).toBe(0);
+      const bytes = await readFile(path.join(dir, '0001_a.sql'));
+      expect(await db.sql('SELECT checksum FROM deployctl.migration')).toEqual([
+        { checksum: createHash('sha256').update(bytes).digest('hex') },
+      ]);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('blocks a statement that disables lock_timeout with the fix; a positive value stays allowed', async () => {
+    const dir = await migrationsDir({
+      '0001_ok.sql': "SET lock_timeout = '5s';\nALTER TABLE t ADD COLUMN a int;\n",
+      '0002_off.sql': 'SET lock_timeout = 0;\nALTER TABLE t ADD COLUMN b int;\n',
+      '0003_reset.sql': 'RESET ALL;\nALTER TABLE t ADD COLUMN c int;\n',
+    });
+    const r = await runCli(['plan', '--dir', dir, '--json']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.stages).toEqual({
+      pre: ['migrations/0001_ok'],
+      post: [],
+      blocked: ['migrations/0002_off', 'migrations/0003_reset'],
+    });
+    expect(doc.problems.map((p: { message: string }) => p.message)).toEqual([
+      expect.stringMatching(/0002_off\.sql:1: disable-lock-timeout: SET lock_timeout = 0 turns off the lock_timeout/),
+      expect.stringMatching(/0003_reset\.sql:1: disable-lock-timeout: RESET ALL turns off the lock_timeout/),
+    ]);
+    const rule = doc.migrations[1].statements[0].rules.find((x: { id: string }) => x.id === 'disable-lock-timeout');
+    expect(rule.fix).toMatch(/^Remove it.*\n {2}-- deployctl:lock-timeout 5000$/);
+  });
+
+  it('rejects a lock-timeout 0 directive (exit 2) and accepts a positive one', async () => {
+    const zero = await migrationsDir({ '0001_x.sql': '-- deployctl:lock-timeout 0\nSELECT 1;\n' });
+    const r = await runCli(['plan', '--dir', zero]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /0001_x\.sql:1: 'deployctl:lock-timeout 0' would disable the lock timeout; a migration may lower or raise it, never turn it off/,
+    );
+    const positive = await migrationsDir({ '0001_x.sql': '-- deployctl:lock-timeout 30000\nSELECT 1;\n' });
+    expect((await runCli(['plan', '--dir', positive])).code).toBe(0);
+  });
+
+  it('treats SET CONSTRAINTS as neutral: pre, no lock, never mixed', async () => {
+    const dir = await migrationsDir({
+      '0001_c.sql': 'SET CONSTRAINTS ALL IMMEDIATE;\nALTER TABLE t DROP COLUMN old;\n',
+    });
+    const doc = JSON.parse((await runCli(['plan', '--dir', dir, '--json'])).stdout);
+    expect(doc.ok).toBe(true);
+    expect(doc.migrations[0].phase).toBe('post');
+    expect(doc.migrations[0].statements[0]).toMatchObject({
+      phase: 'pre',
+      lock: null,
+      rules: [{ id: 'session-statement' }],
+    });
+  });
+
+  it('says which PostgreSQL version a static plan assumes; --pg-version and pgVersion change it', async () => {
+    // ALTER TYPE … ADD VALUE runs in a transaction from PostgreSQL 12 on, not before.
+    const dir = await migrationsDir({ '0001_enum.sql': "ALTER TYPE mood ADD VALUE 'meh';" });
+    const byDefault = await runCli(['plan', '--dir', dir]);
+    expect(byDefault.stdout.split('\n')[0]).toBe('static plan: no database, assuming PostgreSQL 12 (set --pg-version)');
+    const json = JSON.parse((await runCli(['plan', '--dir', dir, '--json'])).stdout);
+    expect(json.assumedPgVersion).toBe(12);
+    expect(json.migrations[0].transactional).toBe(true);
+
+    const eleven = await runCli(['plan', '--dir', dir, '--pg-version', '11']);
+    expect(eleven.stdout).toMatch(/^static plan: no database, assuming PostgreSQL 11 \(set --pg-version\)\n/);
+    expect(eleven.stdout).toMatch(/statement by statement, no transaction/);
+
+    const config = path.join(path.dirname(dir), 'deployctl.yaml');
+    await writeFile(config, 'migrations: [{ app: migrations, dir: migrations }]\npgVersion: 11\n');
+    const fromFile = JSON.parse((await runCli(['plan', '--config', config, '--json'])).stdout);
+    expect(fromFile.assumedPgVersion).toBe(11);
+    expect(fromFile.migrations[0].transactional).toBe(false);
+    // The flag overrides the file.
+    const flag = JSON.parse((await runCli(['plan', '--config', config, '--pg-version', '16', '--json'])).stdout);
+    expect(flag.assumedPgVersion).toBe(16);
+
+    const bad = await runCli(['plan', '--dir', dir, '--pg-version', '9.6']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--pg-version takes a PostgreSQL major version, 10 or later/);
+    await writeFile(config, 'migrations: [{ app: migrations, dir: migrations }]\npgVersion: 8\n');
+    const badFile = await runCli(['plan', '--config', config]);
+    expect(badFile.code).toBe(2);
+    expect(badFile.stderr).toMatch(/config key 'pgVersion': expected a whole number ≥ 10, got 8/);
+  });
+
+  it('with a database, the server says its version: no assumption is printed', async () => {
+    const db = await createTestDatabase('plan');
+    try {
+      const dir = await migrationsDir({ '0001_a.sql': 'CREATE TABLE a (id int);' });
+      const r = await runCli(['plan', '--dir', dir, '--database-url', db.url, '--pg-version', '11']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(/static plan/);
+      const doc = JSON.parse((await runCli(['plan', '--dir', dir, '--database-url', db.url, '--json'])).stdout);
+      expect(doc).not.toHaveProperty('assumedPgVersion');
+    } finally {
+      await db.drop();
+    }
   });
 
   it('says the database is unreachable without printing the password (exit 2)', async () => {

@@ -2,12 +2,20 @@
 import type { Style } from '../style.js';
 import type { ClassifiedStatement } from '../../core/classify/classify.js';
 import type { Plan } from '../../core/plan/build.js';
+import { majorOfServerVersion } from '../../core/schema/facts.js';
 
 export function renderPlan(plan: Plan, style: Style): string {
   const out: string[] = [];
   const phaseColour = (phase: string): string =>
     phase === 'pre' ? style.green(phase) : phase === 'post' ? style.yellow(phase) : style.red(phase);
 
+  if (plan.assumedServerVersion !== undefined)
+    out.push(
+      style.dim(
+        `static plan: no database, assuming PostgreSQL ${majorOfServerVersion(plan.assumedServerVersion)} (set --pg-version)`,
+      ),
+      '',
+    );
   if (plan.migrations.length === 0) out.push('No pending migrations.');
   for (const m of plan.migrations) {
     const tx = m.transactional ? 'in one transaction' : 'statement by statement, no transaction';

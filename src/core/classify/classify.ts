@@ -49,6 +49,8 @@ export interface ClassifiedMigration {
 
 export interface ClassifyOptions {
   catalog?: CatalogFacts;
+  /** server_version_num to assume without a catalog (default ASSUMED_SERVER_VERSION). */
+  assumedServerVersion?: number;
   rules?: readonly Rule[];
 }
 
@@ -58,7 +60,7 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
   const rules = options.rules ?? RULES;
   const parsed = parseSql(migration.up, migration.file);
   const directives = readDirectives(parsed.comments, migration.file);
-  const serverVersion = options.catalog?.serverVersion ?? ASSUMED_SERVER_VERSION;
+  const serverVersion = options.catalog?.serverVersion ?? options.assumedServerVersion ?? ASSUMED_SERVER_VERSION;
   const created = new Set<string>();
   const usedAllows = new Set<number>();
 

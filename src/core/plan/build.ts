@@ -3,7 +3,7 @@
  * applied, and catalog facts. It lists the pending migrations with their classification, the
  * stages they run in, and everything that blocks the release. Pure.
  */
-import type { CatalogFacts } from '../schema/facts.js';
+import { ASSUMED_SERVER_VERSION, type CatalogFacts } from '../schema/facts.js';
 import { classifyMigration, type ClassifiedMigration } from '../classify/classify.js';
 import type { MigrationFile } from '../migration.js';
 import { baselineStatus, partialBaselineMessage } from './baseline.js';
@@ -36,12 +36,16 @@ export interface Plan {
   problems: PlanProblem[];
   /** Applied migrations per the ledger, for status and rollback. */
   applied: AppliedMigration[];
+  /** Static plan (no catalog): the server_version_num the classifier assumed. */
+  assumedServerVersion?: number;
 }
 
 export interface PlanInput {
   sources: { app: string; files: MigrationFile[] }[];
   applied: AppliedMigration[];
   catalog?: CatalogFacts;
+  /** Without a catalog: the server_version_num to classify for (default ASSUMED_SERVER_VERSION). */
+  assumedServerVersion?: number;
   allowOutOfOrder?: boolean;
 }
 
@@ -51,6 +55,7 @@ export function buildPlan(input: PlanInput): Plan {
   const problems: PlanProblem[] = [];
   const migrations: ClassifiedMigration[] = [];
   const applied = new Map(input.applied.map((a) => [stageKey(a.app, a.id), a]));
+  const assumedServerVersion = input.catalog ? undefined : (input.assumedServerVersion ?? ASSUMED_SERVER_VERSION);
 
   for (const { app, files } of input.sources) {
     const appliedHere = input.applied
@@ -108,7 +113,7 @@ export function buildPlan(input: PlanInput): Plan {
           message: `${f.file} is pending but sorts before ${app}/${lastApplied}, which is already applied. Rename it so that it sorts last, or set allowOutOfOrder: true in deployctl.yaml.`,
         });
       }
-      const classified = classifyMigration(f, { catalog: input.catalog });
+      const classified = classifyMigration(f, { catalog: input.catalog, assumedServerVersion });
       migrations.push(classified);
       for (const s of classified.statements) {
         if (s.phase !== 'unsafe') continue;
@@ -141,5 +146,6 @@ export function buildPlan(input: PlanInput): Plan {
     },
     problems,
     applied: input.applied,
+    ...(assumedServerVersion !== undefined ? { assumedServerVersion } : {}),
   };
 }

@@ -1,5 +1,6 @@
 /** `deployctl plan --json`, version 1: the stable schema in DESIGN.md. Extra keys are additive. */
 import type { Plan } from './build.js';
+import { majorOfServerVersion } from '../schema/facts.js';
 
 export interface PlanJson {
   version: 1;
@@ -26,6 +27,8 @@ export interface PlanJson {
   }[];
   stages: { pre: string[]; post: string[]; blocked: string[] };
   problems: { kind: string; app: string; id?: string; file?: string; line?: number; message: string }[];
+  /** Static plan only (no database): the PostgreSQL major version the classifier assumed. */
+  assumedPgVersion?: number;
 }
 
 export function planToJson(plan: Plan): PlanJson {
@@ -58,5 +61,8 @@ export function planToJson(plan: Plan): PlanJson {
     })),
     stages: plan.stages,
     problems: plan.problems.map((p) => ({ ...p })),
+    ...(plan.assumedServerVersion !== undefined
+      ? { assumedPgVersion: majorOfServerVersion(plan.assumedServerVersion) }
+      : {}),
   };
 }

@@ -68,10 +68,12 @@ import { unbatchedBackfill } from './unbatched-backfill.js';
 import { updateBatched } from './update-batched.js';
 import { vacuumFull } from './vacuum-full.js';
 import { sessionStatement } from './session-statement.js';
+import { disableLockTimeout } from './disable-lock-timeout.js';
 import { unrecognizedStatement } from './unrecognized-statement.js';
 
 export const RULES: readonly Rule[] = [
   sessionStatement,
+  disableLockTimeout,
   createTable,
   alterEnumAddValue,
   alterEnumRenameValue,

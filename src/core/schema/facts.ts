@@ -24,8 +24,21 @@ export interface CatalogFacts {
 /** A heap at most this size (one 8 kB page) is rewritten or scanned in an instant. */
 export const EMPTY_TABLE_MAX_BYTES = 8192;
 
-/** Used when no database is reachable: the oldest PostgreSQL the static rules assume. */
+/**
+ * Used when no database is reachable and no version is given (`plan --pg-version`, `pgVersion:`
+ * in deployctl.yaml): the oldest PostgreSQL the static rules assume.
+ */
 export const ASSUMED_SERVER_VERSION = 120000;
+
+/** server_version_num of a major version (`12` → 120000). */
+export function serverVersionOfMajor(major: number): number {
+  return major * 10000;
+}
+
+/** The major version of a server_version_num (`150004` → 15). */
+export function majorOfServerVersion(serverVersion: number): number {
+  return Math.floor(serverVersion / 10000);
+}
 
 export function lookupTable(catalog: CatalogFacts | undefined, relation: string): TableFacts | undefined {
   if (!catalog) return undefined;

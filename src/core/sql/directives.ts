@@ -16,7 +16,7 @@ export interface Directives {
   noTransaction?: { reason: string; line: number };
   /** Overrides the configured statement_timeout for this migration, in milliseconds. */
   statementTimeoutMs?: number;
-  /** Overrides the configured lock_timeout for this migration, in milliseconds. */
+  /** Overrides the configured lock_timeout for this migration, in milliseconds (never 0: that disables it). */
   lockTimeoutMs?: number;
   allows: AllowDirective[];
 }
@@ -70,6 +70,11 @@ export function readDirectives(comments: SqlComment[], file: string): Directives
         const ms = Number(rest[0]);
         if (rest.length !== 1 || !Number.isInteger(ms) || ms < 0)
           fail(`'deployctl:${name}' takes milliseconds. Example: -- deployctl:${name} 30000`);
+        // lock_timeout 0 means no timeout: the migration would queue behind app locks without limit.
+        if (name === 'lock-timeout' && ms === 0)
+          fail(
+            `'deployctl:lock-timeout 0' would disable the lock timeout; a migration may lower or raise it, never turn it off. Use a positive number of milliseconds, e.g. -- deployctl:lock-timeout 10000`,
+          );
         if (name === 'statement-timeout') out.statementTimeoutMs = ms;
         else out.lockTimeoutMs = ms;
         break;

@@ -45,10 +45,17 @@ export function loadParser(): Promise<void> {
 /**
  * Parse `text` (from `file`, starting at `firstLine` of it) into statements and comments.
  * Throws SQL_PARSE naming file and line when PostgreSQL's grammar rejects it.
+ *
+ * Input with no statement at all (a zero-byte file, only whitespace, only comments or empty
+ * `;`) is a valid no-op: zero statements. PostgreSQL accepts such a query string too (an empty
+ * query), but libpg-query rejects the zero-length string itself ("Query cannot be empty"), so
+ * that one case is answered here without calling the parser; everything else (whitespace and
+ * comments included) still goes through the grammar, so a real syntax error is never hidden.
  */
 export function parseSql(text: string, file: string, firstLine = 1): ParsedSql {
   const bytes = Buffer.from(text, 'utf8');
   const lineAt = lineIndex(bytes, firstLine);
+  if (text.length === 0) return { statements: [], comments: [] };
   let raw;
   try {
     raw = parseSync(text);
