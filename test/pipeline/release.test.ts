@@ -1,4 +1,6 @@
 /** `deployctl release` and `rollback` end to end: built CLI, command driver, real PostgreSQL. */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 import { ADVISORY_KEY } from '../../src/adapters/ledger/lock.js';
 import { runCli, startCli } from '../support/cli.js';
@@ -84,6 +86,43 @@ describe('release', () => {
     // The next good release picks the post migration up.
     expect((await release('--artifact', 'v3')).code).toBe(0);
     expect(await columns('users')).toEqual(['id']);
+  });
+
+  it('stops at preflight when the serving version is already unhealthy: exit 1, nothing changed', async () => {
+    await project.addMigration('0001_users.sql', 'CREATE TABLE users (id bigint PRIMARY KEY, legacy text);');
+    expect((await release('--artifact', 'v1')).code).toBe(0);
+    await writeFile(path.join(project.root, 'state.txt'), 'v1-bad\n');
+    await project.addMigration('0002_email.sql', 'ALTER TABLE users ADD COLUMN email text;');
+    const r = await release('--artifact', 'v2');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('v1 is unhealthy before the release; nothing was changed');
+    expect(await columns('users')).toEqual(['id', 'legacy']);
+    expect(await project.driverLog()).toEqual(['deploy v1']);
+  });
+
+  it('fails verify:post with exit 5: the new code keeps serving and is what the ledger calls current', async () => {
+    await project.addMigration('0001_users.sql', 'CREATE TABLE users (id bigint PRIMARY KEY, legacy text);');
+    expect((await release('--artifact', 'v1')).code).toBe(0);
+    // A check that passes until the post migration drops the column it looks at.
+    const config = await readFile(project.config, 'utf8');
+    await writeFile(
+      project.config,
+      config.replace(
+        '- sql: select true',
+        "- sql: select exists (select 1 from information_schema.columns where table_name = 'users' and column_name = 'legacy')",
+      ),
+    );
+    await project.addMigration('0002_drop_legacy.sql', 'ALTER TABLE users DROP COLUMN legacy;');
+    const r = await release('--artifact', 'v2');
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('the new code (v2) keeps serving; no rollback possible');
+    expect(r.stderr).toContain('shop/0002_drop_legacy');
+    expect(await project.deployed()).toBe('v2');
+    expect(await project.driverLog()).toEqual(['deploy v1', 'deploy v2']);
+    // The next release starts from v2, the version that serves (its checks still fail: stopped at preflight).
+    const next = await release('--artifact', 'v3');
+    expect(next.stderr).toContain('v2 → v3');
+    expect(next.stderr).toContain('v2 is unhealthy before the release');
   });
 
   it('with --defer-post leaves post migrations to the next release preflight', async () => {
