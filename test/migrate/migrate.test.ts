@@ -50,6 +50,43 @@ describe('migrate', () => {
     ).toEqual([{ n: 0 }]);
   });
 
+  it('refuses post migrations while a release is unfinished, unless forced with a reason (recorded)', async () => {
+    const dir = await migrationsDir({
+      '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, legacy text);',
+      '0002_drop_legacy.sql': 'ALTER TABLE users DROP COLUMN legacy;',
+    });
+    expect((await runCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url])).code).toBe(0);
+    // A release killed during its rollout: the old code may still serve.
+    await db.sql(
+      "INSERT INTO deployctl.release (artifact, previous_artifact, stage, host, pid) VALUES ('v2', 'v1', 'verify:pre', 'elsewhere', 1)",
+    );
+    const refused = await runCli(['migrate', '--phase', 'post', '--dir', dir, '--database-url', db.url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('did not finish, so the old code may still serve');
+    expect(refused.stderr).toContain("--force '<reason>'");
+    expect(
+      await db.sql("SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'legacy'"),
+    ).toEqual([{ n: 1 }]);
+    const forced = await runCli([
+      'migrate',
+      '--phase',
+      'post',
+      '--dir',
+      dir,
+      '--database-url',
+      db.url,
+      '--force',
+      'v2 serves alone',
+    ]);
+    expect(forced.code).toBe(0);
+    expect(
+      await db.sql("SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'legacy'"),
+    ).toEqual([{ n: 0 }]);
+    expect(
+      await db.sql("SELECT detail->>'forcedPost' AS why FROM deployctl.release_event WHERE detail ? 'forcedPost'"),
+    ).toEqual([{ why: 'v2 serves alone' }]);
+  });
+
   it('refuses an applied file whose content changed, and applies nothing else', async () => {
     const dir = await migrationsDir({ '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);' });
     expect((await migrate(dir, 'pre')).code).toBe(0);

@@ -4,12 +4,18 @@ import { EXIT } from '../exit.js';
 import { configFrom, parse, reporterFor, SOURCE_OPTIONS, type CliContext } from '../context.js';
 
 export const MIGRATE_USAGE =
-  'usage: deployctl migrate --phase pre|post [--dir <path>]... [--config <file>] [--database-url <url>] [--lock-wait <ms>] [--dry-run] [--json]';
+  'usage: deployctl migrate --phase pre|post [--dir <path>]... [--config <file>] [--database-url <url>] [--lock-wait <ms>] [--force <reason>] [--dry-run] [--json]';
 
 export async function migrateCli(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(
     args,
-    { ...SOURCE_OPTIONS, phase: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'lock-wait': { type: 'string' } },
+    {
+      ...SOURCE_OPTIONS,
+      phase: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'lock-wait': { type: 'string' },
+      force: { type: 'string' },
+    },
     MIGRATE_USAGE,
   );
   if (values.help) {
@@ -21,12 +27,14 @@ export async function migrateCli(args: string[], ctx: CliContext): Promise<numbe
   const lockWaitMs = values['lock-wait'] === undefined ? 0 : Number(values['lock-wait']);
   if (!Number.isInteger(lockWaitMs) || lockWaitMs < 0)
     throw new DeployctlError('USAGE', `--lock-wait takes milliseconds, e.g. --lock-wait 30000`);
+  if (values.force !== undefined && !values.force.trim())
+    throw new DeployctlError('USAGE', `--force takes the reason, e.g. --force 'v2 serves alone since 12:00'`);
   const config = await configFrom(ctx, values);
   const { reporter } = reporterFor(ctx, values.json ?? false);
   try {
     const result = await migrateCommand(
       config,
-      { phase: values.phase, dryRun: values['dry-run'], lockWaitMs },
+      { phase: values.phase, dryRun: values['dry-run'], lockWaitMs, force: values.force },
       { clock: ctx.clock, emit: reporter.emit, signal: ctx.signal },
     );
     if (values['dry-run']) {

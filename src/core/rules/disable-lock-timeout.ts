@@ -54,7 +54,6 @@ export const disableLockTimeout: Rule = {
       'SET lock_timeout TO DEFAULT;\nALTER TABLE users ADD COLUMN c int',
       'RESET lock_timeout;\nALTER TABLE users ADD COLUMN c int',
       'RESET ALL;\nALTER TABLE users ADD COLUMN c int',
-      'DISCARD ALL;\nALTER TABLE users ADD COLUMN c int',
       "SELECT set_config('lock_timeout', '0', false);\nALTER TABLE users ADD COLUMN c int",
     ],
     silent: [

@@ -19,6 +19,8 @@ export interface MigrateOptions {
   dryRun?: boolean;
   lockWaitMs?: number;
   releaseId?: number | null;
+  /** Why a post migration may run although a release is unfinished (`--force <reason>`). */
+  force?: string;
 }
 
 export interface MigrateDeps {
@@ -58,6 +60,7 @@ export async function migrateCommand(
       const snapshot = await readSnapshot(config, lock.db);
       assertRunnable(snapshot.plan);
       const selected = selectPhase(snapshot.plan, options.phase);
+      if (selected.length > 0) await refuseEarlyContract(ledger, options);
       const applied = await applySelected(snapshot, selected, config, {
         ...deps,
         releaseId: options.releaseId ?? null,
@@ -67,6 +70,31 @@ export async function migrateCommand(
       return { plan: snapshot.plan, selected, applied };
     },
   );
+}
+
+/**
+ * A post migration removes what the old code may still read, so it must not run while a release
+ * is unfinished (running, interrupted, or killed mid-rollout): the old code may still serve.
+ * `--force <reason>` overrides, and the reason is recorded on that release.
+ */
+async function refuseEarlyContract(ledger: LedgerStore, options: MigrateOptions): Promise<void> {
+  if (options.phase !== 'post') return;
+  const open = await ledger.unfinishedRelease();
+  if (!open) return;
+  if (!options.force) {
+    throw new DeployctlError(
+      'RELEASE_IN_PROGRESS',
+      `release ${open.id} (artifact ${open.artifact}, last completed stage: ${open.stage}) did not finish, so the old code may still serve; ` +
+        `a post migration now could remove what it reads. Continue it with 'deployctl release --resume' (it runs the post migrations itself) ` +
+        `or give it up with 'deployctl release --abort'; if you know only the new code serves: deployctl migrate --phase post --force '<reason>'`,
+    );
+  }
+  await ledger.addEvent({
+    releaseId: open.id,
+    stage: 'migrate:post',
+    kind: 'info',
+    detail: { forcedPost: options.force },
+  });
 }
 
 /** Runs the snapshot's migrations named by `keys` (`app/id`), in plan order, with the config's timeouts and retries. */
