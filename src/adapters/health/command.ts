@@ -3,6 +3,7 @@ import { systemClock } from '../../clock.js';
 import { type Clock } from '../../ports.js';
 import { describeExit, runShell } from '../process/shell.js';
 import type { HealthCheck, HealthResult } from '../../ports.js';
+import { startResult } from './result.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../config/health.js';
 
 export class CommandHealthCheck implements HealthCheck {
@@ -19,13 +20,7 @@ export class CommandHealthCheck implements HealthCheck {
 
   async run(signal?: AbortSignal): Promise<HealthResult> {
     const clock = this.deps.clock ?? systemClock;
-    const started = clock.now();
-    const result = (ok: boolean, detail: string): HealthResult => ({
-      check: this.name,
-      ok,
-      latencyMs: clock.now() - started,
-      detail,
-    });
+    const result = startResult(this.name, clock);
     try {
       const run = await runShell(this.command, {
         timeoutMs: this.timeoutMs,

@@ -8,6 +8,7 @@ import https from 'node:https';
 import { systemClock } from '../../clock.js';
 import { type Clock } from '../../ports.js';
 import type { HealthCheck, HealthResult } from '../../ports.js';
+import { startResult } from './result.js';
 import { DEFAULT_HTTP_TIMEOUT_MS, type HttpCheckConfig } from '../../config/health.js';
 
 /** Only this much of the body is read for the substring match; health bodies are small. */
@@ -35,12 +36,7 @@ export class HttpHealthCheck implements HealthCheck {
   async run(signal?: AbortSignal): Promise<HealthResult> {
     const clock = this.deps.clock ?? systemClock;
     const started = clock.now();
-    const result = (ok: boolean, detail: string): HealthResult => ({
-      check: this.name,
-      ok,
-      latencyMs: clock.now() - started,
-      detail,
-    });
+    const result = startResult(this.name, clock);
 
     const request = new AbortController();
     const timer = new AbortController();

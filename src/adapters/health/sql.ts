@@ -6,6 +6,7 @@
 import { systemClock } from '../../clock.js';
 import { type Clock } from '../../ports.js';
 import type { HealthCheck, HealthResult } from '../../ports.js';
+import { startResult } from './result.js';
 import { DEFAULT_SQL_TIMEOUT_MS } from '../../config/health.js';
 
 interface QueryOutput {
@@ -34,13 +35,7 @@ export class SqlHealthCheck implements HealthCheck {
 
   async run(signal?: AbortSignal): Promise<HealthResult> {
     const clock = this.deps.clock ?? systemClock;
-    const started = clock.now();
-    const result = (ok: boolean, detail: string): HealthResult => ({
-      check: this.name,
-      ok,
-      latencyMs: clock.now() - started,
-      detail,
-    });
+    const result = startResult(this.name, clock);
 
     const giveUp = new AbortController();
     const onAbort = (): void => giveUp.abort();
