@@ -139,14 +139,7 @@ export class LedgerStore {
     const r = await this.db.query(
       `SELECT app, id, checksum, phase, applied_at, release_id FROM ${this.q}.migration ORDER BY app, id`,
     );
-    return r.rows.map((row) => ({
-      app: row.app,
-      id: row.id,
-      checksum: row.checksum,
-      phase: row.phase,
-      appliedAt: row.applied_at,
-      releaseId: row.release_id === null ? null : Number(row.release_id),
-    }));
+    return r.rows.map(toApplied);
   }
 
   async isApplied(app: string, id: string): Promise<boolean> {
@@ -286,14 +279,7 @@ export class LedgerStore {
       `SELECT app, id, checksum, phase, applied_at, release_id FROM ${this.q}.migration WHERE release_id = $1 ORDER BY applied_at, app, id`,
       [releaseId],
     );
-    return r.rows.map((row) => ({
-      app: row.app,
-      id: row.id,
-      checksum: row.checksum,
-      phase: row.phase,
-      appliedAt: row.applied_at,
-      releaseId,
-    }));
+    return r.rows.map(toApplied);
   }
 }
 
@@ -305,6 +291,17 @@ export function unfinished(running: ReleaseRow | undefined): DeployctlError {
     'RELEASE_IN_PROGRESS',
     `${what} did not finish. Continue it with 'deployctl release --resume' or give it up with 'deployctl release --abort'.`,
   );
+}
+
+function toApplied(row: Record<string, unknown>): AppliedMigration {
+  return {
+    app: row.app as string,
+    id: row.id as string,
+    checksum: row.checksum as string,
+    phase: row.phase as string,
+    appliedAt: row.applied_at as Date,
+    releaseId: row.release_id === null ? null : Number(row.release_id),
+  };
 }
 
 function toRelease(row: Record<string, unknown>): ReleaseRow {
