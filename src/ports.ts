@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import type { ClassifiedMigration } from './core/classify/classify.js';
+import type { MigrationFile } from './core/migration.js';
 
 /** A connection to PostgreSQL (adapters/postgres/connect.ts opens one). */
 export type Db = pg.Client;
@@ -95,6 +96,20 @@ export interface ApplyContext {
  */
 export interface MigrationApplier {
   apply(m: ClassifiedMigration, ctx: ApplyContext, record: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * The ledger of the tool a source's files come from (`_prisma_migrations`, golang-migrate's
+ * `schema_migrations`…), kept in step so that tool still agrees with the database. deployctl runs
+ * the SQL itself; the executor calls `record` right after writing its own ledger row, on the same
+ * connection and inside the same transaction (for a migration that runs outside one, in a short
+ * transaction of its own right after the last statement): both rows commit together or neither.
+ */
+export interface ExternalLedger {
+  /** The table as shown to the user, e.g. `_prisma_migrations`. */
+  readonly table: string;
+  /** Writes the rows the tool itself writes for `m`; `startedAtMs`/`finishedAtMs` are clock times. */
+  record(db: Db, m: MigrationFile, run: { startedAtMs: number; finishedAtMs: number }): Promise<void>;
 }
 
 /**

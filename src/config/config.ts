@@ -15,10 +15,12 @@ const DRIVER_PLACEHOLDERS = new Set(['ARTIFACT', 'PORT', 'PREVIOUS_ARTIFACT', 'R
 const source = obj({
   app: str(),
   dir: optional(str()),
-  type: optional(oneOf('sql', 'django')),
+  type: optional(oneOf('sql', 'django', 'prisma', 'drizzle', 'golang-migrate', 'dbmate', 'node-pg-migrate')),
   manage: optional(str()),
   python: optional(str()),
   settings: optional(str()),
+  migrationsSchema: optional(str()),
+  migrationsTable: optional(str()),
 });
 
 const rollout = union<RolloutConfig>('driver', {
@@ -85,15 +87,29 @@ const FILE_SHAPE = obj({
   post: optional(oneOf('after-verify', 'next-release')),
 });
 
+export type SourceType = 'sql' | 'django' | 'prisma' | 'drizzle' | 'golang-migrate' | 'dbmate' | 'node-pg-migrate';
+
 export interface SourceConfig {
   app: string;
-  type: 'sql' | 'django';
-  /** Folder of SQL files (type sql), resolved against the config file's folder. */
+  type: SourceType;
+  /** Folder of the migrations (types other than django), resolved against the config file's folder. */
   dir: string;
   manage?: string;
   python?: string;
   settings?: string;
+  /** drizzle: schema and table of drizzle's own ledger (default drizzle.__drizzle_migrations). */
+  migrationsSchema?: string;
+  migrationsTable?: string;
 }
+
+/** Where each tool keeps its migrations by default, when a source names no `dir`. */
+const DEFAULT_DIRS: Partial<Record<SourceType, string>> = {
+  prisma: 'prisma/migrations',
+  drizzle: 'drizzle',
+  'golang-migrate': 'migrations',
+  dbmate: 'db/migrations',
+  'node-pg-migrate': 'migrations',
+};
 
 export interface Config {
   /** Folder paths are resolved against this (the config file's folder, or the working directory). */
@@ -257,13 +273,25 @@ function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): Sou
       `config key 'migrations[${i}].manage': a django source needs the path to manage.py`,
       { key: `migrations[${i}].manage` },
     );
+  if ((s.migrationsSchema !== undefined || s.migrationsTable !== undefined) && type !== 'drizzle')
+    throw new DeployctlError(
+      'CONFIG_INVALID',
+      `config key 'migrations[${i}].${s.migrationsSchema !== undefined ? 'migrationsSchema' : 'migrationsTable'}': only a drizzle source has a configurable ledger table`,
+      { key: `migrations[${i}].${s.migrationsSchema !== undefined ? 'migrationsSchema' : 'migrationsTable'}` },
+    );
+  for (const key of ['migrationsSchema', 'migrationsTable'] as const) {
+    const value = s[key];
+    if (value !== undefined) checkLedgerSchema(value, `migrations[${i}].${key}`);
+  }
   return {
     app: s.app,
     type,
-    dir: path.resolve(baseDir, s.dir ?? path.dirname(s.manage ?? '.')),
+    dir: path.resolve(baseDir, s.dir ?? DEFAULT_DIRS[type] ?? path.dirname(s.manage ?? '.')),
     manage: s.manage ? path.resolve(baseDir, s.manage) : undefined,
     python: s.python,
     settings: s.settings,
+    migrationsSchema: s.migrationsSchema,
+    migrationsTable: s.migrationsTable,
   };
 }
 

@@ -7,17 +7,21 @@
 import { readCatalog } from '../adapters/postgres/catalog.js';
 import { serverVersionOfMajor, type CatalogFacts } from '../core/schema/facts.js';
 import type { Config } from '../config/config.js';
-import type { Db, MigrationApplier } from '../ports.js';
+import type { Db, ExternalLedger, MigrationApplier } from '../ports.js';
 import { LedgerStore } from '../adapters/ledger/store.js';
 import type { AppliedMigration, Plan } from '../core/plan/build.js';
 import { loadParser } from '../core/sql/parse.js';
 import { buildPlanWithDjango, type PlanSource } from '../core/plan/django.js';
 import { readDjangoSource } from '../adapters/sources/django/read.js';
 import { readSqlFolder } from '../adapters/sources/sql-folder.js';
+import { readToolSource } from '../adapters/sources/tools/read.js';
+import type { ToolLedgerReader } from '../adapters/sources/tools/tool.js';
 
 /** A source as read: its migration files and, for a framework's source, the applier. */
 export interface SourceRead extends PlanSource {
   applier?: MigrationApplier;
+  /** For a source in another tool's layout: that tool's ledger, kept in step and read by adopt. */
+  ledger?: ExternalLedger & ToolLedgerReader;
 }
 
 export async function readSources(config: Config): Promise<SourceRead[]> {
@@ -25,7 +29,8 @@ export async function readSources(config: Config): Promise<SourceRead[]> {
   const out: SourceRead[] = [];
   for (const s of config.sources) {
     if (s.type === 'django') out.push(await readDjangoSource(s, config));
-    else out.push({ app: s.app, files: await readSqlFolder({ app: s.app, dir: s.dir }) });
+    else if (s.type === 'sql') out.push({ app: s.app, files: await readSqlFolder({ app: s.app, dir: s.dir }) });
+    else out.push({ app: s.app, ...(await readToolSource(s)) });
   }
   return out;
 }
@@ -37,6 +42,8 @@ export interface Snapshot {
   sources: SourceRead[];
   /** Per app label, the applier of a framework's source (Django). */
   appliers: ReadonlyMap<string, MigrationApplier>;
+  /** Per app label, the other tool's ledger a source keeps in step (Prisma, Drizzle…). */
+  externalLedgers: ReadonlyMap<string, ExternalLedger>;
 }
 
 /** Reads everything a plan needs; with no connection the plan is static and every file pending. */
@@ -52,5 +59,6 @@ export async function readSnapshot(config: Config, db?: Db): Promise<Snapshot> {
     allowOutOfOrder: config.allowOutOfOrder,
   });
   const appliers = new Map(sources.flatMap((s) => (s.applier ? [[s.app, s.applier] as const] : [])));
-  return { plan, applied, catalog, sources, appliers };
+  const externalLedgers = new Map(sources.flatMap((s) => (s.ledger ? [[s.app, s.ledger] as const] : [])));
+  return { plan, applied, catalog, sources, appliers, externalLedgers };
 }

@@ -57,7 +57,7 @@ export async function readSqlFolder(source: SqlFolderSource, cwd = process.cwd()
 }
 
 /** The file's text; a file that is not valid UTF-8 is an error naming the first bad byte. */
-function decodeUtf8(bytes: Buffer, file: string): string {
+export function decodeUtf8(bytes: Buffer, file: string): string {
   try {
     return UTF8.decode(bytes);
   } catch {

@@ -14,7 +14,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { Clock } from '../../ports.js';
 import type { ClassifiedMigration } from '../../core/classify/classify.js';
 import { connect } from '../../adapters/postgres/connect.js';
-import type { Db, MigrationApplier } from '../../ports.js';
+import type { Db, ExternalLedger, MigrationApplier } from '../../ports.js';
 import { DeployctlError } from '../../errors.js';
 import type { Emit } from '../../ports.js';
 import { LedgerStore } from '../../adapters/ledger/store.js';
@@ -41,6 +41,8 @@ export interface ExecuteDeps {
   signal?: AbortSignal;
   /** Per app label: the framework that applies that source's migrations itself (Django). */
   appliers?: ReadonlyMap<string, MigrationApplier>;
+  /** Per app label: the other tool's ledger to keep in step (ports.ts, ExternalLedger). */
+  externalLedgers?: ReadonlyMap<string, ExternalLedger>;
 }
 
 export interface AppliedResult {
@@ -122,16 +124,20 @@ async function runOne(
     }
     deps.emit({ type: 'migration:start', app, id, phase, attempt: attempts });
     const ledger = new LedgerStore(session.db, options.schema);
-    const record = (): Promise<void> =>
-      ledger.recordApplied(session.db, {
+    const external = deps.externalLedgers?.get(app);
+    const record = async (): Promise<void> => {
+      const finishedAtMs = deps.clock.now();
+      await ledger.recordApplied(session.db, {
         app,
         id,
         checksum: m.migration.checksum,
         phase,
-        durationMs: deps.clock.now() - started,
+        durationMs: finishedAtMs - started,
         releaseId: options.releaseId,
         attempts,
       });
+      await external?.record(session.db, m.migration, { startedAtMs: started, finishedAtMs });
+    };
     const applier = m.migration.framework ? deps.appliers?.get(app) : undefined;
     if (m.migration.framework && !applier)
       throw new DeployctlError(
@@ -182,7 +188,9 @@ async function runOne(
           throw e;
         }
       }
-      await record();
+      // deployctl's row and the other tool's rows commit together.
+      if (external) await inTransaction(db, record);
+      else await record();
       await db.query('RESET ALL');
     }
     recorded = true;
@@ -228,6 +236,17 @@ async function runOne(
   const ms = deps.clock.now() - started;
   deps.emit({ type: 'migration:applied', app, id, phase, ms, attempts });
   return { app, id, phase, ms, attempts };
+}
+
+async function inTransaction(db: Db, fn: () => Promise<void>): Promise<void> {
+  await db.query('BEGIN');
+  try {
+    await fn();
+    await db.query('COMMIT');
+  } catch (e) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
 }
 
 async function runStatement(

@@ -123,6 +123,7 @@ export async function applySelected(
       monitor: deps.monitor,
       signal: deps.signal,
       appliers: snapshot.appliers,
+      externalLedgers: snapshot.externalLedgers,
     },
   );
 }
