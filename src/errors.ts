@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'INTERRUPTED'
   | 'DRIFT'
   | 'CHECK_FAILED'
+  | 'ADOPT_UNVERIFIED'
   | 'TRACE_DISAGREES'
   | 'INTERNAL';
 

@@ -32,6 +32,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   INTERRUPTED: EXIT.failed,
   DRIFT: EXIT.failed,
   CHECK_FAILED: EXIT.failed,
+  ADOPT_UNVERIFIED: EXIT.failed,
   TRACE_DISAGREES: EXIT.failed,
   INTERNAL: EXIT.failed,
 };

@@ -14,6 +14,10 @@ export const COMMANDS: Record<string, { load: () => Promise<Command>; summary: s
     load: async () => (await import('./commands/plan.js')).planCli,
     summary: 'classify pending migrations and show the staged plan',
   },
+  adopt: {
+    load: async () => (await import('./commands/adopt.js')).adoptCli,
+    summary: 'record the migrations another tool (or --through <id>) already applied, after checking the catalog',
+  },
   migrate: {
     load: async () => (await import('./commands/migrate.js')).migrateCli,
     summary: 'apply pending migrations of one phase (--phase pre|post)',
