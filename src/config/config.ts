@@ -8,7 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import { DeployctlError } from '../errors.js';
 import type { RolloutConfig } from './rollout.js';
 import { BAKE_DEFAULTS, VERIFY_DEFAULTS, type HealthCheckConfig } from './health.js';
-import { bool, int, list, obj, oneOf, optional, ratio, str, union, type Shape } from './schema.js';
+import { bool, int, list, obj, oneOf, optional, ratio, record, str, union, type Shape } from './schema.js';
+import type { MigrationDecision } from '../core/plan/decisions.js';
 
 const DRIVER_PLACEHOLDERS = new Set(['ARTIFACT', 'PORT', 'PREVIOUS_ARTIFACT', 'RELEASE_ID']);
 
@@ -19,6 +20,15 @@ const source = obj({
   manage: optional(str()),
   python: optional(str()),
   settings: optional(str()),
+  decisions: optional(
+    record(
+      obj({
+        allow: optional(list(obj({ rule: str(), reason: str() }))),
+        phase: optional(oneOf('pre', 'post')),
+        reason: optional(str()),
+      }),
+    ),
+  ),
 });
 
 const rollout = union<RolloutConfig>('driver', {
@@ -93,6 +103,11 @@ export interface SourceConfig {
   manage?: string;
   python?: string;
   settings?: string;
+  /**
+   * Per migration id (`0003_drop_x`, Django's `sites.0002_alter_domain_unique`): what its file
+   * would say in `deployctl:` directives, for files the team does not own.
+   */
+  decisions?: Record<string, MigrationDecision>;
 }
 
 export interface Config {
@@ -257,6 +272,25 @@ function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): Sou
       `config key 'migrations[${i}].manage': a django source needs the path to manage.py`,
       { key: `migrations[${i}].manage` },
     );
+  for (const [id, d] of Object.entries(s.decisions ?? {})) {
+    const key = `migrations[${i}].decisions.${id}`;
+    if (d.phase && !d.reason)
+      throw new DeployctlError(
+        'CONFIG_INVALID',
+        `config key '${key}.reason': a forced phase needs a reason, e.g. reason: the old code never reads this table`,
+        { key: `${key}.reason` },
+      );
+    if (d.reason && !d.phase)
+      throw new DeployctlError(
+        'CONFIG_INVALID',
+        `config key '${key}.reason': a reason without a phase; each allow entry carries its own reason`,
+        { key: `${key}.reason` },
+      );
+    if (!d.phase && !d.allow?.length)
+      throw new DeployctlError('CONFIG_INVALID', `config key '${key}': decides nothing; give it allow or phase`, {
+        key,
+      });
+  }
   return {
     app: s.app,
     type,
@@ -264,6 +298,7 @@ function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): Sou
     manage: s.manage ? path.resolve(baseDir, s.manage) : undefined,
     python: s.python,
     settings: s.settings,
+    ...(s.decisions ? { decisions: s.decisions } : {}),
   };
 }
 

@@ -24,8 +24,11 @@ export async function readSources(config: Config): Promise<SourceRead[]> {
   await loadParser();
   const out: SourceRead[] = [];
   for (const s of config.sources) {
-    if (s.type === 'django') out.push(await readDjangoSource(s, config));
-    else out.push({ app: s.app, files: await readSqlFolder({ app: s.app, dir: s.dir }) });
+    const read: SourceRead =
+      s.type === 'django'
+        ? await readDjangoSource(s, config)
+        : { app: s.app, files: await readSqlFolder({ app: s.app, dir: s.dir }) };
+    out.push(s.decisions ? { ...read, decisions: s.decisions } : read);
   }
   return out;
 }
