@@ -1,4 +1,6 @@
-// Copies the non-TypeScript files the compiled tool reads at run time (the ledger DDL) into dist/.
+// Copies the non-TypeScript files the compiled tool reads at run time into dist/: the ledger DDL and
+// the Python helper that reads a Django project's migration plan.
 import { cpSync } from 'node:fs';
 
 cpSync('src/adapters/ledger/ddl', 'dist/src/adapters/ledger/ddl', { recursive: true });
+cpSync('src/adapters/sources/django/plan_helper.py', 'dist/src/adapters/sources/django/plan_helper.py');

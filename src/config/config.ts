@@ -8,7 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import { DeployctlError } from '../errors.js';
 import type { RolloutConfig } from './rollout.js';
 import { BAKE_DEFAULTS, VERIFY_DEFAULTS, type HealthCheckConfig } from './health.js';
-import { bool, int, list, obj, oneOf, optional, ratio, str, union, type Shape } from './schema.js';
+import { bool, int, list, obj, oneOf, optional, ratio, record, str, union, type Shape } from './schema.js';
+import type { MigrationDecision } from '../core/plan/decisions.js';
 
 const DRIVER_PLACEHOLDERS = new Set(['ARTIFACT', 'PORT', 'PREVIOUS_ARTIFACT', 'RELEASE_ID']);
 
@@ -21,6 +22,15 @@ const source = obj({
   settings: optional(str()),
   migrationsSchema: optional(str()),
   migrationsTable: optional(str()),
+  decisions: optional(
+    record(
+      obj({
+        allow: optional(list(obj({ rule: str(), reason: str() }))),
+        phase: optional(oneOf('pre', 'post')),
+        reason: optional(str()),
+      }),
+    ),
+  ),
 });
 
 const rollout = union<RolloutConfig>('driver', {
@@ -100,6 +110,11 @@ export interface SourceConfig {
   /** drizzle: schema and table of drizzle's own ledger (default drizzle.__drizzle_migrations). */
   migrationsSchema?: string;
   migrationsTable?: string;
+  /**
+   * Per migration id (`0003_drop_x`, Django's `sites.0002_alter_domain_unique`): what its file
+   * would say in `deployctl:` directives, for files the team does not own.
+   */
+  decisions?: Record<string, MigrationDecision>;
 }
 
 /** Where each tool keeps its migrations by default, when a source names no `dir`. */
@@ -283,6 +298,25 @@ function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): Sou
     const value = s[key];
     if (value !== undefined) checkLedgerSchema(value, `migrations[${i}].${key}`);
   }
+  for (const [id, d] of Object.entries(s.decisions ?? {})) {
+    const key = `migrations[${i}].decisions.${id}`;
+    if (d.phase && !d.reason)
+      throw new DeployctlError(
+        'CONFIG_INVALID',
+        `config key '${key}.reason': a forced phase needs a reason, e.g. reason: the old code never reads this table`,
+        { key: `${key}.reason` },
+      );
+    if (d.reason && !d.phase)
+      throw new DeployctlError(
+        'CONFIG_INVALID',
+        `config key '${key}.reason': a reason without a phase; each allow entry carries its own reason`,
+        { key: `${key}.reason` },
+      );
+    if (!d.phase && !d.allow?.length)
+      throw new DeployctlError('CONFIG_INVALID', `config key '${key}': decides nothing; give it allow or phase`, {
+        key,
+      });
+  }
   return {
     app: s.app,
     type,
@@ -292,6 +326,7 @@ function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): Sou
     settings: s.settings,
     migrationsSchema: s.migrationsSchema,
     migrationsTable: s.migrationsTable,
+    ...(s.decisions ? { decisions: s.decisions } : {}),
   };
 }
 

@@ -36,6 +36,14 @@ export const list =
     return (v as unknown[]).map((x, i) => item(x, `${p}[${i}]`));
   };
 
+/** A mapping whose keys are names the user chooses (migration ids), each value of one shape. */
+export const record =
+  <T>(value: Shape<T>): Shape<Record<string, T>> =>
+  (v, p) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(p, 'a mapping of keys', v);
+    return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, value(x, `${p}.${k}`)]));
+  };
+
 type Fields = Record<string, Shape<unknown>>;
 type Optional<S> = S & { optional: true };
 type Out<F extends Fields> = { [K in keyof F as F[K] extends { optional: true } ? never : K]: ReturnType<F[K]> } & {

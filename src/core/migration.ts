@@ -24,11 +24,17 @@ export interface MigrationFile {
   framework?: FrameworkMigration;
   /** What the classifier cannot judge from `up` (a RunPython operation…), shown with the plan. */
   notes?: string[];
+  /**
+   * When `up` is generated from the file rather than being its text (a Django migration's SQL):
+   * the file's line for each line of `up` (index 0 is `up`'s line 1), so findings name the line
+   * of the file that declares the statement.
+   */
+  sourceLines?: number[];
 }
 
 /**
- * A migration a framework owns (Django): `up` is the SQL it would run, but the framework's own
- * tool applies it (through the source's MigrationApplier, ports.ts), orders it by its dependency
+ * A migration a framework owns (Django): `up` is the SQL it would run (each operation's, in order,
+ * with `sourceLines` pointing at the operation in the .py file), but the framework's own tool applies it (through the source's MigrationApplier, ports.ts), orders it by its dependency
  * graph and records it in its own table.
  */
 export interface FrameworkMigration {

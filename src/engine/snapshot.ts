@@ -28,9 +28,13 @@ export async function readSources(config: Config): Promise<SourceRead[]> {
   await loadParser();
   const out: SourceRead[] = [];
   for (const s of config.sources) {
-    if (s.type === 'django') out.push(await readDjangoSource(s, config));
-    else if (s.type === 'sql') out.push({ app: s.app, files: await readSqlFolder({ app: s.app, dir: s.dir }) });
-    else out.push({ app: s.app, ...(await readToolSource(s)) });
+    const read: SourceRead =
+      s.type === 'django'
+        ? await readDjangoSource(s, config)
+        : s.type === 'sql'
+          ? { app: s.app, files: await readSqlFolder({ app: s.app, dir: s.dir }) }
+          : { app: s.app, ...(await readToolSource(s)) };
+    out.push(s.decisions ? { ...read, decisions: s.decisions } : read);
   }
   return out;
 }

@@ -1,60 +1,123 @@
-/** Reading manage.py output and Django migration directives: the edge cases, on Django's real text. */
+/** Reading the plan helper's document, manage.py failures and Django migration directives: the edge cases. */
 import { directiveHeader } from '../../src/adapters/sources/django/directives.js';
-import {
-  diedOfLockTimeout,
-  failureSummary,
-  opaqueOperations,
-  parseConflicts,
-  parseShowMigrationsPlan,
-} from '../../src/adapters/sources/django/output.js';
+import { diedOfLockTimeout, failureSummary, parsePlanDocument } from '../../src/adapters/sources/django/output.js';
+import { toMigrationFile } from '../../src/adapters/sources/django/read.js';
 
-describe('showmigrations --plan -v 2', () => {
-  it('reads state and every dependency, in Django order', () => {
-    const text = [
-      '[X]  contenttypes.0001_initial',
-      '[ ]  shop.0002_product_sku ... (shop.0001_initial)',
-      '[ ]  shop.0003_merge ... (shop.0002_a, shop.0002_b, accounts.0001_initial)',
-      '',
-    ].join('\n');
-    expect(parseShowMigrationsPlan(text)).toEqual([
-      { app: 'contenttypes', name: '0001_initial', applied: true, dependencies: [] },
-      { app: 'shop', name: '0002_product_sku', applied: false, dependencies: ['shop.0001_initial'] },
-      {
-        app: 'shop',
-        name: '0003_merge',
-        applied: false,
-        dependencies: ['shop.0002_a', 'shop.0002_b', 'accounts.0001_initial'],
-      },
+const helperDocument = {
+  format: 1,
+  django: '3.2.25',
+  vendor: 'postgresql',
+  conflicts: [],
+  migrations: [
+    {
+      app: 'shop',
+      name: '0001_initial',
+      file: '/srv/app/shop/migrations/0001_initial.py',
+      applied: true,
+      dependencies: [],
+      atomic: true,
+      replaces: [],
+    },
+    {
+      app: 'shop',
+      name: '0002_product_sku',
+      file: '/srv/app/shop/migrations/0002_product_sku.py',
+      applied: false,
+      dependencies: ['shop.0001_initial'],
+      atomic: true,
+      replaces: [],
+      operations: [
+        {
+          type: 'AddField',
+          line: 9,
+          description: 'Add field sku to product',
+          sql: ['ALTER TABLE "shop_product" ADD COLUMN "sku" varchar(64) NULL;'],
+        },
+        { type: 'RunPython', line: 12, description: 'Raw Python operation', sql: null },
+      ],
+    },
+  ],
+};
+
+describe('the plan helper document', () => {
+  it('is read from the last line of the output, whatever the settings printed before it', () => {
+    const doc = parsePlanDocument(`loading settings...\n${JSON.stringify(helperDocument)}\n`);
+    expect(doc.migrations.map((m) => [`${m.app}.${m.name}`, m.applied])).toEqual([
+      ['shop.0001_initial', true],
+      ['shop.0002_product_sku', false],
     ]);
+    expect(doc.migrations[1]!.operations![1]).toEqual({
+      type: 'RunPython',
+      line: 12,
+      description: 'Raw Python operation',
+      sql: null,
+    });
   });
 
-  it('refuses a line it does not understand instead of dropping a migration', () => {
-    expect(() => parseShowMigrationsPlan('shop\n [X] 0001_initial\n')).toThrow(/unexpected line.*"shop"/);
+  it('is refused at the first field that is not what the helper writes, named by its path', () => {
+    const broken = structuredClone(helperDocument) as typeof helperDocument & { migrations: Record<string, unknown>[] };
+    (broken.migrations[1]!.operations as Record<string, unknown>[])[0]!.sql = 'ALTER TABLE x';
+    expect(() => parsePlanDocument(JSON.stringify(broken))).toThrow(
+      /^migrations\[1\]\.operations\[0\]\.sql: expected an array$/,
+    );
+    const pending = structuredClone(helperDocument) as typeof helperDocument & {
+      migrations: Record<string, unknown>[];
+    };
+    delete pending.migrations[1]!.operations;
+    expect(() => parsePlanDocument(JSON.stringify(pending))).toThrow(
+      /migrations\[1\]\.operations: missing for a pending/,
+    );
+    expect(() => parsePlanDocument(JSON.stringify({ ...helperDocument, vendor: 'sqlite' }))).toThrow(
+      /vendor: the project's default database is sqlite, not PostgreSQL/,
+    );
+    expect(() => parsePlanDocument(JSON.stringify({ ...helperDocument, format: 2 }))).toThrow(/^format: expected 1/);
+    expect(() => parsePlanDocument('Traceback (most recent call last):\n  ...')).toThrow(/last line is not JSON/);
+    const twice = { ...helperDocument, migrations: [helperDocument.migrations[0], helperDocument.migrations[0]] };
+    expect(() => parsePlanDocument(JSON.stringify(twice))).toThrow(/shop\.0001_initial is listed twice/);
   });
 });
 
-describe('conflicting leaves', () => {
-  it('reads every app of the CommandError', () => {
-    const err =
-      "CommandError: Conflicting migrations detected; multiple leaf nodes in the migration graph: (0002_a, 0002_b in billing; 0003_x, 0003_y, 0003_z in shop).\nTo fix them run 'python manage.py makemigrations --merge'\n";
-    expect(parseConflicts(err)).toEqual([
-      { app: 'billing', leaves: ['0002_a', '0002_b'] },
-      { app: 'shop', leaves: ['0003_x', '0003_y', '0003_z'] },
-    ]);
-    expect(parseConflicts('CommandError: No installed app with label "x".')).toBeUndefined();
-  });
-});
+describe('a pending migration as the classifier reads it', () => {
+  const py = '# deployctl:lock-timeout 5000\nfrom django.db import migrations\n';
+  const planned = parsePlanDocument(JSON.stringify(helperDocument)).migrations[1]!;
 
-describe('sqlmigrate output', () => {
-  it('names each operation that has no SQL (Django 3.2 and later print the marker with or without a colon)', () => {
-    const sql =
-      'BEGIN;\n--\n-- MIGRATION NOW PERFORMS OPERATION THAT CANNOT BE WRITTEN AS SQL:\n-- Raw Python operation\n--\nALTER TABLE "t" ADD COLUMN "c" int NULL;\n--\n-- MIGRATION NOW PERFORMS OPERATION THAT CANNOT BE WRITTEN AS SQL\n-- Raw Python operation\n--\nCOMMIT;\n';
-    expect(opaqueOperations(sql)).toEqual(['Raw Python operation', 'Raw Python operation']);
-    expect(
-      opaqueOperations(
-        'BEGIN;\n--\n-- Add field sku to product\n--\nALTER TABLE "p" ADD COLUMN "sku" varchar(64) NULL;\nCOMMIT;',
+  it("is the directives, then each operation's SQL, every line pointing back at the .py line of its operation", () => {
+    const f = toMigrationFile('web', planned, 'shop/migrations/0002_product_sku.py', py);
+    expect(f.up).toBe('-- deployctl:lock-timeout 5000\nALTER TABLE "shop_product" ADD COLUMN "sku" varchar(64) NULL;');
+    expect(f.sourceLines).toEqual([1, 9]);
+    expect(f.notes).toEqual([
+      expect.stringMatching(
+        /^shop\/migrations\/0002_product_sku\.py:12: RunPython: deployctl cannot see inside it \(it is Python: 'Raw Python operation'\)\. It runs before the rollout/,
       ),
-    ).toEqual([]);
+    ]);
+  });
+
+  it('names an operation whose SQL could not be worked out, with the exception Django raised', () => {
+    const failed = {
+      ...planned,
+      operations: [
+        {
+          type: 'AlterUniqueTogether',
+          line: 7,
+          description: 'Alter unique_together for post (0 constraint(s))',
+          sql: null,
+          error: 'ValueError: Found wrong number (0) of constraints for blog_post(slug)',
+        },
+      ],
+    };
+    const f = toMigrationFile('web', failed, 'blog/migrations/0009_x.py', 'from django.db import migrations\n');
+    expect(f.up).toBe('');
+    expect(f.notes).toEqual([
+      expect.stringMatching(
+        /^blog\/migrations\/0009_x\.py:7: AlterUniqueTogether: its SQL could not be worked out ahead of time against this database \(ValueError: Found wrong number/,
+      ),
+    ]);
+  });
+
+  it('with no operations (a merge, makemigrations --empty) has an empty up', () => {
+    const f = toMigrationFile('web', { ...planned, operations: [] }, 'shop/migrations/0003_merge.py', 'x = 1\n');
+    expect(f).toMatchObject({ up: '', sourceLines: [], id: 'shop.0002_product_sku' });
+    expect(f.notes).toBeUndefined();
   });
 });
 
@@ -92,7 +155,10 @@ describe('directives in a migration file', () => {
         '# deployctl:phase post the new code fills it\n# deployctl:lock-timeout 5000\nfrom django.db import migrations\n',
         'm.py',
       ),
-    ).toEqual(['-- deployctl:phase post the new code fills it', '-- deployctl:lock-timeout 5000']);
+    ).toEqual([
+      { line: 1, text: '-- deployctl:phase post the new code fills it' },
+      { line: 2, text: '-- deployctl:lock-timeout 5000' },
+    ]);
   });
 
   it('are validated with the line of the .py file', () => {

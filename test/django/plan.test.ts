@@ -63,7 +63,7 @@ describeWithDjango('django plan', () => {
     expect(index.statements.map((s) => s.rules.map((r) => r.id))).toEqual([['create-index-concurrently']]);
     expect(byId.get('accounts.0003_backfill_display_name')!.notes).toEqual([
       expect.stringMatching(
-        /0003_backfill_display_name\.py: 'Raw Python operation': deployctl cannot see inside it.*runs before the rollout.*# deployctl:phase post <reason>/,
+        /0003_backfill_display_name\.py:\d+: RunPython: deployctl cannot see inside it.*runs before the rollout.*# deployctl:phase post <reason>/,
       ),
     ]);
     expect(byId.get('shop.0005_fill_sku')).toMatchObject({

@@ -7,6 +7,7 @@ import { ASSUMED_SERVER_VERSION, type CatalogFacts } from '../schema/facts.js';
 import { classifyMigration, type ClassifiedMigration } from '../classify/classify.js';
 import type { MigrationFile } from '../migration.js';
 import { baselineStatus, partialBaselineMessage } from './baseline.js';
+import { applyDecision, type MigrationDecision } from './decisions.js';
 
 export interface AppliedMigration {
   app: string;
@@ -41,7 +42,8 @@ export interface Plan {
 }
 
 export interface PlanInput {
-  sources: { app: string; files: MigrationFile[] }[];
+  /** `decisions`: per migration id, deployctl.yaml's `allow` / `phase` for it (decisions.ts). */
+  sources: { app: string; files: MigrationFile[]; decisions?: Readonly<Record<string, MigrationDecision>> }[];
   applied: AppliedMigration[];
   catalog?: CatalogFacts;
   /** Without a catalog: the server_version_num to classify for (default ASSUMED_SERVER_VERSION). */
@@ -57,7 +59,14 @@ export function buildPlan(input: PlanInput): Plan {
   const applied = new Map(input.applied.map((a) => [stageKey(a.app, a.id), a]));
   const assumedServerVersion = input.catalog ? undefined : (input.assumedServerVersion ?? ASSUMED_SERVER_VERSION);
 
-  for (const { app, files } of input.sources) {
+  for (const { app, files, decisions = {} } of input.sources) {
+    const ids = new Set(files.map((f) => f.id));
+    for (const id of Object.keys(decisions).filter((d) => !ids.has(d)))
+      problems.push({
+        kind: 'directive',
+        app,
+        message: `deployctl.yaml decides about ${app}/${id}, but the source has no migration with that id; correct or remove it`,
+      });
     const appliedHere = input.applied
       .filter((a) => a.app === app)
       .map((a) => a.id)
@@ -113,7 +122,9 @@ export function buildPlan(input: PlanInput): Plan {
           message: `${f.file} is pending but sorts before ${app}/${lastApplied}, which is already applied. Rename it so that it sorts last, or set allowOutOfOrder: true in deployctl.yaml.`,
         });
       }
-      const classified = classifyMigration(f, { catalog: input.catalog, assumedServerVersion });
+      let classified = atSourceLines(classifyMigration(f, { catalog: input.catalog, assumedServerVersion }));
+      const decision = Object.hasOwn(decisions, f.id) ? decisions[f.id] : undefined;
+      if (decision) classified = applyDecision(classified, decision, `deployctl.yaml decisions of ${app}/${f.id}`);
       migrations.push(classified);
       for (const s of classified.statements) {
         if (s.phase !== 'unsafe') continue;
@@ -148,4 +159,11 @@ export function buildPlan(input: PlanInput): Plan {
     applied: input.applied,
     ...(assumedServerVersion !== undefined ? { assumedServerVersion } : {}),
   };
+}
+
+/** Statement lines as lines of the migration's file when its `up` was generated from it (MigrationFile.sourceLines). */
+function atSourceLines(m: ClassifiedMigration): ClassifiedMigration {
+  const lines = m.migration.sourceLines;
+  if (!lines) return m;
+  return { ...m, statements: m.statements.map((s) => ({ ...s, line: lines[s.line - 1] ?? s.line })) };
 }

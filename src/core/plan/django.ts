@@ -10,10 +10,13 @@
 import type { ClassifiedMigration } from '../classify/classify.js';
 import { buildPlan, stageKey, type Plan, type PlanInput, type PlanProblem } from './build.js';
 import type { MigrationFile } from '../migration.js';
+import type { MigrationDecision } from './decisions.js';
 
 export interface PlanSource {
   app: string;
   files: MigrationFile[];
+  /** deployctl.yaml's decisions per migration id (decisions.ts). */
+  decisions?: Readonly<Record<string, MigrationDecision>>;
   /** Problems found while reading the source (Django's conflicting leaves). */
   problems?: PlanProblem[];
 }
@@ -28,10 +31,13 @@ const DJANGO_FIXES: Record<string, string> = {
 
 export function buildPlanWithDjango(input: Omit<PlanInput, 'sources'> & { sources: PlanSource[] }): Plan {
   const recorded = new Set(input.applied.map((a) => stageKey(a.app, a.id)));
-  const sources = input.sources.map(({ app, files }) => ({
-    app,
-    files: files.filter((f) => !f.framework?.appliedByFramework || recorded.has(stageKey(f.app, f.id))),
-  }));
+  const sources = input.sources.map(({ app, files, decisions }) => {
+    const kept = files.filter((f) => !f.framework?.appliedByFramework || recorded.has(stageKey(f.app, f.id)));
+    // A decision about a migration Django has applied is history, not a typo: it stays out of the planner's check.
+    const dropped = new Set(files.filter((f) => !kept.includes(f)).map((f) => f.id));
+    const live = decisions && Object.fromEntries(Object.entries(decisions).filter(([id]) => !dropped.has(id)));
+    return { app, files: kept, ...(live ? { decisions: live } : {}) };
+  });
   const plan = buildPlan({ ...input, sources });
   if (!input.sources.some((s) => s.files.some((f) => f.framework))) return plan;
   const problems = [
@@ -96,8 +102,10 @@ function withDjangoFix(p: PlanProblem, migrations: ClassifiedMigration[]): PlanP
   if (!m) return p;
   if (p.kind === 'mixed') return { ...p, message: mixedMessage(m) };
   if (p.kind !== 'unsafe') return p;
-  const statement = m.statements.find((s) => s.line === p.line);
-  const fixes = (statement?.findings ?? [])
+  // Several statements share a line when one Django operation emits them (AddField with db_index).
+  const fixes = m.statements
+    .filter((s) => s.line === p.line)
+    .flatMap((s) => s.findings)
     .filter((f) => f.phase === 'unsafe' && !f.allowed)
     .map((f) => DJANGO_FIXES[f.rule])
     .filter(Boolean);

@@ -11,6 +11,8 @@ export interface PlanJson {
     file: string;
     phase: string;
     transactional: boolean;
+    /** The phase a `deployctl:phase` directive or a deployctl.yaml decision forces, and why. */
+    forcedPhase?: { phase: string; reason: string };
     /** What the classifier cannot judge from the SQL (a Django RunPython operation…). */
     notes?: string[];
     statements: {
@@ -41,6 +43,9 @@ export function planToJson(plan: Plan): PlanJson {
       file: m.migration.file,
       phase: m.phase,
       transactional: m.transactional,
+      ...(m.directives.phase
+        ? { forcedPhase: { phase: m.directives.phase.phase, reason: m.directives.phase.reason } }
+        : {}),
       ...(m.migration.notes ? { notes: m.migration.notes } : {}),
       statements: m.statements.map((s) => ({
         index: s.index,

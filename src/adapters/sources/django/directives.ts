@@ -11,8 +11,8 @@ import { readDirectives } from '../../../core/sql/directives.js';
 const WHOLE_MIGRATION = new Set(['phase', 'lock-timeout', 'statement-timeout']);
 const PY_DIRECTIVE = /^\s*#\s*deployctl:(\S*)(.*)$/;
 
-/** The SQL comment lines (`-- deployctl:…`) for the directives in `py`, validated with the .py's line numbers. */
-export function directiveHeader(py: string, file: string): string[] {
+/** The SQL comment lines (`-- deployctl:…`) for the directives in `py`, validated, with their .py line numbers. */
+export function directiveHeader(py: string, file: string): { line: number; text: string }[] {
   const comments: { line: number; text: string; offset: number }[] = [];
   py.split('\n').forEach((raw, i) => {
     const m = PY_DIRECTIVE.exec(raw);
@@ -29,5 +29,5 @@ export function directiveHeader(py: string, file: string): string[] {
     comments.push({ line: i + 1, text: `-- deployctl:${name}${rest.trimEnd()}`, offset: 0 });
   });
   readDirectives(comments, file);
-  return comments.map((c) => c.text);
+  return comments.map((c) => ({ line: c.line, text: c.text }));
 }

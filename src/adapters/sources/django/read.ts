@@ -1,12 +1,11 @@
 /**
- * Reads a `type: django` migration source: Django's migration graph (showmigrations), conflicting
- * leaves (migrate --plan), and for each migration Django has not applied the SQL it would run
- * (sqlmigrate, against the target database). What comes out is MigrationFiles for the same
- * classifier as SQL files, each carrying how to apply it (`apply`).
+ * Reads a `type: django` migration source with one Python process (the plan helper): Django's
+ * migration graph, conflicting leaves, and for each migration Django has not applied the SQL of
+ * each operation, against the target database. What comes out is MigrationFiles for the same
+ * classifier as SQL files, and the applier that runs them with `manage.py migrate`.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Config, SourceConfig } from '../../../config/config.js';
 import { DeployctlError } from '../../../errors.js';
@@ -14,7 +13,7 @@ import type { PlanProblem } from '../../../core/plan/build.js';
 import type { MigrationFile } from '../../../core/migration.js';
 import { directiveHeader } from './directives.js';
 import type { Exec } from './exec.js';
-import { opaqueOperations, type LeafConflict, type PlannedMigration } from './output.js';
+import type { LeafConflict, PlannedMigration } from './output.js';
 import { DjangoRunner } from './runner.js';
 import { djangoApplier } from './apply.js';
 import type { MigrationApplier } from '../../../ports.js';
@@ -28,9 +27,6 @@ export interface SourceRead {
   applier: MigrationApplier;
 }
 
-/** Each manage.py run loads Django (a few hundred ms of CPU): a few at a time. */
-const SQLMIGRATE_CONCURRENCY = Math.max(1, Math.min(4, os.availableParallelism()));
-
 export async function readDjangoSource(
   source: SourceConfig,
   config: Pick<Config, 'databaseUrl' | 'baseDir'>,
@@ -40,7 +36,7 @@ export async function readDjangoSource(
   if (!config.databaseUrl) {
     throw new DeployctlError(
       'CONFIG_INVALID',
-      `migration source '${source.app}' (type django) needs the database: Django reads which migrations are applied from it, and sqlmigrate asks it. Set database.url in deployctl.yaml, --database-url or DATABASE_URL.`,
+      `migration source '${source.app}' (type django) needs the database: Django reads which migrations are applied from it, and the SQL of the pending ones depends on it. Set database.url in deployctl.yaml, --database-url or DATABASE_URL.`,
       { key: 'database.url' },
     );
   }
@@ -52,47 +48,62 @@ export async function readDjangoSource(
     settings: source.settings,
   };
   const runner = new DjangoRunner({ ...project, databaseUrl: config.databaseUrl }, options.exec);
-  const [planned, conflicts, paths] = await Promise.all([runner.plan(), runner.conflicts(), runner.migrationFiles()]);
+  const document = await runner.plan();
   const shown = (abs: string): string => {
     const relative = path.relative(cwd, abs);
     return relative.startsWith('..') ? abs : relative;
   };
-  const files = await mapLimit(planned, SQLMIGRATE_CONCURRENCY, async (p) => {
-    const key = `${p.app}.${p.name}`;
-    const py = paths.get(key);
-    if (!py)
-      throw new DeployctlError('SOURCE_INVALID', `Django lists the migration ${key} but its file could not be found`, {
-        file: shown(source.manage!),
-      });
-    return toMigrationFile(source.app, p, shown(py), await readFile(py, 'utf8'), runner);
-  });
+  const files = await Promise.all(
+    document.migrations.map(async (p) => {
+      if (!p.file)
+        throw new DeployctlError(
+          'SOURCE_INVALID',
+          `Django lists the migration ${p.app}.${p.name} but not the file it was loaded from`,
+          { file: shown(source.manage!) },
+        );
+      return toMigrationFile(source.app, p, shown(p.file), await readFile(p.file, 'utf8'));
+    }),
+  );
   return {
     app: source.app,
     files,
-    problems: conflictProblems(source.app, conflicts, files),
+    problems: conflictProblems(source.app, document.conflicts, files),
     applier: djangoApplier(project, options.exec),
   };
 }
 
-async function toMigrationFile(
-  app: string,
-  p: PlannedMigration,
-  file: string,
-  py: string,
-  runner: DjangoRunner,
-): Promise<MigrationFile> {
+/**
+ * A Django migration as the classifier reads it: `up` is the directives of the .py file as SQL
+ * comments, then each operation's SQL, and `sourceLines` sends every line of it back to the .py
+ * line that declares the operation (or the directive).
+ */
+export function toMigrationFile(app: string, p: PlannedMigration, file: string, py: string): MigrationFile {
   const id = `${p.app}.${p.name}`;
   const header = directiveHeader(py, file);
-  // An applied migration is only checked against the ledger's checksum: its SQL is not needed.
-  const sql = p.applied ? '' : await runner.sqlMigrate(p.app, p.name);
-  const forced = header.find((h) => h.startsWith('-- deployctl:phase '))?.split(/\s+/)[2];
-  const notes = opaqueOperations(sql).map(
-    (op) =>
-      `${file}: '${op}': deployctl cannot see inside it (sqlmigrate shows no SQL for it). ` +
-      (forced
-        ? `It runs ${forced === 'post' ? 'after' : 'before'} the rollout, as the file's deployctl:phase says.`
-        : `It runs before the rollout, while the old code still serves; if it needs the new code, mark the file with '# deployctl:phase post <reason>'.`),
-  );
+  const forced = header.find((h) => h.text.startsWith('-- deployctl:phase '))?.text.split(/\s+/)[2];
+  const up: string[] = header.map((h) => h.text);
+  const sourceLines: number[] = header.map((h) => h.line);
+  const notes: string[] = [];
+  for (const op of p.operations ?? []) {
+    const at = op.line ?? 1;
+    const where = `${file}:${at}: ${op.type}`;
+    if (op.sql === null) {
+      const why = op.error
+        ? `its SQL could not be worked out ahead of time against this database (${op.error}), so deployctl has not checked it`
+        : `deployctl cannot see inside it (it is Python: '${op.description}')`;
+      notes.push(
+        `${where}: ${why}. ` +
+          (forced
+            ? `It runs ${forced === 'post' ? 'after' : 'before'} the rollout, as the file's deployctl:phase says.`
+            : `It runs before the rollout, while the old code still serves; if it needs the new code, mark the file with '# deployctl:phase post <reason>'.`),
+      );
+      continue;
+    }
+    for (const sql of op.sql) {
+      sourceLines.push(...sql.split('\n').map(() => at));
+      up.push(sql);
+    }
+  }
   return {
     app,
     id,
@@ -102,7 +113,8 @@ async function toMigrationFile(
     file,
     text: py,
     checksum: createHash('sha256').update(py, 'utf8').digest('hex'),
-    up: [...header, sql].join('\n'),
+    up: up.join('\n'),
+    ...(p.operations ? { sourceLines } : {}),
     framework: {
       kind: 'django',
       app: p.app,
@@ -128,17 +140,4 @@ function conflictProblems(app: string, conflicts: LeafConflict[], files: Migrati
         `Merge them with 'python manage.py makemigrations --merge ${c.app}' (a migration that depends on both), commit it, and run the release again.`,
     };
   });
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -1,18 +1,18 @@
 /**
- * Runs manage.py for one Django project: lists migrations, prints their SQL, applies them. Every
+ * Runs manage.py for one Django project: reads its migration plan (one process), applies migrations. Every
  * command gets the target database through DATABASE_URL (the project's settings read it) and the
  * configured settings module through DJANGO_SETTINGS_MODULE. Processes go through the Exec port.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DeployctlError } from '../../../errors.js';
 import { spawnExec, type Exec, type ExecResult } from './exec.js';
 import {
   diedOfLockTimeout,
   failureSummary,
-  parseConflicts,
-  parseShowMigrationsPlan,
-  type LeafConflict,
-  type PlannedMigration,
+  parsePlanDocument,
+  PlanDocumentError,
+  type DjangoPlanDocument,
 } from './output.js';
 
 export interface DjangoProject {
@@ -38,15 +38,11 @@ export class DjangoMigrateError extends Error {
 /** lock_not_available: what psycopg's LockNotAvailable stands for. */
 const LOCK_NOT_AVAILABLE = '55P03';
 
-/** Asks Django where each migration's .py file is (apps may live anywhere on the Python path). */
-const MIGRATION_FILES_SCRIPT = [
-  'import json, sys',
-  'from django.db.migrations.loader import MigrationLoader',
-  'files = {}',
-  'for (app, name), migration in MigrationLoader(None, ignore_no_migrations=True).disk_migrations.items():',
-  '    files[app + "." + name] = sys.modules[migration.__module__].__file__',
-  'print(json.dumps(files))',
-].join('\n');
+/**
+ * The plan helper shipped beside this module (copied into dist/ by the build), run inside the
+ * project's `manage.py shell` so the project's own settings and sys.path apply.
+ */
+const PLAN_HELPER = fileURLToPath(new URL('./plan_helper.py', import.meta.url));
 
 export class DjangoRunner {
   constructor(
@@ -54,41 +50,19 @@ export class DjangoRunner {
     private readonly exec: Exec = spawnExec,
   ) {}
 
-  /** Every migration in the order Django applies them, with whether it is applied and what it depends on. */
-  async plan(): Promise<PlannedMigration[]> {
-    const out = await this.succeed(['showmigrations', '--plan', '-v', '2']);
-    try {
-      return parseShowMigrationsPlan(out);
-    } catch (e) {
-      throw this.failure('showmigrations --plan', (e as Error).message);
-    }
-  }
-
   /**
-   * Apps with more than one leaf migration. `migrate --plan` checks exactly this before anything
-   * else and changes nothing (`makemigrations --check` also fails on model changes without a migration).
+   * Django's plan for the target database, in one process: every migration in the order
+   * `migrate` applies them, and for each pending one its operations with their .py lines and SQL.
    */
-  async conflicts(): Promise<LeafConflict[]> {
-    const r = await this.run(['migrate', '--plan']);
-    if (r.exitCode === 0) return [];
-    const conflicts = parseConflicts(`${r.stderr}\n${r.stdout}`);
-    if (conflicts) return conflicts;
-    throw this.failure('migrate --plan', failureSummary(r.stderr || r.stdout));
-  }
-
-  /** The SQL Django runs for one migration, against the target database's state. */
-  sqlMigrate(app: string, name: string): Promise<string> {
-    return this.succeed(['sqlmigrate', app, name]);
-  }
-
-  /** `<app>.<name>` → absolute path of the migration's .py file. */
-  async migrationFiles(): Promise<Map<string, string>> {
-    const out = await this.succeed(['shell', '-c', MIGRATION_FILES_SCRIPT]);
-    const last = out.trim().split('\n').pop() ?? '';
+  async plan(): Promise<DjangoPlanDocument> {
+    const bootstrap = `import runpy; runpy.run_path(${JSON.stringify(PLAN_HELPER)}, run_name='__deployctl_plan__')`;
+    const out = await this.succeed(['shell', '-c', bootstrap], 'shell (reading the migration plan)');
     try {
-      return new Map(Object.entries(JSON.parse(last) as Record<string, string>));
-    } catch {
-      throw this.failure('shell (listing migration files)', `unexpected output ${JSON.stringify(last.slice(0, 200))}`);
+      return parsePlanDocument(out);
+    } catch (e) {
+      if (e instanceof PlanDocumentError)
+        throw this.failure('shell (reading the migration plan)', `the plan helper's output is not valid: ${e.message}`);
+      throw e;
     }
   }
 
@@ -116,9 +90,9 @@ export class DjangoRunner {
     );
   }
 
-  private async succeed(args: string[]): Promise<string> {
+  private async succeed(args: string[], command: string): Promise<string> {
     const r = await this.run(args);
-    if (r.exitCode !== 0) throw this.failure(args[0]!, failureSummary(r.stderr || r.stdout));
+    if (r.exitCode !== 0) throw this.failure(command, failureSummary(r.stderr || r.stdout));
     return r.stdout;
   }
 
