@@ -8,7 +8,7 @@ import type { ReleaseRow } from '../../adapters/ledger/store.js';
 import type { Snapshot } from '../snapshot.js';
 import { DeployctlError } from '../../errors.js';
 import { checkDrift, recordFingerprint } from '../drift.js';
-import { applySelected, assertRunnable } from '../migrate/migrate.js';
+import { applySelected, assertRunnable, recordStaged } from '../migrate/migrate.js';
 import { healthFailure, type HealthOutcome } from '../verify.js';
 import { rollBackCode, unhealthyAfterRollback } from './code-rollback.js';
 import type { OperationContext, ReleaseOptions, ReleaseSummary } from './context.js';
@@ -136,6 +136,7 @@ export const PIPELINE: readonly StageDefinition[] = [
     run: async (s) => {
       const { plan } = await s.snapshot();
       assertRunnable(plan);
+      await recordStaged(s.ledger, plan, plan.stages.pre, s.release.id);
       return { applied: await migrate(s, 'migrate:pre', plan.stages.pre) };
     },
   },
@@ -186,6 +187,7 @@ export const PIPELINE: readonly StageDefinition[] = [
             ? `post migrations deferred to the next release: ${post.join(', ')}`
             : 'no post migrations',
         });
+        await s.ledger.recordDeferred(post, 'next-release', s.release.id);
         return { deferred: post };
       }
       assertRunnable(plan);
