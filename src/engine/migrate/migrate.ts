@@ -57,6 +57,9 @@ export async function migrateCommand(
     async (lock) => {
       const ledger = new LedgerStore(lock.db, config.schema);
       await ledger.upgrade();
+      // A statement a killed predecessor left waiting goes first: reading the catalog would queue behind it.
+      for (const ended of await ledger.endLeftoverSessions())
+        deps.emit({ type: 'info', message: leftoverMessage(ended) });
       const snapshot = await readSnapshot(config, lock.db);
       assertRunnable(snapshot.plan);
       const selected = selectPhase(snapshot.plan, options.phase);
@@ -68,6 +71,10 @@ export async function migrateCommand(
         ...deps,
         releaseId: options.releaseId ?? null,
         monitor: lock.db,
+      }).catch(async (e: unknown) => {
+        const partial = (e as { applied?: AppliedResult[] }).applied ?? [];
+        if (partial.length > 0) await recordFingerprint(lock.db, ledger, options.releaseId ?? null, 'migrate');
+        throw e;
       });
       if (applied.length > 0) await recordFingerprint(lock.db, ledger, options.releaseId ?? null, 'migrate');
       return { plan: snapshot.plan, selected, applied };

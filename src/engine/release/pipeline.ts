@@ -9,6 +9,7 @@ import type { Snapshot } from '../snapshot.js';
 import { DeployctlError } from '../../errors.js';
 import { checkDrift, recordFingerprint } from '../drift.js';
 import { applySelected, assertRunnable, recordStaged } from '../migrate/migrate.js';
+import type { AppliedResult } from '../migrate/execute.js';
 import { healthFailure, type HealthOutcome } from '../verify.js';
 import { rollBackCode, unhealthyAfterRollback } from './code-rollback.js';
 import type { OperationContext, ReleaseOptions, ReleaseSummary } from './context.js';
@@ -218,13 +219,23 @@ export const PIPELINE: readonly StageDefinition[] = [
 
 async function migrate(s: ReleaseState, stage: string, keys: string[]): Promise<string[]> {
   if (keys.length === 0) return [];
-  const applied = await applySelected(await s.snapshot(), keys, s.config, {
-    clock: s.deps.clock,
-    emit: s.deps.emit,
-    signal: s.deps.signal,
-    releaseId: s.release.id,
-    monitor: s.lockDb,
-  });
+  let applied: AppliedResult[];
+  try {
+    applied = await applySelected(await s.snapshot(), keys, s.config, {
+      clock: s.deps.clock,
+      emit: s.deps.emit,
+      signal: s.deps.signal,
+      releaseId: s.release.id,
+      monitor: s.lockDb,
+    });
+  } catch (e) {
+    // What did get applied before the failure or interrupt is recorded, schema fingerprint included,
+    // so that a resume, an abort or the next release start from the truth.
+    const partial = (e as { applied?: AppliedResult[] }).applied ?? [];
+    for (const a of partial) s.summary.applied.push({ stage, app: a.app, id: a.id, ms: a.ms, attempts: a.attempts });
+    if (partial.length > 0) await recordFingerprint(s.ledger.db, s.ledger, s.release.id, 'migrate');
+    throw e;
+  }
   for (const a of applied) {
     s.summary.applied.push({ stage, app: a.app, id: a.id, ms: a.ms, attempts: a.attempts });
     s.appliedNow.add(`${a.app}/${a.id}`);
