@@ -136,6 +136,8 @@ export type DeployEvent =
       attempt: number;
       delayMs: number;
       error: string;
+      /** Why the attempt failed: its lock_timeout expired, or its connection was lost. */
+      reason: 'lock-timeout' | 'connection-lost';
       blockers: BlockerInfo[];
     }
   | { type: 'migration:applied'; app: string; id: string; phase: string; ms: number; attempts: number }

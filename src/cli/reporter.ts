@@ -120,6 +120,10 @@ export function describe(e: DeployEvent, style: Style): string | undefined {
     case 'migration:start':
       return e.attempt === 1 ? `applying ${e.app}/${e.id} (${e.phase})` : undefined;
     case 'migration:retry': {
+      if (e.reason === 'connection-lost')
+        return style.yellow(
+          `connection lost while applying ${e.app}/${e.id}, attempt ${e.attempt} (${e.error}); reconnecting and checking the ledger before retrying`,
+        );
       const who = e.blockers
         .map(
           (b) =>

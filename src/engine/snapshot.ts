@@ -53,7 +53,9 @@ export interface Snapshot {
 /** Reads everything a plan needs; with no connection the plan is static and every file pending. */
 export async function readSnapshot(config: Config, db?: Db): Promise<Snapshot> {
   const sources = await readSources(config);
-  const applied = db ? await new LedgerStore(db, config.schema).applied() : [];
+  const ledger = db ? new LedgerStore(db, config.schema) : undefined;
+  const applied = ledger ? await ledger.applied() : [];
+  const deferred = ledger && (await ledger.exists()) ? await ledger.deferred() : new Map();
   const catalog = db ? await readCatalog(db) : undefined;
   const plan = buildPlanWithDjango({
     sources,
@@ -61,6 +63,7 @@ export async function readSnapshot(config: Config, db?: Db): Promise<Snapshot> {
     catalog,
     assumedServerVersion: config.pgVersion === undefined ? undefined : serverVersionOfMajor(config.pgVersion),
     allowOutOfOrder: config.allowOutOfOrder,
+    deferred,
   });
   const appliers = new Map(sources.flatMap((s) => (s.applier ? [[s.app, s.applier] as const] : [])));
   const externalLedgers = new Map(sources.flatMap((s) => (s.ledger ? [[s.app, s.ledger] as const] : [])));

@@ -54,7 +54,7 @@ export class LedgerStore {
   }
 
   /** `"schema".table`, for the few read-only queries that live beside their callers. */
-  qualified(table: 'release' | 'migration' | 'release_event'): string {
+  qualified(table: 'release' | 'migration' | 'release_event' | 'deferred_migration' | 'migrate_session'): string {
     return `${this.q}.${table}`;
   }
 
@@ -253,9 +253,91 @@ export class LedgerStore {
   /** `app/id` of the post migrations an earlier release left for the next one (`--defer-post`, `post: next-release`). */
   async deferredPost(): Promise<string[]> {
     const r = await this.db.query(
-      `SELECT DISTINCT jsonb_array_elements_text(detail->'deferred') AS key FROM ${this.q}.release_event WHERE stage = 'migrate:post' AND kind = 'end' AND detail ? 'deferred'`,
+      `SELECT jsonb_array_elements_text(detail->'deferred') AS key FROM ${this.q}.release_event WHERE stage = 'migrate:post' AND kind = 'end' AND detail ? 'deferred'
+       UNION SELECT app || '/' || id FROM ${this.q}.deferred_migration WHERE reason = 'next-release'`,
     );
     return r.rows.map((row) => row.key as string);
+  }
+
+  /**
+   * Records pending migrations (`app/id`) that are kept back on purpose while later ones run:
+   * `staged` (a post migration waiting for the rollout while a later pre one is applied) or
+   * `next-release`. The order guard accepts them.
+   */
+  async recordDeferred(keys: string[], reason: 'staged' | 'next-release', releaseId: number | null): Promise<void> {
+    for (const key of keys) {
+      const slash = key.indexOf('/');
+      await this.db.query(
+        `INSERT INTO ${this.q}.deferred_migration (app, id, reason, release_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (app, id) DO UPDATE SET reason = EXCLUDED.reason, release_id = EXCLUDED.release_id, recorded_at = now()`,
+        [key.slice(0, slash), key.slice(slash + 1), reason, releaseId],
+      );
+    }
+  }
+
+  /** Every migration recorded as deferred (`app/id` → why), for the order guard. */
+  async deferred(): Promise<Map<string, 'staged' | 'next-release'>> {
+    if (!(await this.exists())) return new Map();
+    const r = await this.db.query(`SELECT app, id, reason FROM ${this.q}.deferred_migration`);
+    const out = new Map(r.rows.map((row) => [`${row.app}/${row.id}`, row.reason as 'staged' | 'next-release']));
+    for (const key of await this.deferredPost()) out.set(key, 'next-release');
+    return out;
+  }
+
+  /** The process group of the deploy/rollback command now running for a release (null: none). */
+  async setCommandGroup(releaseId: number, pgid: number | null): Promise<void> {
+    await this.db.query(`UPDATE ${this.q}.release SET command_pgid = $2, command_host = $3 WHERE id = $1`, [
+      releaseId,
+      pgid,
+      pgid === null ? null : os.hostname(),
+    ]);
+  }
+
+  async commandGroup(releaseId: number): Promise<{ pgid: number; host: string } | undefined> {
+    const r = await this.db.query(`SELECT command_pgid, command_host FROM ${this.q}.release WHERE id = $1`, [
+      releaseId,
+    ]);
+    const row = r.rows[0];
+    return row?.command_pgid ? { pgid: Number(row.command_pgid), host: row.command_host as string } : undefined;
+  }
+
+  /** Records the server session of `db` as one that runs migrations (see migrate_session). */
+  async recordSession(db: Db, releaseId: number | null): Promise<void> {
+    await db.query(
+      `INSERT INTO ${this.q}.migrate_session (pid, backend_start, release_id, host, client_pid)
+       SELECT pid, backend_start, $1, $2, $3 FROM pg_stat_activity WHERE pid = pg_backend_pid()
+       ON CONFLICT DO NOTHING`,
+      [releaseId, os.hostname(), process.pid],
+    );
+  }
+
+  async forgetSession(db: Db): Promise<void> {
+    await db.query(
+      `DELETE FROM ${this.q}.migrate_session s USING pg_stat_activity a WHERE a.pid = pg_backend_pid() AND s.pid = a.pid AND s.backend_start = a.backend_start`,
+    );
+  }
+
+  /**
+   * Ends every recorded migration session that still runs (its client is gone: the caller holds
+   * the release lock) and forgets the recorded ones. Returns what was ended.
+   */
+  async endLeftoverSessions(): Promise<{ pid: number; host: string; clientPid: number; query: string }[]> {
+    if (!(await this.exists())) return [];
+    const r = await this.db.query(
+      `SELECT s.pid, s.host, s.client_pid, a.query, pg_terminate_backend(s.pid) AS ended
+         FROM ${this.q}.migrate_session s JOIN pg_stat_activity a ON a.pid = s.pid AND a.backend_start = s.backend_start
+        WHERE s.pid <> pg_backend_pid()`,
+    );
+    await this.db.query(
+      `DELETE FROM ${this.q}.migrate_session s WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.pid AND a.backend_start = s.backend_start) OR s.pid = ANY($1::int[])`,
+      [r.rows.map((row) => row.pid)],
+    );
+    return r.rows.map((row) => ({
+      pid: Number(row.pid),
+      host: row.host as string,
+      clientPid: Number(row.client_pid),
+      query: String(row.query ?? ''),
+    }));
   }
 
   async events(releaseId: number): Promise<ReleaseEvent[]> {

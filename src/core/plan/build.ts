@@ -49,6 +49,11 @@ export interface PlanInput {
   /** Without a catalog: the server_version_num to classify for (default ASSUMED_SERVER_VERSION). */
   assumedServerVersion?: number;
   allowOutOfOrder?: boolean;
+  /**
+   * Pending migrations (`app/id`) the ledger records as kept back on purpose: a post migration
+   * staged after a later pre one, or left for the next release. They may sort before an applied one.
+   */
+  deferred?: ReadonlyMap<string, 'staged' | 'next-release'>;
 }
 
 export const stageKey = (app: string, id: string): string => `${app}/${id}`;
@@ -113,7 +118,8 @@ export function buildPlan(input: PlanInput): Plan {
         });
       }
       // A Django migration's order is its dependency graph, not its id (src/core/plan/django.ts).
-      if (lastApplied && f.id < lastApplied && !input.allowOutOfOrder && !f.framework) {
+      const deferred = input.deferred?.has(stageKey(app, f.id)) ?? false;
+      if (lastApplied && f.id < lastApplied && !input.allowOutOfOrder && !f.framework && !deferred) {
         problems.push({
           kind: 'out-of-order',
           app,

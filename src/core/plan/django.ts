@@ -43,16 +43,18 @@ export function buildPlanWithDjango(input: Omit<PlanInput, 'sources'> & { source
   const problems = [
     ...plan.problems.map((p) => withDjangoFix(p, plan.migrations)),
     ...input.sources.flatMap((s) => s.problems ?? []),
-    ...dependencyProblems(plan),
+    ...dependencyProblems(plan, input.deferred),
   ];
   return restage(plan, problems);
 }
 
 /** Blocks each `pre` Django migration that (transitively) depends on a pending `post` one. */
-function dependencyProblems(plan: Plan): PlanProblem[] {
+function dependencyProblems(plan: Plan, deferred: PlanInput['deferred']): PlanProblem[] {
   const pending = new Map<string, ClassifiedMigration>();
   for (const m of plan.migrations) if (m.migration.framework) pending.set(stageKey(m.migration.app, m.migration.id), m);
-  const post = new Set(plan.stages.post);
+  // A post migration an earlier release left for the next one runs first in this release's
+  // preflight, before any pre migration, so a pre migration may depend on it.
+  const post = new Set(plan.stages.post.filter((k) => deferred?.get(k) !== 'next-release'));
   const problems: PlanProblem[] = [];
   for (const key of plan.stages.pre) {
     const m = pending.get(key);
@@ -69,7 +71,7 @@ function dependencyProblems(plan: Plan): PlanProblem[] {
       message:
         `${file}: ${id} runs before the rollout (pre), but it depends on ${chain.map((c) => c.migration.id).join(' → ')}, and ${culprit.migration.file} may run only after the rollout (post). ` +
         `Django applies a migration's dependencies first, so applying ${id} now would run ${culprit.migration.id} while the old code still serves. ` +
-        `Release ${culprit.migration.id} first and ${id} in a later release, or, if ${id} does not need it, make ${id} come before it in the graph (edit the dependencies of both).`,
+        `Release ${culprit.migration.id} first and ${id} in a later release ('deployctl release --artifact <version>' without ${id} runs ${culprit.migration.id} after that rollout; with --defer-post the next release runs it in its preflight, before ${id}), or, if ${id} does not need it, make ${id} come before it in the graph (edit the dependencies of both).`,
     });
   }
   return problems;

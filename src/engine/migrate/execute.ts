@@ -53,10 +53,17 @@ export interface AppliedResult {
   attempts: number;
 }
 
+/**
+ * The connection migrations run on. Its server session is recorded in the ledger while it is
+ * open: if this process dies while a statement waits for a lock, the next run ends it.
+ */
 class Session {
   db!: Db;
   lost = false;
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly options: ExecuteOptions,
+  ) {}
   async open(): Promise<void> {
     this.db = await connect(this.url, 'deployctl migrate');
     this.lost = false;
@@ -66,8 +73,10 @@ class Session {
     this.db.on('end', () => {
       this.lost = true;
     });
+    await new LedgerStore(this.db, this.options.schema).recordSession(this.db, this.options.releaseId);
   }
   async close(): Promise<void> {
+    if (!this.lost) await new LedgerStore(this.db, this.options.schema).forgetSession(this.db).catch(() => undefined);
     await this.db?.end().catch(() => undefined);
   }
 }
@@ -77,19 +86,63 @@ export async function executeMigrations(
   options: ExecuteOptions,
   deps: ExecuteDeps,
 ): Promise<AppliedResult[]> {
-  const session = new Session(deps.url);
+  const session = new Session(deps.url, options);
   await session.open();
   const results: AppliedResult[] = [];
   try {
     for (const m of migrations) {
-      if (deps.signal?.aborted) throw interrupted();
-      const result = await runOne(m, session, options, deps);
-      if (result) results.push(result);
+      if (deps.signal?.aborted) throw await interruptedAfter(migrations, results, options, deps);
+      try {
+        const result = await runOne(m, session, options, deps);
+        if (result) results.push(result);
+      } catch (e) {
+        if (e instanceof DeployctlError && e.code === 'INTERRUPTED')
+          throw await interruptedAfter(migrations, results, options, deps);
+        throw Object.assign(e as object, { applied: results });
+      }
     }
   } finally {
     await session.close();
   }
   return results;
+}
+
+/**
+ * The truth after an interrupt, read back from the ledger on a fresh connection (the migration
+ * connection may be the one that broke): which migrations of this run are applied and recorded,
+ * and which are not. The error carries this run's results as `applied`.
+ */
+async function interruptedAfter(
+  migrations: ClassifiedMigration[],
+  results: AppliedResult[],
+  options: ExecuteOptions,
+  deps: ExecuteDeps,
+): Promise<DeployctlError> {
+  const keys = migrations.map((m) => `${m.migration.app}/${m.migration.id}`);
+  let applied: string[] | undefined;
+  const db = await connect(deps.url, 'deployctl migrate').catch(() => undefined);
+  if (db) {
+    try {
+      const ledger = new LedgerStore(db, options.schema);
+      applied = [];
+      for (const m of migrations)
+        if (await ledger.isApplied(m.migration.app, m.migration.id))
+          applied.push(`${m.migration.app}/${m.migration.id}`);
+    } catch {
+      applied = undefined;
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  }
+  const done = applied ?? results.map((r) => `${r.app}/${r.id}`);
+  const missing = keys.filter((k) => !done.includes(k));
+  const error = new DeployctlError(
+    'INTERRUPTED',
+    `interrupted at a safe point between migrations${applied ? ' (read back from the ledger)' : ''}: ` +
+      `${done.length ? `applied and recorded: ${done.join(', ')}` : 'none of them was applied'}` +
+      `${missing.length ? `; not applied: ${missing.join(', ')}` : ''}. Run the same command again to continue`,
+  );
+  return Object.assign(error, { applied: results });
 }
 
 async function runOne(
@@ -203,7 +256,8 @@ async function runOne(
         try {
           await attempt();
         } catch (e) {
-          if (isLockTimeout(e) || session.lost || isConnectionLoss(e)) throw e;
+          if (session.lost || isConnectionLoss(e)) throw Object.assign(e as object, { connectionLost: true });
+          if (isLockTimeout(e)) throw e;
           throw new AbortError(e instanceof Error ? e : new Error(String(e)));
         }
       },
@@ -213,7 +267,9 @@ async function runOne(
         maxTimeout: options.retry.maxDelayMs,
         factor: 2,
         randomize: true,
-        signal: deps.signal,
+        // No signal here: an interrupt lets the running attempt finish (its transaction commits or
+        // rolls back on its own) and is honoured before the next attempt, so what is reported is
+        // what happened.
         onFailedAttempt: ({ error, retriesLeft }) => {
           if (retriesLeft <= 0) return;
           const delayMs = Math.min(options.retry.maxDelayMs, options.retry.minDelayMs * 2 ** (attempts - 1));
@@ -224,6 +280,7 @@ async function runOne(
             attempt: attempts,
             delayMs,
             error: error.message,
+            reason: (error as { connectionLost?: boolean }).connectionLost ? 'connection-lost' : 'lock-timeout',
             blockers: (error as { blockers?: [] }).blockers ?? [],
           });
         },
@@ -275,6 +332,13 @@ function translate(e: unknown, m: ClassifiedMigration, attempts: number, lockTim
   const file = m.migration.file;
   const line = err.statement ? errorLine(e, err.statement.sql, err.statement.line) : undefined;
   const where = line ? `${file}:${line}` : file;
+  if ((e as { connectionLost?: boolean }).connectionLost) {
+    return new DeployctlError(
+      'MIGRATION_FAILED',
+      `${where}: the connection to PostgreSQL was lost (${err.message ?? String(e)}) in ${attempts} attempts; the ledger has no row for it, so it is not applied${m.transactional ? '' : ' beyond the statements before this one'}. Run the same command again when the server is reachable.`,
+      { file, line, cause: e },
+    );
+  }
   if (isLockTimeout(e)) {
     return new DeployctlError(
       'MIGRATION_FAILED',

@@ -57,14 +57,24 @@ export async function migrateCommand(
     async (lock) => {
       const ledger = new LedgerStore(lock.db, config.schema);
       await ledger.upgrade();
+      // A statement a killed predecessor left waiting goes first: reading the catalog would queue behind it.
+      for (const ended of await ledger.endLeftoverSessions())
+        deps.emit({ type: 'info', message: leftoverMessage(ended) });
       const snapshot = await readSnapshot(config, lock.db);
       assertRunnable(snapshot.plan);
       const selected = selectPhase(snapshot.plan, options.phase);
       if (selected.length > 0) await refuseEarlyContract(ledger, options);
+      for (const ended of await ledger.endLeftoverSessions())
+        deps.emit({ type: 'info', message: leftoverMessage(ended) });
+      if (options.phase === 'pre') await recordStaged(ledger, snapshot.plan, selected, options.releaseId ?? null);
       const applied = await applySelected(snapshot, selected, config, {
         ...deps,
         releaseId: options.releaseId ?? null,
         monitor: lock.db,
+      }).catch(async (e: unknown) => {
+        const partial = (e as { applied?: AppliedResult[] }).applied ?? [];
+        if (partial.length > 0) await recordFingerprint(lock.db, ledger, options.releaseId ?? null, 'migrate');
+        throw e;
       });
       if (applied.length > 0) await recordFingerprint(lock.db, ledger, options.releaseId ?? null, 'migrate');
       return { plan: snapshot.plan, selected, applied };
@@ -95,6 +105,34 @@ async function refuseEarlyContract(ledger: LedgerStore, options: MigrateOptions)
     kind: 'info',
     detail: { forcedPost: options.force },
   });
+}
+
+/**
+ * Staging reorders on purpose: a pending post migration stays pending while a pre migration that
+ * sorts after it is applied. The ledger records it as deferred so that the order guard accepts it
+ * later (in the release's post stage, a resumed release, or `migrate --phase post`).
+ */
+export async function recordStaged(
+  ledger: LedgerStore,
+  plan: Plan,
+  preKeys: string[],
+  releaseId: number | null,
+): Promise<void> {
+  const split = (k: string): [string, string] => [k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)];
+  const last = new Map<string, string>();
+  for (const [app, id] of preKeys.map(split)) if (id > (last.get(app) ?? '')) last.set(app, id);
+  const kept = plan.stages.post.filter((k) => {
+    const [app, id] = split(k);
+    const after = last.get(app);
+    return after !== undefined && id < after;
+  });
+  await ledger.recordDeferred(kept, 'staged', releaseId);
+}
+
+/** What `endLeftoverSessions` ended, for the log. */
+export function leftoverMessage(s: { pid: number; host: string; clientPid: number; query: string }): string {
+  const query = s.query.replace(/\s+/g, ' ').slice(0, 80);
+  return `ended server session ${s.pid} left by a deployctl run that is gone (pid ${s.clientPid} on ${s.host})${query ? `: ${query}` : ''}`;
 }
 
 /** Runs the snapshot's migrations named by `keys` (`app/id`), in plan order, with the config's timeouts and retries. */

@@ -8,7 +8,8 @@ import type { ReleaseRow } from '../../adapters/ledger/store.js';
 import type { Snapshot } from '../snapshot.js';
 import { DeployctlError } from '../../errors.js';
 import { checkDrift, recordFingerprint } from '../drift.js';
-import { applySelected, assertRunnable } from '../migrate/migrate.js';
+import { applySelected, assertRunnable, recordStaged } from '../migrate/migrate.js';
+import type { AppliedResult } from '../migrate/execute.js';
 import { healthFailure, type HealthOutcome } from '../verify.js';
 import { rollBackCode, unhealthyAfterRollback } from './code-rollback.js';
 import type { OperationContext, ReleaseOptions, ReleaseSummary } from './context.js';
@@ -136,6 +137,7 @@ export const PIPELINE: readonly StageDefinition[] = [
     run: async (s) => {
       const { plan } = await s.snapshot();
       assertRunnable(plan);
+      await recordStaged(s.ledger, plan, plan.stages.pre, s.release.id);
       return { applied: await migrate(s, 'migrate:pre', plan.stages.pre) };
     },
   },
@@ -186,6 +188,7 @@ export const PIPELINE: readonly StageDefinition[] = [
             ? `post migrations deferred to the next release: ${post.join(', ')}`
             : 'no post migrations',
         });
+        await s.ledger.recordDeferred(post, 'next-release', s.release.id);
         return { deferred: post };
       }
       assertRunnable(plan);
@@ -216,13 +219,23 @@ export const PIPELINE: readonly StageDefinition[] = [
 
 async function migrate(s: ReleaseState, stage: string, keys: string[]): Promise<string[]> {
   if (keys.length === 0) return [];
-  const applied = await applySelected(await s.snapshot(), keys, s.config, {
-    clock: s.deps.clock,
-    emit: s.deps.emit,
-    signal: s.deps.signal,
-    releaseId: s.release.id,
-    monitor: s.lockDb,
-  });
+  let applied: AppliedResult[];
+  try {
+    applied = await applySelected(await s.snapshot(), keys, s.config, {
+      clock: s.deps.clock,
+      emit: s.deps.emit,
+      signal: s.deps.signal,
+      releaseId: s.release.id,
+      monitor: s.lockDb,
+    });
+  } catch (e) {
+    // What did get applied before the failure or interrupt is recorded, schema fingerprint included,
+    // so that a resume, an abort or the next release start from the truth.
+    const partial = (e as { applied?: AppliedResult[] }).applied ?? [];
+    for (const a of partial) s.summary.applied.push({ stage, app: a.app, id: a.id, ms: a.ms, attempts: a.attempts });
+    if (partial.length > 0) await recordFingerprint(s.ledger.db, s.ledger, s.release.id, 'migrate');
+    throw e;
+  }
   for (const a of applied) {
     s.summary.applied.push({ stage, app: a.app, id: a.id, ms: a.ms, attempts: a.attempts });
     s.appliedNow.add(`${a.app}/${a.id}`);

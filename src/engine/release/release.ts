@@ -10,6 +10,7 @@ import { LedgerStore, unfinished, type ReleaseRow } from '../../adapters/ledger/
 import type { Config } from '../../config/config.js';
 import { DeployctlError } from '../../errors.js';
 import { recordFingerprint } from '../drift.js';
+import { leftoverMessage } from '../migrate/migrate.js';
 import { readSnapshot, type Snapshot } from '../snapshot.js';
 import type { ReleaseDeps, ReleaseOptions, ReleaseSummary } from './context.js';
 import { PIPELINE, type ReleaseState, type StageDefinition } from './pipeline.js';
@@ -30,6 +31,9 @@ export async function releaseCommand(
       try {
         const ledger = new LedgerStore(ledgerDb, config.schema);
         await ledger.upgrade();
+        // Whatever a killed predecessor left running goes first: its migration statements…
+        for (const ended of await ledger.endLeftoverSessions())
+          deps.emit({ type: 'info', message: leftoverMessage(ended) });
         const open = await ledger.unfinishedRelease();
         if (options.abort) return await abort(ledger, open, deps);
         const row = await startOrResume(ledger, open, options, config, deps);
