@@ -30,6 +30,11 @@ export interface RolloutContext {
   log(line: string): void;
   /** Aborted when the user interrupts (SIGINT/SIGTERM); drivers stop at a safe point. */
   signal?: AbortSignal;
+  /**
+   * A driver that runs a local command calls this with the command's process group when it
+   * starts and with null when it has ended, so a resumed release can stop one left running.
+   */
+  onCommand?(pgid: number | null): Promise<void>;
 }
 
 export interface RolloutResult {

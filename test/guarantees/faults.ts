@@ -20,9 +20,13 @@ export interface FaultProject {
   args(...more: string[]): string[];
 }
 
-/** The gate: announce pid and group, then wait while `hold` exists (`ps -o pgid=` is POSIX). */
+/**
+ * The gate, for the first command after hold(true) only: announce pid and process group, then
+ * wait while `hold` exists. It runs in a subshell, as a deploy tool's own child would, so it
+ * outlives a shell that dies with deployctl.
+ */
 const GATE =
-  'echo "$$ $(ps -o pgid= -p $$ | tr -d " ")" > waiting.txt; while [ -f hold ]; do sleep 0.05; done; rm -f waiting.txt; ';
+  '( if mkdir gate.claimed 2>/dev/null; then echo "$$ $(ps -o pgid= -p $$ | tr -d " ")" > waiting.txt; while [ -f hold ]; do sleep 0.05; done; fi; echo "$ARTIFACT" > state.txt )';
 
 export async function faultProject(
   url: string,
@@ -41,8 +45,8 @@ export async function faultProject(
     `retry: { attempts: ${opts.retryAttempts ?? 3}, minDelayMs: 50, maxDelayMs: 200 }`,
     'rollout:',
     '  driver: command',
-    `  deploy: '${GATE}echo "$ARTIFACT" > state.txt'`,
-    `  rollback: '${GATE}echo "$ARTIFACT" > state.txt'`,
+    `  deploy: '${GATE}'`,
+    `  rollback: '${GATE}'`,
     "  current: 'cat state.txt 2>/dev/null || true'",
     'health:',
     '  checks:',
@@ -58,7 +62,12 @@ export async function faultProject(
     root,
     config,
     add: (file, sql) => writeFile(path.join(root, 'migrations', file), sql),
-    hold: async (on) => (on ? writeFile(path.join(root, 'hold'), '') : rm(path.join(root, 'hold'), { force: true })),
+    hold: async (on) => {
+      if (!on) return rm(path.join(root, 'hold'), { force: true });
+      await rm(path.join(root, 'gate.claimed'), { recursive: true, force: true });
+      await rm(path.join(root, 'waiting.txt'), { force: true });
+      await writeFile(path.join(root, 'hold'), '');
+    },
     deployed: async () => (await readFile(path.join(root, 'state.txt'), 'utf8').catch(() => '')).trim(),
     waiting: async () => {
       const text = await readFile(path.join(root, 'waiting.txt'), 'utf8').catch(() => '');
@@ -69,12 +78,4 @@ export async function faultProject(
   };
 }
 
-/** True while any process of the group is alive. */
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { groupAlive } from '../../src/adapters/process/group.js';

@@ -61,7 +61,20 @@ export class CommandDriver implements RolloutDriver {
       RELEASE_ID: ctx.releaseId,
     };
     ctx.log(`${step}: ${command}`);
-    const result = await this.shell(command, { env, signal: ctx.signal, onLine: (line) => ctx.log(line) });
+    let recorded: Promise<void> | undefined;
+    const result = await this.shell(command, {
+      env,
+      signal: ctx.signal,
+      onLine: (line) => ctx.log(line),
+      onSpawn: (pgid) => {
+        recorded = ctx.onCommand?.(pgid);
+      },
+      dieWithParent: true,
+    });
+    if (recorded) {
+      await recorded;
+      await ctx.onCommand?.(null);
+    }
     if (result.aborted) {
       throw new DeployctlError(
         'INTERRUPTED',
@@ -76,7 +89,13 @@ export class CommandDriver implements RolloutDriver {
 
   private shell(
     command: string,
-    options: { env?: Record<string, string>; signal?: AbortSignal; onLine?: (line: string) => void },
+    options: {
+      env?: Record<string, string>;
+      signal?: AbortSignal;
+      onLine?: (line: string) => void;
+      onSpawn?: (pgid: number) => void;
+      dieWithParent?: boolean;
+    },
   ): Promise<ShellResult> {
     return runShell(command, {
       ...options,

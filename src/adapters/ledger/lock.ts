@@ -30,8 +30,16 @@ export interface LockOptions {
 export interface HeldLock {
   /** The idle lock connection, usable for read-only monitoring queries outside transactions. */
   db: Db;
+  /**
+   * The lock is a lease: aborted (with the reason as a message) when its connection reports an
+   * error or ends, or a heartbeat finds the lock gone. The holder stops at its next safe point.
+   */
+  lost: AbortSignal;
   release(): Promise<void>;
 }
+
+/** How often the lock connection is asked whether it still holds the lock. */
+const HEARTBEAT_MS = 2000;
 
 export async function acquireLock(url: string | undefined, opts: LockOptions): Promise<HeldLock> {
   // application_name is ASCII-only in PostgreSQL; it tells a waiting process who holds the lock.
@@ -48,9 +56,31 @@ export async function acquireLock(url: string | undefined, opts: LockOptions): P
     await db.end().catch(() => undefined);
     throw e;
   }
+  const lease = new AbortController();
+  let releasing = false;
+  const lose = (why: string): void => {
+    if (!releasing && !lease.signal.aborted) lease.abort(new Error(why));
+  };
+  db.on('error', (e: Error) => lose(`its connection failed: ${e.message}`));
+  db.on('end', () => lose('its connection ended'));
+  const heartbeat = setInterval(() => {
+    db.query(
+      `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = $1 AND objid = $2 AND granted) AS held`,
+      [ADVISORY_KEY[0], ADVISORY_KEY[1]],
+    ).then(
+      (r) => {
+        if (!r.rows[0].held) lose('the server no longer grants it');
+      },
+      (e: Error) => lose(`its connection failed: ${e.message}`),
+    );
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   return {
     db,
+    lost: lease.signal,
     release: async () => {
+      releasing = true;
+      clearInterval(heartbeat);
       await db.query('SELECT pg_advisory_unlock($1, $2)', [ADVISORY_KEY[0], ADVISORY_KEY[1]]).catch(() => undefined);
       await db.end().catch(() => undefined);
     },

@@ -4,6 +4,7 @@
  * Output is delivered line by line as it arrives; the last lines are kept for error messages.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { systemClock } from '../../clock.js';
 import { type Clock } from '../../ports.js';
 
@@ -19,7 +20,15 @@ export interface ShellOptions {
   /** How many trailing lines `ShellResult.tail` keeps. */
   tailLines?: number;
   clock?: Clock;
+  /** Called with the child's pid (its process group id) once it is started. */
+  onSpawn?: (pgid: number) => void;
+  /** Linux: the shell gets SIGKILL when this process dies (setpriv --pdeathsig), where available. */
+  dieWithParent?: boolean;
 }
+
+/** util-linux setpriv, which can set the parent-death signal before it runs the shell. */
+const SETPRIV =
+  process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) : undefined;
 
 export interface ShellResult {
   /** null when the process was ended by a signal. */
@@ -53,13 +62,18 @@ export function runShell(command: string, options: ShellOptions = {}): Promise<S
   let timedOut = false;
   let aborted = false;
 
-  const child = spawn('sh', ['-c', command], {
+  const [file, args] =
+    options.dieWithParent && SETPRIV
+      ? [SETPRIV, ['--pdeathsig', 'KILL', '--', 'sh', '-c', command]]
+      : ['sh', ['-c', command]];
+  const child = spawn(file, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
 
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   const pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
   const emit = (line: string, stream: 'stdout' | 'stderr'): void => {
     tail.push(line);

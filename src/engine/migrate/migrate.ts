@@ -69,6 +69,8 @@ export async function migrateCommand(
       if (options.phase === 'pre') await recordStaged(ledger, snapshot.plan, selected, options.releaseId ?? null);
       const applied = await applySelected(snapshot, selected, config, {
         ...deps,
+        // Losing the lock stops the run before the next migration, like an interrupt.
+        signal: deps.signal ? AbortSignal.any([deps.signal, lock.lost]) : lock.lost,
         releaseId: options.releaseId ?? null,
         monitor: lock.db,
       }).catch(async (e: unknown) => {

@@ -7,6 +7,7 @@ import { DeployctlError } from '../../errors.js';
 import type { HealthOutcome } from '../verify.js';
 import type { OperationContext } from './context.js';
 import { checkHealth } from './health.js';
+import { recordCommand } from './leftover-command.js';
 
 export interface CodeRollback {
   /** The artifact to return to. */
@@ -38,6 +39,7 @@ export async function rollBackCode(ctx: OperationContext, target: CodeRollback):
       previousArtifact: target.from,
       releaseId: String(ctx.releaseId),
       log: (line) => emit({ type: 'rollout', stage: 'rollback', line }),
+      onCommand: recordCommand(ctx.ledger, ctx.releaseId),
       signal: ctx.deps.signal,
     });
   } catch (e) {

@@ -14,6 +14,7 @@ import { healthFailure, type HealthOutcome } from '../verify.js';
 import { rollBackCode, unhealthyAfterRollback } from './code-rollback.js';
 import type { OperationContext, ReleaseOptions, ReleaseSummary } from './context.js';
 import { checkHealth, type HealthStep } from './health.js';
+import { recordCommand } from './leftover-command.js';
 
 import type { Stage } from './stages.js';
 
@@ -21,6 +22,8 @@ export interface ReleaseState extends OperationContext {
   options: ReleaseOptions;
   /** The idle advisory-lock connection, used to read who blocks a waiting migration. */
   lockDb: Db;
+  /** Aborted when the release lock is lost (see HeldLock.lost). */
+  lease: AbortSignal;
   release: ReleaseRow;
   summary: ReleaseSummary;
   /** The rollout's outputs (e.g. healthUrl), restored from the ledger on resume. */
@@ -53,6 +56,7 @@ const rollout: StageDefinition = {
         previousArtifact: s.release.previousArtifact ?? undefined,
         releaseId: String(s.release.id),
         log: (line) => s.deps.emit({ type: 'rollout', stage: 'rollout', line }),
+        onCommand: recordCommand(s.ledger, s.release.id),
         // No interrupt signal: a rollout cut in half is not a safe point. The first Ctrl-C lets it
         // finish and stops before the next stage; a second one exits at once (resume re-runs it).
       })

@@ -11,6 +11,8 @@ import type { Config } from '../../config/config.js';
 import { DeployctlError } from '../../errors.js';
 import { recordFingerprint } from '../drift.js';
 import { leftoverMessage } from '../migrate/migrate.js';
+import { stopLeftoverCommand } from './leftover-command.js';
+import { resumeRollback, ROLLBACK, type RollbackSummary } from './rollback.js';
 import { readSnapshot, type Snapshot } from '../snapshot.js';
 import type { ReleaseDeps, ReleaseOptions, ReleaseSummary } from './context.js';
 import { PIPELINE, type ReleaseState, type StageDefinition } from './pipeline.js';
@@ -35,13 +37,19 @@ export async function releaseCommand(
         for (const ended of await ledger.endLeftoverSessions())
           deps.emit({ type: 'info', message: leftoverMessage(ended) });
         const open = await ledger.unfinishedRelease();
+        // …and its deploy command.
+        if (open && (options.resume || options.abort)) await stopLeftoverCommand(ledger, open.id, deps.emit);
         if (options.abort) return await abort(ledger, open, deps);
+        if (options.resume && open?.postPolicy === ROLLBACK)
+          return rollbackSummary(await resumeRollback(config, ledger, open, deps));
         const row = await startOrResume(ledger, open, options, config, deps);
         let snapshot: Promise<Snapshot> | undefined;
         const state: ReleaseState = {
           config,
           options,
-          deps,
+          // Losing the release lock stops the release at its next safe point, like an interrupt.
+          deps: { ...deps, signal: deps.signal ? AbortSignal.any([deps.signal, lock.lost]) : lock.lost },
+          lease: lock.lost,
           ledger,
           lockDb: lock.db,
           release: row,
@@ -97,6 +105,14 @@ export async function releaseCommand(
 async function runStage(s: ReleaseState, stage: StageDefinition): Promise<void> {
   const { clock, emit, signal } = s.deps;
   const releaseId = s.release.id;
+  if (s.lease.aborted) {
+    const why = (s.lease.reason as Error).message;
+    await s.ledger.addEvent({ releaseId, stage: stage.id, kind: 'info', detail: { interrupted: true, lockLost: why } });
+    throw new DeployctlError(
+      'INTERRUPTED',
+      `the release lock was lost (${why}); stopped before stage '${stage.id}'. The release stays unfinished, so no post migration can run meanwhile; continue with 'deployctl release --resume'`,
+    );
+  }
   if (signal?.aborted) {
     await s.ledger.addEvent({ releaseId, stage: stage.id, kind: 'info', detail: { interrupted: true } });
     throw new DeployctlError(
@@ -184,6 +200,20 @@ async function abort(ledger: LedgerStore, open: ReleaseRow | undefined, deps: Re
     stages: [],
     applied: [],
     health: [],
+    totalMs: 0,
+  };
+}
+
+/** A resumed rollback, as the summary `release --resume` returns. */
+function rollbackSummary(r: RollbackSummary): ReleaseSummary {
+  return {
+    releaseId: r.releaseId,
+    artifact: r.to,
+    previousArtifact: r.from,
+    status: 'rolled_back',
+    stages: [],
+    applied: [],
+    health: [{ stage: 'verify:rollback', ok: true, summary: r.health }],
     totalMs: 0,
   };
 }

@@ -14,6 +14,9 @@ import type { Db } from '../../ports.js';
 import { recordFingerprint } from '../drift.js';
 import { readSources } from '../snapshot.js';
 import { rollBackCode } from './code-rollback.js';
+import { leftoverMessage } from '../migrate/migrate.js';
+import type { AppliedMigration } from '../../core/plan/build.js';
+import { stopLeftoverCommand } from './leftover-command.js';
 import type { ReleaseDeps } from './context.js';
 
 export interface RollbackOptions {
@@ -47,71 +50,141 @@ export async function rollbackCommand(
       try {
         const ledger = new LedgerStore(db, config.schema);
         await ledger.upgrade();
+        for (const ended of await ledger.endLeftoverSessions())
+          deps.emit({ type: 'info', message: leftoverMessage(ended) });
         const open = await ledger.unfinishedRelease();
+        if (open?.postPolicy === ROLLBACK) return await resumeRollback(config, ledger, open, deps);
         if (open) throw unfinished(open);
-        const live = (await ledger.releases(1000)).filter((r) => r.status === 'succeeded' && r.rolledBackBy === null);
-        const current = live[0];
-        if (!current)
-          throw new DeployctlError(
-            'RELEASE_NOT_FOUND',
-            'no successful release is recorded, so there is nothing to roll back from',
-          );
-        const target = options.to === undefined ? live[1] : live.find((r) => r.id === options.to);
-        if (!target) {
-          throw new DeployctlError(
-            'RELEASE_NOT_FOUND',
-            options.to === undefined
-              ? `release ${current.id} (${current.artifact}) is the only successful release; there is no earlier one to roll back to`
-              : `release ${options.to} is not a successful release that is still in effect; see 'deployctl history'`,
-          );
-        }
-        const newer = live.filter((r) => r.id > target.id);
-        const newerIds = newer.map((r) => r.id);
-        const posts = (await Promise.all(newerIds.map((id) => ledger.migrationsOf(id))))
-          .flat()
-          .filter((m) => m.phase === 'post');
-        if (posts.length > 0 && !options.force) {
-          throw new DeployctlError(
-            'ROLLBACK_REFUSED',
-            `a newer release already ran post migrations (${posts.map((p) => `${p.app}/${p.id}`).join(', ')}): the code of ${target.artifact} may read what they removed. Roll forward instead, or pass --force if you know ${target.artifact} does not need it.`,
-          );
-        }
-        const downs = options.schema ? await plannedDowns(config, ledger, newer) : [];
-
+        const plan = await planRollback(config, ledger, options);
         const id = await ledger.createRelease({
-          artifact: target.artifact,
-          previousArtifact: current.artifact,
-          postPolicy: 'rollback',
+          artifact: plan.to,
+          previousArtifact: plan.from,
+          postPolicy: ROLLBACK,
         });
-        try {
-          const outcome = await rollBackCode(
-            { config, deps, ledger, releaseId: id },
-            { to: target.artifact, from: current.artifact, why: 'deployctl rollback' },
-          );
-          if (outcome && !outcome.ok)
-            throw new DeployctlError('HEALTH_FAILED', `rolled back, but the health checks fail: ${outcome.summary}`);
-          const health = outcome?.summary ?? 'skipped (no health checks configured)';
-          for (const d of downs) await runDown(config, ledger, d, deps);
-          if (downs.length > 0) await recordFingerprint(db, ledger, id, 'migrate');
-          for (const r of newerIds) await ledger.markRolledBack(r, id);
-          await ledger.finishRelease(id, 'succeeded');
-          return {
-            releaseId: id,
-            from: current.artifact,
-            to: target.artifact,
-            rolledBack: newerIds,
-            downs: downs.map((d) => `${d.app}/${d.id}`),
-            health,
-          };
-        } catch (e) {
-          await ledger.finishRelease(id, 'failed', e instanceof Error ? e.message : String(e));
-          throw e;
-        }
+        // The whole operation is recorded before it acts, so a resume continues this rollback.
+        await ledger.addEvent({ releaseId: id, stage: 'rollback', kind: 'info', detail: { rollbackPlan: plan } });
+        return await runRollback(config, ledger, id, plan, deps);
       } finally {
         await db.end().catch(() => undefined);
       }
     },
   );
+}
+
+/** The ledger's `post_policy` of a release row that records a `deployctl rollback`. */
+export const ROLLBACK = 'rollback';
+
+/** What a rollback does, recorded before it starts (the `rollbackPlan` event). */
+interface RollbackPlan {
+  from: string;
+  to: string;
+  /** The releases it rolls back (marked rolled_back_by when it succeeds). */
+  rolledBack: number[];
+  /** Also run the down sections of their pre migrations. */
+  schema: boolean;
+}
+
+async function planRollback(config: Config, ledger: LedgerStore, options: RollbackOptions): Promise<RollbackPlan> {
+  const live = (await ledger.releases(1000)).filter((r) => r.status === 'succeeded' && r.rolledBackBy === null);
+  const current = live[0];
+  if (!current)
+    throw new DeployctlError(
+      'RELEASE_NOT_FOUND',
+      'no successful release is recorded, so there is nothing to roll back from',
+    );
+  const target = options.to === undefined ? live[1] : live.find((r) => r.id === options.to);
+  if (!target) {
+    throw new DeployctlError(
+      'RELEASE_NOT_FOUND',
+      options.to === undefined
+        ? `release ${current.id} (${current.artifact}) is the only successful release; there is no earlier one to roll back to`
+        : `release ${options.to} is not a successful release that is still in effect; see 'deployctl history'`,
+    );
+  }
+  const newer = live.filter((r) => r.id > target.id);
+  const posts = await postsSince(ledger, newer);
+  if (posts.length > 0 && !options.force) {
+    throw new DeployctlError(
+      'ROLLBACK_REFUSED',
+      `post migrations ran after ${target.artifact} was released (${posts.map((p) => `${p.app}/${p.id}${p.releaseId === null ? ' by migrate --phase post' : ` in release ${p.releaseId}`}`).join(', ')}): the code of ${target.artifact} may read what they removed. Roll forward instead, or pass --force if you know ${target.artifact} does not need it.`,
+    );
+  }
+  // Refuses now, before anything changes, when a down section is missing.
+  if (options.schema) await plannedDowns(config, ledger, newer);
+  return { from: current.artifact, to: target.artifact, rolledBack: newer.map((r) => r.id), schema: !!options.schema };
+}
+
+/**
+ * Every post migration applied since the first release being rolled back started: those the
+ * newer releases ran, and those `migrate --phase post` ran outside any release (no release id).
+ */
+async function postsSince(ledger: LedgerStore, newer: ReleaseRow[]): Promise<AppliedMigration[]> {
+  if (newer.length === 0) return [];
+  const ids = new Set(newer.map((r) => r.id));
+  const since = Math.min(...newer.map((r) => r.startedAt.getTime()));
+  return (await ledger.applied()).filter(
+    (m) =>
+      m.phase === 'post' &&
+      ((m.releaseId !== null && ids.has(m.releaseId)) || (m.releaseId === null && m.appliedAt.getTime() >= since)),
+  );
+}
+
+/** `release --resume` or `rollback` with a rollback unfinished: continues that rollback, never a release. */
+export async function resumeRollback(
+  config: Config,
+  ledger: LedgerStore,
+  open: ReleaseRow,
+  deps: ReleaseDeps,
+): Promise<RollbackSummary> {
+  const recorded = (await ledger.events(open.id)).find((e) => e.detail.rollbackPlan)?.detail.rollbackPlan as
+    RollbackPlan | undefined;
+  const plan = recorded ?? { from: open.previousArtifact ?? '', to: open.artifact, rolledBack: [], schema: false };
+  deps.emit({
+    type: 'info',
+    message: `resuming rollback ${open.id}: ${plan.from} → ${plan.to} (a rollback resumes as a rollback; no migration runs forward)`,
+  });
+  return runRollback(config, ledger, open.id, plan, deps);
+}
+
+async function runRollback(
+  config: Config,
+  ledger: LedgerStore,
+  id: number,
+  plan: RollbackPlan,
+  deps: ReleaseDeps,
+): Promise<RollbackSummary> {
+  try {
+    await stopLeftoverCommand(ledger, id, deps.emit);
+    const outcome = await rollBackCode(
+      { config, deps, ledger, releaseId: id },
+      { to: plan.to, from: plan.from, why: 'deployctl rollback' },
+    );
+    if (outcome && !outcome.ok)
+      throw new DeployctlError('HEALTH_FAILED', `rolled back, but the health checks fail: ${outcome.summary}`);
+    const health = outcome?.summary ?? 'skipped (no health checks configured)';
+    const newer = (await Promise.all(plan.rolledBack.map((r) => ledger.release(r)))).filter(
+      (r): r is ReleaseRow => r !== undefined,
+    );
+    // Recomputed from the ledger: on resume, the down sections that already ran are forgotten.
+    const downs = plan.schema ? await plannedDowns(config, ledger, newer) : [];
+    for (const d of downs) await runDown(config, ledger, d, deps);
+    if (downs.length > 0) await recordFingerprint(ledger.db, ledger, id, 'migrate');
+    for (const r of plan.rolledBack) await ledger.markRolledBack(r, id);
+    await ledger.finishRelease(id, 'succeeded');
+    return {
+      releaseId: id,
+      from: plan.from,
+      to: plan.to,
+      rolledBack: plan.rolledBack,
+      downs: downs.map((d) => `${d.app}/${d.id}`),
+      health,
+    };
+  } catch (e) {
+    // An interrupt leaves the rollback unfinished, to be resumed as a rollback.
+    if (!(e instanceof DeployctlError && e.code === 'INTERRUPTED'))
+      await ledger.finishRelease(id, 'failed', e instanceof Error ? e.message : String(e));
+    throw e;
+  }
 }
 
 interface Down {
