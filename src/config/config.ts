@@ -44,6 +44,8 @@ const rollout = union<RolloutConfig>('driver', {
     workDir: optional(str()),
     imageRepository: optional(str()),
     imageConfigKey: optional(str()),
+    versionConfigKey: optional(str()),
+    imageOutput: optional(str()),
     healthUrlOutput: optional(str()),
   }) as Shape<RolloutConfig>,
 });
