@@ -56,6 +56,7 @@ const check = obj({
       url: str(),
       status: optional(int(100)),
       body: optional(str()),
+      expectVersion: optional(bool()),
       timeoutMs: optional(int(1)),
       maxLatencyMs: optional(int(1)),
     }),
