@@ -47,6 +47,13 @@ export interface RolloutResult {
 export interface RolloutDriver {
   readonly name: string;
   /**
+   * True when the driver stops at a safe point of its own once `ctx.signal` aborts (Pulumi's
+   * engine finishes the operations in flight and saves its state), so the release passes its
+   * interrupt signal to rollout. Other drivers get none: their rollout finishes and the release
+   * stops before the next stage.
+   */
+  readonly interruptible?: boolean;
+  /**
    * Deploy `ctx.artifact` and switch traffic to it. Called once per release after the `pre`
    * migrations are verified; called again on resume only if the ledger shows it did not finish,
    * so it must be safe to repeat for the same artifact.

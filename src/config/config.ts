@@ -56,6 +56,8 @@ const rollout = union<RolloutConfig>('driver', {
     workDir: optional(str()),
     imageRepository: optional(str()),
     imageConfigKey: optional(str()),
+    versionConfigKey: optional(str()),
+    imageOutput: optional(str()),
     healthUrlOutput: optional(str()),
   }) as Shape<RolloutConfig>,
 });
@@ -66,6 +68,7 @@ const check = obj({
       url: str(),
       status: optional(int(100)),
       body: optional(str()),
+      expectVersion: optional(bool()),
       timeoutMs: optional(int(1)),
       maxLatencyMs: optional(int(1)),
     }),

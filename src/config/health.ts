@@ -8,6 +8,12 @@ export interface HttpCheckConfig {
   status?: number;
   /** A substring the response body must contain. */
   body?: string;
+  /**
+   * The body must report the version the rollout deployed, as JSON `{"version": "1.4.2", …}`
+   * (the pulumi stack passes it to the app as APP_VERSION). Catches a deployment the platform
+   * rolled back on its own: the old version still answers 200.
+   */
+  expectVersion?: boolean;
   timeoutMs?: number;
   /** A response slower than this counts as a failure even when it is otherwise right. */
   maxLatencyMs?: number;

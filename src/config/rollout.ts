@@ -50,6 +50,10 @@ export interface PulumiRolloutConfig {
   imageRepository?: string;
   /** Stack config key holding the image; default `image`. `project:key` when not the project's. */
   imageConfigKey?: string;
+  /** Stack config key the artifact itself is set in, for the app to report; default `version`. */
+  versionConfigKey?: string;
+  /** Stack output naming the image the stack deployed, read by `current()`; default `image`. */
+  imageOutput?: string;
   /** Stack output holding the URL the verify stage checks; default `healthUrl`. */
   healthUrlOutput?: string;
 }

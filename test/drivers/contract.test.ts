@@ -16,7 +16,7 @@ describe.each([
   ['command (deploy command reused for rollback)', commandHarness(false)],
   ['command (own rollback command)', commandHarness(true)],
   ['local (in-process supervisor)', localInProcessHarness()],
-  ['pulumi (fake Automation-API stack)', pulumiHarness()],
+  ['pulumi (Automation API, fake pulumi CLI on PATH)', pulumiHarness()],
 ] as Array<[string, DriverHarness]>)('RolloutDriver contract: %s', (_name, harness) => {
   let driver: RolloutDriver;
   beforeEach(async () => {

@@ -12,7 +12,7 @@ import { type LocalDriverConfig } from '../../src/config/rollout.js';
 import { LocalDriver } from '../../src/adapters/drivers/local/driver.js';
 import { Supervisor } from '../../src/adapters/drivers/local/supervisor.js';
 import { PulumiDriver } from '../../src/adapters/drivers/pulumi/driver.js';
-import { FakeStack, PROJECT, cliError } from './fake-stack.js';
+import { fakePulumiCli, type FakeCli } from './pulumi/fake-cli.js';
 
 export const APP_SERVER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/app/server.mjs');
 
@@ -90,41 +90,29 @@ export function localInProcessHarness(): DriverHarness {
 }
 
 /**
- * The pulumi driver on a fake Automation-API stack (the driver's `openStack` seam, as in
- * pulumi.test.ts), observed through the image the fake's last successful `up` deployed — what
- * the ECS service runs — rather than through the stack config the driver reads. The artifact
+ * The pulumi driver through the real Automation API against the fake `pulumi` executable
+ * (pulumi/fake-cli.ts), observed through the image the fake's last successful `up` deployed (its
+ * `image` output, read from the fake's state rather than through the driver). The artifact
  * `broken` fails its `up` the way an ECS rollout does (the deployment circuit breaker trips).
  */
 export function pulumiHarness(): DriverHarness {
   const repository = 'registry.example.com/team/shop';
-  let stack: FakeStack;
+  let cli: FakeCli;
   return {
     failingArtifact: 'broken',
     async setup() {
-      stack = new FakeStack();
-      stack.upImpl = async (options) => {
-        const image = stack.config[`${PROJECT}:image`]?.value;
-        options.onOutput?.(`Updating (prod)\n ~   aws:ecs:Service  app  updating [image=${image}]\n`);
-        if (image === `${repository}:broken`) {
-          const stderr =
-            'error: 1 error occurred:\n\t* updating urn:pulumi:prod::deployctl-app::aws:ecs/service:Service::app: waiting for ECS Service (app) stable: ECS Deployment Circuit Breaker was triggered\n';
-          options.onError?.(stderr);
-          throw cliError(stderr);
-        }
-        options.onOutput?.('Resources: 1 updated\n');
-        return { outputs: stack.outputs };
-      };
-      return new PulumiDriver(
-        { stack: 'prod', imageRepository: repository },
-        { cwd: '/srv/app', openStack: async () => stack },
-      );
+      cli = await fakePulumiCli();
+      return new PulumiDriver({ stack: 'prod', imageRepository: repository }, { cwd: cli.workDir });
     },
-    async teardown() {},
+    async teardown() {
+      await cli.teardown();
+    },
     async observe() {
-      const image = stack.deployedImage;
+      const image = (await cli.state()).stacks.prod?.outputs.image;
       if (image === undefined) return undefined;
       const prefix = `${repository}:`;
-      if (!image.startsWith(prefix)) throw new Error(`the fake stack deployed ${image}, not an image of ${repository}`);
+      if (typeof image !== 'string' || !image.startsWith(prefix))
+        throw new Error(`the fake stack deployed ${String(image)}, not an image of ${repository}`);
       return image.slice(prefix.length);
     },
   };

@@ -1,36 +1,35 @@
 /**
- * The `pulumi` driver through its Automation-API seam: a fake stack records what the driver asks
- * of Pulumi, and fails the way the Automation API does (its own error classifier builds the
- * errors from CLI output). The Pulumi CLI does not exist on the machines these tests run on.
+ * The `pulumi` driver through the real Automation API, against a fake `pulumi` executable on PATH
+ * (pulumi/fake-pulumi.mjs) that records the arguments, folder and environment of every CLI call
+ * and keeps a small stack state. The real Pulumi CLI and AWS are not used.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DeployctlError } from '../../src/errors.js';
 import type { RolloutContext } from '../../src/ports.js';
 import { PulumiDriver } from '../../src/adapters/drivers/pulumi/driver.js';
+import { importOptional } from '../../src/adapters/drivers/pulumi/automation.js';
 import type { PulumiRolloutConfig } from '../../src/config/rollout.js';
-import {
-  openLocalStack,
-  type OperationOptions,
-  type StackOpenOptions,
-} from '../../src/adapters/drivers/pulumi/stack.js';
-import { FakeStack, PROJECT, cliError } from './fake-stack.js';
+import { PROJECT, STACK_FILE, commands, fakePulumiCli, type FakeCli } from './pulumi/fake-cli.js';
+import YAML from 'yaml';
 
-const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop';
-const CONFIG: PulumiRolloutConfig = { stack: 'prod', workDir: 'infra', imageRepository: REPO };
+const REPO = 'registry.example.com/team/shop';
 
-function setup(config: PulumiRolloutConfig = CONFIG, stack = new FakeStack()) {
-  const opened: StackOpenOptions[] = [];
-  const driver = new PulumiDriver(config, {
-    cwd: '/srv/app',
-    openStack: async (options) => {
-      opened.push(options);
-      return stack;
-    },
-  });
-  return { driver, stack, opened };
+let cli: FakeCli;
+beforeEach(async () => {
+  cli = await fakePulumiCli();
+});
+afterEach(async () => {
+  await cli.teardown();
+});
+
+function driverFor(extra: Partial<PulumiRolloutConfig> = {}): PulumiDriver {
+  return new PulumiDriver(
+    { stack: 'prod', workDir: path.basename(cli.workDir), imageRepository: REPO, ...extra },
+    { cwd: path.dirname(cli.workDir) },
+  );
 }
 
 function context(artifact: string, extra: Partial<RolloutContext> = {}): RolloutContext & { lines: string[] } {
@@ -47,281 +46,245 @@ async function failure(promise: Promise<unknown>): Promise<DeployctlError> {
   return error as DeployctlError;
 }
 
+/** deployctl's own temporary config folders left in the temp dir. */
+async function leftoverConfigFolders(): Promise<string[]> {
+  return (await readdir(os.tmpdir())).filter((name) => name.startsWith('deployctl-pulumi-'));
+}
+
 describe('rollout', () => {
-  it('sets the image from the artifact, runs up, and hands the health URL to verify', async () => {
-    const { driver, stack, opened } = setup();
+  it('runs up --refresh with a temporary config holding the image and version, and returns the outputs', async () => {
+    const before = await leftoverConfigFolders();
     const ctx = context('1.4.2');
 
-    const result = await driver.rollout(ctx);
+    const result = await driverFor().rollout(ctx);
 
-    expect(opened).toEqual([{ stackName: 'prod', workDir: '/srv/app/infra' }]);
-    expect(stack.calls).toEqual(['getAllConfig', `setConfig image=${REPO}:1.4.2`, `up image=${REPO}:1.4.2`]);
     expect(result).toEqual({
       artifact: '1.4.2',
-      outputs: { healthUrl: 'http://app-123.elb.amazonaws.com/healthz', url: 'http://app-123.elb.amazonaws.com' },
+      outputs: {
+        healthUrl: 'http://app-123.elb.amazonaws.com/healthz',
+        url: 'http://app-123.elb.amazonaws.com',
+        version: '1.4.2',
+      },
     });
+    const calls = await cli.calls();
+    expect(commands(calls)).toEqual(['version', 'stack select', 'up', 'stack output', 'stack output', 'stack history']);
+    const up = calls[2]!;
+    expect(up.cwd).toBe(cli.workDir);
+    expect(up.args).toEqual(
+      expect.arrayContaining(['--yes', '--skip-preview', '--refresh', '--stack', 'prod', '--non-interactive']),
+    );
+    expect(up.args[up.args.indexOf('--message') + 1]).toBe('deployctl rollout 1.4.2 (release r-7)');
+    expect(up.args[up.args.indexOf('--color') + 1]).toBe('never');
+    expect(up.env).toMatchObject({ PULUMI_AUTOMATION_API: 'true' });
+
+    // The config file is a copy of the stack's, with the release's values; the secret stays encrypted.
+    const configFile = up.args[up.args.indexOf('--config-file') + 1]!;
+    expect(path.dirname(configFile)).not.toBe(cli.workDir);
+    expect(path.basename(configFile)).toBe('Pulumi.prod.yaml');
+    const handed = YAML.parse(up.configFile!) as { encryptionsalt: string; config: Record<string, unknown> };
+    expect(handed.encryptionsalt).toBe('v1:c2FsdA==:v1:aXY=:Y2lwaGVy');
+    expect(handed.config).toEqual({
+      'aws:region': 'eu-west-1',
+      [`${PROJECT}:image`]: `${REPO}:1.4.2`,
+      [`${PROJECT}:version`]: '1.4.2',
+      [`${PROJECT}:dbPassword`]: { secure: 'v1:bm9uY2U=:Y2lwaGVydGV4dA==' },
+    });
+    // The working tree is untouched and the temporary copy is gone.
+    expect(await cli.stackFile()).toBe(STACK_FILE);
+    expect(await leftoverConfigFolders()).toEqual(before);
   });
 
   it('streams the CLI output into the log as whole lines', async () => {
-    const { driver } = setup();
     const ctx = context('1.4.2');
-    await driver.rollout(ctx);
+    await driverFor().rollout(ctx);
     expect(ctx.lines).toEqual([
-      `rollout: setting image=${REPO}:1.4.2 on Pulumi stack 'prod'`,
+      `rollout: image=${REPO}:1.4.2 on Pulumi stack 'prod' (up --refresh)`,
       'Updating (prod)',
-      '     Type   Name',
-      ' ~   aws:ecs:Service  app  updated',
+      ' ~ aws:ecs:Service app refreshing',
+      ` ~ aws:ecs:Service app updated [image=${REPO}:1.4.2]`,
       'Resources: 1 updated',
     ]);
   });
 
-  it('records the release in the update message and asks for uncoloured output', async () => {
-    const stack = new FakeStack();
-    let seen: OperationOptions | undefined;
-    stack.upImpl = async (options) => {
-      seen = options;
-      return { outputs: stack.outputs };
-    };
-    await setup(CONFIG, stack).driver.rollout(context('1.4.2'));
-    expect(seen).toMatchObject({ message: 'deployctl rollout 1.4.2 (release r-7)', color: 'never' });
-  });
-
-  it('uses the configured config key and health output, and never copies a secret output', async () => {
-    const stack = new FakeStack();
-    stack.outputs = {
-      url: { value: 'https://shop.example.com', secret: true },
-      readyUrl: { value: 'https://shop.example.com/ready', secret: false },
-    };
-    const { driver } = setup(
-      { stack: 'prod', imageConfigKey: 'shop:containerImage', healthUrlOutput: 'readyUrl' },
-      stack,
-    );
-    const ctx = context('ghcr.io/acme/shop@sha256:' + 'a'.repeat(64));
-
+  it('uses the configured keys and outputs, and never copies a secret output', async () => {
+    await cli.update((state) => {
+      state.stacks.prod!.outputs.readyUrl = 'https://shop.example.com/ready';
+      state.stacks.prod!.secretOutputs = ['url'];
+    });
+    const driver = driverFor({
+      imageConfigKey: `${PROJECT}:image`,
+      versionConfigKey: 'appVersion',
+      healthUrlOutput: 'readyUrl',
+    });
+    const ctx = context('1.4.2');
     const result = await driver.rollout(ctx);
 
-    expect(stack.calls[1]).toBe(`setConfig shop:containerImage=ghcr.io/acme/shop@sha256:${'a'.repeat(64)}`);
     expect(result.outputs).toEqual({ healthUrl: 'https://shop.example.com/ready' });
     expect(ctx.lines).toContain("stack output 'url' is secret; not used as url");
+    const up = (await cli.calls()).find((c) => c.args[0] === 'up')!;
+    expect(YAML.parse(up.configFile!).config).toMatchObject({
+      [`${PROJECT}:image`]: `${REPO}:1.4.2`,
+      [`${PROJECT}:appVersion`]: '1.4.2',
+    });
   });
 
-  it('says so when the stack has no health URL output', async () => {
-    const stack = new FakeStack();
-    stack.outputs = {};
-    const ctx = context('1.4.2');
-    const result = await setup(CONFIG, stack).driver.rollout(ctx);
-    expect(result.outputs).toEqual({});
-    expect(ctx.lines).toContain(
-      "stack 'prod' has no output 'healthUrl'; verify uses the configured health checks only",
-    );
+  it('an update after which the stack reports another image is a failed rollout', async () => {
+    await driverFor().rollout(context('1.4.1'));
+    await cli.update((state) => (state.rolledBackTo = `${REPO}:1.4.1`));
+    const error = await failure(driverFor().rollout(context('1.4.2')));
+    expect(error.code).toBe('ROLLOUT_FAILED');
+    expect(error.message).toBe(`Pulumi stack 'prod' reports image ${REPO}:1.4.1 after the update, not ${REPO}:1.4.2`);
   });
 
-  it('refuses an artifact that is not a tag of the repository before touching the stack', async () => {
-    const { driver, stack, opened } = setup();
-    const error = await failure(driver.rollout(context('1.4.2 --force')));
+  it('refuses an artifact that is not a tag of the repository before running the CLI', async () => {
+    const error = await failure(driverFor().rollout(context('1.4.2 --force')));
     expect(error.code).toBe('USAGE');
     expect(error.message).toContain(`expected an image tag (e.g. 1.4.2) or a digest (sha256:…) of ${REPO}`);
-    expect(opened).toEqual([]);
-    expect(stack.calls).toEqual([]);
+    expect(await cli.calls()).toEqual([]);
   });
 });
 
-describe('rollback and current', () => {
-  it('rollback puts the previous image back and runs up', async () => {
-    const { driver, stack } = setup();
-    await driver.rollout(context('1.4.2'));
-    const result = await driver.rollback(context('1.4.1', { previousArtifact: '1.4.2' }));
-
-    expect(stack.calls.slice(3)).toEqual(['getAllConfig', `setConfig image=${REPO}:1.4.1`, `up image=${REPO}:1.4.1`]);
-    expect(result.artifact).toBe('1.4.1');
-    expect(await driver.current()).toBe('1.4.1');
-  });
-
-  it('current() reads the image config back as the artifact', async () => {
-    const { driver, stack } = setup();
+describe('current', () => {
+  it('reads the image the stack deployed from its outputs, not from the checked-out config', async () => {
+    const driver = driverFor();
+    // Pulumi.prod.yaml names 0.9.0, but nothing has been deployed.
     expect(await driver.current()).toBeUndefined();
-    stack.config[`${PROJECT}:image`] = { value: `${REPO}:2.0.0` };
-    expect(await driver.current()).toBe('2.0.0');
-    stack.config[`${PROJECT}:image`] = { value: `${REPO}@sha256:${'b'.repeat(64)}` };
+    await driver.rollout(context('1.4.2'));
+    expect(await driver.current()).toBe('1.4.2');
+    await cli.update((state) => (state.stacks.prod!.outputs.image = `${REPO}@sha256:${'b'.repeat(64)}`));
     expect(await driver.current()).toBe(`sha256:${'b'.repeat(64)}`);
-    // An image from elsewhere is reported whole, and can be rolled back to as is.
-    stack.config[`${PROJECT}:image`] = { value: 'ghcr.io/acme/shop:hotfix' };
+    await cli.update((state) => (state.stacks.prod!.outputs.image = 'ghcr.io/acme/shop:hotfix'));
     expect(await driver.current()).toBe('ghcr.io/acme/shop:hotfix');
-    await driver.rollback(context('ghcr.io/acme/shop:hotfix'));
-    expect(stack.calls).toContain('setConfig image=ghcr.io/acme/shop:hotfix');
   });
 
-  it('current() asks for a namespace when the key is ambiguous', async () => {
-    const { driver, stack } = setup();
-    stack.config[`${PROJECT}:image`] = { value: `${REPO}:1.0.0` };
-    stack.config['sidecar:image'] = { value: 'envoy:1.30' };
-    const error = await failure(driver.current());
-    expect(error).toMatchObject({ code: 'CONFIG_INVALID', key: 'rollout.imageConfigKey' });
-    expect(error.hint).toContain(`imageConfigKey: ${PROJECT}:image`);
+  it('a failed update leaves current() on what served before, and rollback returns to it', async () => {
+    const driver = driverFor();
+    await driver.rollout(context('1.4.1'));
+    const error = await failure(driver.rollout(context('broken', { previousArtifact: '1.4.1' })));
+    expect(error.code).toBe('ROLLOUT_FAILED');
+    expect(error.message).toMatch(/^`pulumi up` failed on stack 'prod':\n/);
+    expect(error.message).toContain('ECS Deployment Circuit Breaker was triggered');
+    expect(await driver.current()).toBe('1.4.1');
+    const back = await driver.rollback(context('1.4.1', { previousArtifact: 'broken' }));
+    expect(back.artifact).toBe('1.4.1');
+    const ups = (await cli.calls()).filter((c) => c.args[0] === 'up');
+    expect(ups.map((c) => c.args[c.args.indexOf('--message') + 1])).toEqual([
+      'deployctl rollout 1.4.1 (release r-7)',
+      'deployctl rollout broken (release r-7)',
+      'deployctl rollback 1.4.1 (release r-7)',
+    ]);
+    expect(ups.every((c) => c.args.includes('--refresh'))).toBe(true);
   });
 });
 
 describe('preview', () => {
-  it('previews the new image and puts the old one back', async () => {
-    const { driver, stack } = setup();
-    stack.config[`${PROJECT}:image`] = { value: `${REPO}:1.4.1` };
-
+  it('previews the new image from a temporary config and leaves the working tree alone', async () => {
+    const driver = driverFor();
+    await driver.rollout(context('1.4.1'));
     const preview = await driver.preview('1.4.2');
-
     expect(preview).toEqual({
       stack: 'prod',
       configKey: 'image',
       currentImage: `${REPO}:1.4.1`,
       image: `${REPO}:1.4.2`,
-      changes: { same: 40, update: 1, create: 1 },
+      changes: { same: 40, update: 1 },
     });
-    expect(stack.calls).toEqual([
-      'getAllConfig',
-      `setConfig image=${REPO}:1.4.2`,
-      `preview image=${REPO}:1.4.2`,
-      `setConfig image=${REPO}:1.4.1`,
-    ]);
-  });
-
-  it('removes the key again when the stack had no image, also when the preview fails', async () => {
-    const { driver, stack } = setup();
-    stack.previewImpl = async () => {
-      throw cliError('error: an unhandled error occurred: program failed');
-    };
-    const error = await failure(driver.preview('1.4.2'));
-    expect(error.code).toBe('ROLLOUT_FAILED');
-    expect(error.message).toContain('`pulumi preview` failed');
-    expect(stack.calls.slice(-1)).toEqual(['removeConfig image']);
-    expect(stack.config[`${PROJECT}:image`]).toBeUndefined();
+    const call = (await cli.calls()).find((c) => c.args[0] === 'preview')!;
+    expect(YAML.parse(call.configFile!).config[`${PROJECT}:image`]).toBe(`${REPO}:1.4.2`);
+    expect(await cli.stackFile()).toBe(STACK_FILE);
   });
 });
 
 describe('Pulumi errors', () => {
   it('another update on the stack is reported as such', async () => {
-    const stack = new FakeStack();
-    stack.upImpl = async () => {
-      throw cliError('error: [409] Conflict: Another update is currently in progress.\n');
-    };
-    const error = await failure(setup(CONFIG, stack).driver.rollout(context('1.4.2')));
+    await cli.update((state) => (state.conflict = true));
+    const error = await failure(driverFor().rollout(context('1.4.2')));
     expect(error.code).toBe('ROLLOUT_FAILED');
     expect(error.message).toBe("another update is running on Pulumi stack 'prod'; nothing was changed");
     expect(error.hint).toContain('pulumi cancel --stack prod');
   });
 
-  it('a failed up is ROLLOUT_FAILED quoting the last lines of stderr', async () => {
-    const stack = new FakeStack();
-    const stderr =
-      Array.from({ length: 30 }, (_, i) => `noise ${i}`).join('\n') +
-      '\nerror: 1 error occurred:\n\t* updating urn:pulumi:prod::deployctl-app::aws:ecs/service:Service::app: ' +
-      'waiting for ECS Service (app) stable: ECS Deployment Circuit Breaker was triggered\n';
-    stack.upImpl = async () => {
-      throw cliError(stderr);
-    };
-    const error = await failure(setup(CONFIG, stack).driver.rollout(context('1.4.2')));
-    expect(error.code).toBe('ROLLOUT_FAILED');
-    expect(error.message).toMatch(/^`pulumi up` failed on stack 'prod':\n/);
-    expect(error.message).toContain('ECS Deployment Circuit Breaker was triggered');
-    expect(error.message).not.toContain('noise 16\n');
-    expect(error.message).toContain('noise 17');
-  });
-
   it('a missing stack names the config key and how to create it; the next call tries again', async () => {
-    let attempts = 0;
-    const stack = new FakeStack();
-    const driver = new PulumiDriver(CONFIG, {
-      cwd: '/srv/app',
-      openStack: async () => {
-        attempts++;
-        if (attempts === 1) throw cliError("error: no stack named 'prod' found\n");
-        return stack;
-      },
-    });
+    const driver = driverFor({ stack: 'staging' });
     const error = await failure(driver.current());
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', key: 'rollout.stack' });
-    expect(error.message).toBe("Pulumi stack 'prod' does not exist in /srv/app/infra");
-    expect(error.hint).toContain('pulumi stack init prod');
+    expect(error.message).toBe(`Pulumi stack 'staging' does not exist in ${cli.workDir}`);
+    expect(error.hint).toContain('pulumi stack init staging');
+    await cli.update((state) => (state.stacks.staging = { outputs: {}, history: [] }));
     expect(await driver.current()).toBeUndefined();
-    expect(attempts).toBe(2);
   });
 
-  it("a failure that is not Pulumi's passes through unchanged", async () => {
-    const stack = new FakeStack();
-    const bug = new TypeError('cannot read properties of undefined');
-    stack.upImpl = async () => {
-      throw bug;
-    };
-    await expect(setup(CONFIG, stack).driver.rollout(context('1.4.2'))).rejects.toBe(bug);
-  });
-});
-
-describe('the default stack factory', () => {
-  let dir: string | undefined;
-  const savedPath = process.env.PATH;
-  afterEach(async () => {
-    process.env.PATH = savedPath;
-    if (dir) await rm(dir, { recursive: true, force: true });
+  it('a folder without Pulumi.yaml is reported against rollout.workDir', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'deployctl-nopulumi-'));
+    try {
+      const error = await failure(new PulumiDriver({ stack: 'prod' }, { cwd: dir }).current());
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID', key: 'rollout.workDir' });
+      expect(error.message).toBe(`no Pulumi project at ${dir}: ${path.join(dir, 'Pulumi.yaml')} does not exist`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
-  it('reports a folder without Pulumi.yaml against rollout.workDir', async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'deployctl-pulumi-'));
-    const error = await failure(new PulumiDriver({ stack: 'prod' }, { cwd: dir }).current());
-    expect(error).toMatchObject({ code: 'CONFIG_INVALID', key: 'rollout.workDir' });
-    expect(error.message).toBe(`no Pulumi project at ${dir}: ${path.join(dir, 'Pulumi.yaml')} does not exist`);
+  it('a stack config file that is not YAML names the file and line', async () => {
+    await writeFile(path.join(cli.workDir, 'Pulumi.prod.yaml'), 'config:\n  a: [1,\n');
+    const error = await failure(driverFor().rollout(context('1.4.2')));
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', file: path.join(cli.workDir, 'Pulumi.prod.yaml') });
+    expect(error.line).toBeGreaterThan(0);
+    expect((await cli.calls()).filter((c) => c.args[0] === 'up')).toEqual([]);
   });
 
   it('without the Pulumi CLI on PATH, says to install it and log in', async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'deployctl-pulumi-'));
-    await writeFile(path.join(dir, 'Pulumi.yaml'), 'name: deployctl-app\nruntime: nodejs\n');
-    process.env.PATH = dir; // holds no `pulumi` binary, wherever the tests run
-    const driver = new PulumiDriver({ stack: 'prod' }, { cwd: dir, openStack: openLocalStack });
-    const error = await failure(driver.rollout(context('ghcr.io/acme/shop:1.0.0')));
+    const saved = process.env.PATH;
+    process.env.PATH = path.join(cli.workDir); // holds no `pulumi` executable
+    try {
+      const error = await failure(driverFor().rollout(context('1.4.2')));
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID', key: 'rollout.driver' });
+      expect(error.message).toContain('the Pulumi CLI (`pulumi`) is not installed or not on PATH');
+      expect(error.hint).toContain('pulumi login');
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
+  it('a missing optional package is a CONFIG_INVALID naming the package to install', async () => {
+    const error = await failure(
+      importOptional('@pulumi/not-installed-here/automation/index.js', '@pulumi/not-installed-here'),
+    );
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', key: 'rollout.driver' });
-    expect(error.message).toContain('the Pulumi CLI (`pulumi`) is not installed or not on PATH');
-    expect(error.hint).toContain('pulumi login');
+    expect(error.message).toBe(
+      'the pulumi rollout driver needs the npm package @pulumi/not-installed-here, which is not installed',
+    );
+    expect(error.hint).toContain('npm install --save-dev @pulumi/not-installed-here');
+    // Anything else that fails to load passes through.
+    await expect(importOptional('node:not-a-builtin', '@pulumi/pulumi')).rejects.not.toBeInstanceOf(DeployctlError);
   });
 });
 
 describe('interruption', () => {
-  it('an abort during up cancels the update and reports INTERRUPTED', async () => {
-    const stack = new FakeStack();
-    let rejectUp: (e: Error) => void = () => {};
-    let upStarted: () => void = () => {};
-    const started = new Promise<void>((resolve) => (upStarted = resolve));
-    stack.upImpl = () =>
-      new Promise((_, reject) => {
-        rejectUp = reject;
-        upStarted();
-      });
-    stack.cancel = async () => {
-      stack.calls.push('cancel');
-      rejectUp(cliError('error: update canceled\n'));
-    };
+  it('an abort during up sends SIGINT to the CLI (no cancel) and reports INTERRUPTED', async () => {
+    await cli.update((state) => (state.hang = true));
     const controller = new AbortController();
     const ctx = context('1.4.2', { signal: controller.signal });
 
-    const pending = setup(CONFIG, stack).driver.rollout(ctx);
-    await started;
+    const pending = driverFor().rollout(ctx);
+    await cli.upStarted();
     controller.abort();
     const error = await failure(pending);
 
-    expect(stack.calls).toEqual([
-      'getAllConfig',
-      `setConfig image=${REPO}:1.4.2`,
-      `up image=${REPO}:1.4.2`,
-      'cancel',
-      'removeConfig image',
-    ]);
     expect(error.code).toBe('INTERRUPTED');
     expect(error.message).toBe("rollout of 1.4.2 on Pulumi stack 'prod' was interrupted");
-    expect(ctx.lines).toContain("interrupted: cancelling the update on stack 'prod'");
+    expect(ctx.lines).toContain("interrupted: the Pulumi engine finishes the operations in flight on stack 'prod'");
+    // The fake's SIGINT handler printed this: the engine was interrupted gracefully, not killed.
+    expect(ctx.lines).toContain('error: update canceled');
+    expect(commands(await cli.calls())).toEqual(['version', 'stack select', 'up']);
+    expect(await cli.stackFile()).toBe(STACK_FILE);
   });
 
-  it('an abort before the rollout starts leaves the stack untouched', async () => {
-    const { driver, stack } = setup();
+  it('an abort before the rollout starts runs no update', async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await failure(driver.rollout(context('1.4.2', { signal: controller.signal })));
+    const error = await failure(driverFor().rollout(context('1.4.2', { signal: controller.signal })));
     expect(error.code).toBe('INTERRUPTED');
-    expect(stack.calls).toEqual([]);
+    expect(await cli.calls()).toEqual([]);
   });
 });

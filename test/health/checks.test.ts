@@ -15,6 +15,10 @@ describe('HttpHealthCheck', () => {
         setTimeout(() => res.end('ok'), 200);
         return;
       }
+      if (req.url === '/versioned') {
+        res.end('{"status":"ok","version":"1.4.1"}');
+        return;
+      }
       res.statusCode = req.url === '/created' ? 201 : 200;
       res.end(req.url === '/healthz' ? '{"status":"ok"}' : 'starting');
     });
@@ -27,6 +31,27 @@ describe('HttpHealthCheck', () => {
     expect((await new HttpHealthCheck({ url: `${base}/healthz`, body: '"ok"' }).run()).ok).toBe(true);
     const miss = await new HttpHealthCheck({ url: `${base}/other`, body: '"ok"' }).run();
     expect(miss).toMatchObject({ ok: false, detail: 'body lacked "\\"ok\\""' });
+  });
+
+  it('with expectVersion, requires the body to report the deployed version', async () => {
+    const check = (version: string, url = `${base}/versioned`) =>
+      new HttpHealthCheck({ url, expectVersion: true }, { version }).run();
+    expect((await check('1.4.1')).ok).toBe(true);
+    // The platform rolled the deployment back: the old version answers 200, and that is a failure.
+    expect(await check('1.4.2')).toMatchObject({ ok: false, detail: 'serves version 1.4.1, expected 1.4.2' });
+    expect(await check('1.4.2', `${base}/healthz`)).toMatchObject({
+      ok: false,
+      detail: 'body reports no version (expected JSON {"version": "1.4.2"})',
+    });
+  });
+
+  it('an expectVersion check without a deployed version is a config error naming the key', () => {
+    expect(() => buildHealthChecks([{ http: { url: `${base}/versioned`, expectVersion: true } }])).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', key: 'health.checks[0].http.expectVersion' }),
+    );
+    expect(
+      buildHealthChecks([{ http: { url: `${base}/versioned`, expectVersion: true } }], { version: '1' }),
+    ).toHaveLength(1);
   });
 
   it('checks the expected status', async () => {

@@ -13,6 +13,8 @@ export interface HealthBuildDeps {
   clock?: Clock;
   /** Folder `command` checks run in (the config file's folder). */
   cwd?: string;
+  /** The version the rollout deployed (its `version` output), for http checks with `expectVersion`. */
+  version?: string;
 }
 
 export function buildHealthChecks(config: HealthCheckConfig[], deps: HealthBuildDeps = {}): HealthCheck[] {
@@ -29,7 +31,19 @@ export function buildHealthChecks(config: HealthCheckConfig[], deps: HealthBuild
         },
       );
     }
-    if (entry.http) return new HttpHealthCheck(entry.http, { clock: deps.clock });
+    if (entry.http) {
+      if (entry.http.expectVersion && deps.version === undefined) {
+        throw new DeployctlError(
+          'CONFIG_INVALID',
+          `${key}.http.expectVersion needs the deployed version, and the rollout reported none`,
+          {
+            key: `${key}.http.expectVersion`,
+            hint: 'the pulumi driver reports it from the stack output `version`; other drivers do not: remove expectVersion',
+          },
+        );
+      }
+      return new HttpHealthCheck(entry.http, { clock: deps.clock, version: deps.version });
+    }
     if (entry.sql !== undefined) {
       if (!deps.db)
         throw new DeployctlError('CONFIG_INVALID', `${key} is a sql check but no database is configured`, {

@@ -1,5 +1,6 @@
 /**
- * GET a URL and judge the answer: status, optional body substring, optional latency ceiling.
+ * GET a URL and judge the answer: status, optional body substring, optional version the body must
+ * report, optional latency ceiling.
  * Uses node:http without connection reuse, so each probe sees the server as a new client would
  * and no idle socket outlives the check.
  */
@@ -26,8 +27,11 @@ export class HttpHealthCheck implements HealthCheck {
 
   constructor(
     private readonly config: HttpCheckConfig,
-    private readonly deps: { clock?: Clock } = {},
+    private readonly deps: { clock?: Clock; version?: string } = {},
   ) {
+    if (config.expectVersion && deps.version === undefined) {
+      throw new Error(`http check of ${config.url} expects a version but none was given`);
+    }
     this.name = `http GET ${config.url}`;
     this.expectedStatus = config.status ?? 200;
     this.timeoutMs = config.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
@@ -58,6 +62,17 @@ export class HttpHealthCheck implements HealthCheck {
       if (this.config.body !== undefined && !answer.body.includes(this.config.body)) {
         return result(false, `body lacked ${JSON.stringify(this.config.body)}`);
       }
+      if (this.config.expectVersion) {
+        const reported = reportedVersion(answer.body);
+        if (reported !== this.deps.version) {
+          return result(
+            false,
+            reported === undefined
+              ? `body reports no version (expected JSON {"version": "${this.deps.version}"})`
+              : `serves version ${reported}, expected ${this.deps.version}`,
+          );
+        }
+      }
       if (this.config.maxLatencyMs !== undefined && latencyMs > this.config.maxLatencyMs) {
         return result(false, `answered in ${latencyMs} ms, over the ${this.config.maxLatencyMs} ms limit`);
       }
@@ -70,6 +85,17 @@ export class HttpHealthCheck implements HealthCheck {
       timer.abort();
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+}
+
+/** The `version` string of a JSON object body; undefined for any other body. */
+function reportedVersion(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const version = (parsed as { version?: unknown } | null)?.version;
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -93,6 +93,7 @@ export async function wire(
         db: pool,
         clock: ctx.clock,
         cwd: config.baseDir,
+        version: outputs.version,
       }),
   };
   return {
@@ -104,10 +105,13 @@ export async function wire(
   };
 }
 
-/** A rollout that reports a health URL (a Pulumi stack) gets an http check on it when none is configured. */
+/**
+ * A rollout that reports a health URL (a Pulumi stack) gets an http check on it when none is
+ * configured; when it also reports the version it deployed, the check requires the app to serve it.
+ */
 function withOutputs(checks: HealthCheckConfig[], outputs: Record<string, string>): HealthCheckConfig[] {
   if (!outputs.healthUrl || checks.some((c) => c.http)) return checks;
-  return [...checks, { http: { url: outputs.healthUrl } }];
+  return [...checks, { http: { url: outputs.healthUrl, expectVersion: outputs.version !== undefined } }];
 }
 
 function renderSummary(s: ReleaseSummary): string {

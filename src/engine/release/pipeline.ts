@@ -57,8 +57,10 @@ const rollout: StageDefinition = {
         releaseId: String(s.release.id),
         log: (line) => s.deps.emit({ type: 'rollout', stage: 'rollout', line }),
         onCommand: recordCommand(s.ledger, s.release.id),
-        // No interrupt signal: a rollout cut in half is not a safe point. The first Ctrl-C lets it
-        // finish and stops before the next stage; a second one exits at once (resume re-runs it).
+        // A rollout cut in half is not a safe point unless the driver makes one (driver.interruptible):
+        // otherwise the first Ctrl-C lets it finish and stops before the next stage; a second one
+        // exits at once (resume re-runs it).
+        signal: s.deps.driver.interruptible ? s.deps.signal : undefined,
       })
       .catch(async (e) => {
         await compensateRollout(s, 'rollout failed');

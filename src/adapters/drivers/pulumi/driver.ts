@@ -1,16 +1,26 @@
 /**
- * The `pulumi` rollout driver: a release is a change of the stack's image config followed by
- * `pulumi up` through the Automation API. The stack in stacks/ waits for ECS to settle, so a
- * successful `up` means the new image serves; its `healthUrl` output points verify at it.
+ * The `pulumi` rollout driver: a release is `pulumi up` (with `--refresh`) through the Automation
+ * API, with the image and version of the artifact set in a temporary copy of the stack's config
+ * (release-config.ts), never in the working tree. The stack in stacks/ waits for ECS to settle;
+ * its outputs name the image it deployed (what current() reports) and the version verify asks
+ * the app for, so a deployment ECS rolled back is a failed rollout.
  */
 import path from 'node:path';
 import { DeployctlError } from '../../../errors.js';
 import type { RolloutContext, RolloutDriver, RolloutResult } from '../../../ports.js';
-import { DEFAULT_HEALTH_URL_OUTPUT, DEFAULT_IMAGE_CONFIG_KEY } from './config.js';
 import { type PulumiRolloutConfig } from '../../../config/rollout.js';
+import { loadAutomation } from './automation.js';
+import {
+  DEFAULT_HEALTH_URL_OUTPUT,
+  DEFAULT_IMAGE_CONFIG_KEY,
+  DEFAULT_IMAGE_OUTPUT,
+  DEFAULT_VERSION_CONFIG_KEY,
+  VERSION_OUTPUT,
+} from './config.js';
 import { translatePulumiError, type PulumiOperation } from './errors.js';
 import { artifactOf, imageFor } from './image.js';
-import { openLocalStack, type StackFactory, type StackLike } from './stack.js';
+import { writeReleaseConfig } from './release-config.js';
+import { openLocalStack, type StackFactory, type StackLike, type StackOutputs } from './stack.js';
 
 export interface PulumiDriverDeps {
   /** Folder `workDir` resolves against (deployctl.yaml's folder). */
@@ -23,7 +33,7 @@ export interface PulumiDriverDeps {
 export interface PulumiPreview {
   stack: string;
   configKey: string;
-  /** Unset when the stack has never had an image. */
+  /** The image the stack deployed last; unset before its first update. */
   currentImage?: string;
   image: string;
   /** Resource counts per operation (`update: 2, same: 40`), as the Pulumi engine reports them. */
@@ -32,6 +42,8 @@ export interface PulumiPreview {
 
 export class PulumiDriver implements RolloutDriver {
   readonly name = 'pulumi';
+  /** SIGINT lets the Pulumi engine finish the resource operations in flight and save its state. */
+  readonly interruptible = true;
   private readonly workDir: string;
   private readonly configKey: string;
   private stack?: Promise<StackLike>;
@@ -44,7 +56,7 @@ export class PulumiDriver implements RolloutDriver {
     this.configKey = config.imageConfigKey ?? DEFAULT_IMAGE_CONFIG_KEY;
   }
 
-  /** Sets the image for `ctx.artifact` and runs `up`; repeating it for the same artifact changes nothing. */
+  /** Deploys `ctx.artifact` with `up --refresh`; repeating it for the same artifact changes nothing. */
   rollout(ctx: RolloutContext): Promise<RolloutResult> {
     return this.deploy('rollout', ctx);
   }
@@ -54,38 +66,34 @@ export class PulumiDriver implements RolloutDriver {
     return this.deploy('rollback', ctx);
   }
 
-  /** The artifact in the stack's image config; undefined when the key is not set. */
+  /**
+   * The artifact the stack last deployed, from its `image` output (not from any config file: a
+   * failed or interrupted update leaves the outputs of the last good one); undefined before the
+   * first update.
+   */
   async current(): Promise<string | undefined> {
     const stack = await this.open();
-    const image = await this.guard('config', () => this.readImage(stack));
+    const outputs = await this.guard('outputs', () => stack.outputs());
+    const image = this.deployedImage(outputs);
     return image === undefined ? undefined : artifactOf(image, this.config.imageRepository);
   }
 
-  /**
-   * Previews a rollout of `artifact`. The Automation API previews the stack's saved config only,
-   * so the image is set for the preview and put back afterwards, also when the preview fails.
-   */
+  /** Previews a rollout of `artifact` against a temporary config; the working tree is not touched. */
   async preview(artifact: string): Promise<PulumiPreview> {
     const image = imageFor(artifact, this.config.imageRepository);
     const stack = await this.open();
-    const currentImage = await this.guard('config', () => this.readImage(stack));
-    const summary: PulumiPreview = {
-      stack: this.config.stack,
-      configKey: this.configKey,
-      currentImage,
-      image,
-      changes: {},
-    };
-    if (currentImage !== image) await this.guard('config', () => stack.setConfig(this.configKey, { value: image }));
+    const currentImage = this.deployedImage(await this.guard('outputs', () => stack.outputs()));
+    const file = await this.releaseConfig(artifact, image);
     try {
-      const result = await this.guard('preview', () => stack.preview({ color: 'never' }));
+      const result = await this.guard('preview', () => stack.preview({ color: 'never', configFile: file.path }));
+      const changes: Record<string, number> = {};
       for (const [operation, count] of Object.entries(result.changeSummary)) {
-        if (count !== undefined) summary.changes[operation] = count;
+        if (count !== undefined) changes[operation] = count;
       }
+      return { stack: this.config.stack, configKey: this.configKey, currentImage, image, changes };
     } finally {
-      if (currentImage !== image) await this.restoreImage(stack, currentImage, 'the preview');
+      await file.remove();
     }
-    return summary;
   }
 
   /** The Automation API holds no connection between CLI calls; forget the stack so a later call reopens it. */
@@ -97,51 +105,74 @@ export class PulumiDriver implements RolloutDriver {
     const image = imageFor(ctx.artifact, this.config.imageRepository);
     if (ctx.signal?.aborted) throw interrupted(verb, ctx.artifact, this.config.stack);
     const stack = await this.open();
-    // Put back if `up` fails, so current() keeps naming what serves (the next release rolls back to it).
-    const servingImage = await this.guard('config', () => this.readImage(stack));
-    ctx.log(`${verb}: setting ${this.configKey}=${image} on Pulumi stack '${this.config.stack}'`);
-    await this.guard('config', () => stack.setConfig(this.configKey, { value: image }));
-    // Nothing is deployed yet; a resumed release sets the same image again and runs `up`.
-    if (ctx.signal?.aborted) throw interrupted(verb, ctx.artifact, this.config.stack);
-
+    const file = await this.releaseConfig(ctx.artifact, image);
     const stdout = lineSplitter(ctx.log);
     const stderr = lineSplitter(ctx.log);
-    const onAbort = (): void => {
-      ctx.log(`interrupted: cancelling the update on stack '${this.config.stack}'`);
-      stack
-        .cancel()
-        .catch((e: unknown) => ctx.log(`pulumi cancel failed: ${e instanceof Error ? e.message : String(e)}`));
-    };
+    const onAbort = (): void =>
+      ctx.log(`interrupted: the Pulumi engine finishes the operations in flight on stack '${this.config.stack}'`);
     ctx.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      ctx.log(`${verb}: ${this.configKey}=${image} on Pulumi stack '${this.config.stack}' (up --refresh)`);
+      if (ctx.signal?.aborted) throw interrupted(verb, ctx.artifact, this.config.stack);
       const result = await this.guard('up', () =>
         stack.up({
           onOutput: stdout.write,
           onError: stderr.write,
           color: 'never',
           message: `deployctl ${verb} ${ctx.artifact} (release ${ctx.releaseId})`,
+          configFile: file.path,
+          // After a failed or interrupted update the state holds the values it attempted; without
+          // a refresh, `up` of the same image would find nothing to change while the old one serves.
+          refresh: true,
+          signal: ctx.signal,
         }),
-      ).catch(async (e: unknown) => {
-        if (servingImage !== image) await this.restoreImage(stack, servingImage, `the failed ${verb}`);
+      ).catch((e: unknown) => {
         throw ctx.signal?.aborted ? interrupted(verb, ctx.artifact, this.config.stack, e) : e;
       });
-      return { artifact: ctx.artifact, outputs: this.pickOutputs(result.outputs, ctx.log) };
+      return { artifact: ctx.artifact, outputs: this.pickOutputs(result.outputs, image, ctx.log) };
     } finally {
       ctx.signal?.removeEventListener('abort', onAbort);
       stdout.flush();
       stderr.flush();
+      await file.remove();
     }
   }
 
-  /** The URLs verify needs, as plain strings; secret outputs are never copied out of the stack. */
-  private pickOutputs(
-    outputs: Record<string, { value: unknown; secret: boolean }>,
-    log: (line: string) => void,
-  ): Record<string, string> {
+  private releaseConfig(artifact: string, image: string) {
+    return writeReleaseConfig({
+      workDir: this.workDir,
+      stackName: this.config.stack,
+      values: {
+        [this.configKey]: image,
+        [this.config.versionConfigKey ?? DEFAULT_VERSION_CONFIG_KEY]: artifact,
+      },
+    });
+  }
+
+  private deployedImage(outputs: StackOutputs): string | undefined {
+    const found = outputs[this.config.imageOutput ?? DEFAULT_IMAGE_OUTPUT];
+    return typeof found?.value === 'string' && found.value !== '' ? found.value : undefined;
+  }
+
+  /**
+   * The values verify needs, as plain strings; secret outputs are never copied out of the stack.
+   * A stack whose image output names another image did not deploy this one: that is a failure,
+   * whatever the engine reported.
+   */
+  private pickOutputs(outputs: StackOutputs, image: string, log: (line: string) => void): Record<string, string> {
+    const deployed = this.deployedImage(outputs);
+    if (deployed !== undefined && deployed !== image) {
+      throw new DeployctlError(
+        'ROLLOUT_FAILED',
+        `Pulumi stack '${this.config.stack}' reports image ${deployed} after the update, not ${image}`,
+        { hint: `check the stack's \`${this.configKey}\` config and its image output (\`pulumi stack output\`)` },
+      );
+    }
     const picked: Record<string, string> = {};
     const wanted: Array<[string, string]> = [
       ['healthUrl', this.config.healthUrlOutput ?? DEFAULT_HEALTH_URL_OUTPUT],
       ['url', 'url'],
+      ['version', VERSION_OUTPUT],
     ];
     for (const [name, output] of wanted) {
       const found = outputs[output];
@@ -155,44 +186,6 @@ export class PulumiDriver implements RolloutDriver {
       }
     }
     return picked;
-  }
-
-  /** The stack's image, whether `configKey` is namespaced (`app:image`) or not (`image`). */
-  private async readImage(stack: StackLike): Promise<string | undefined> {
-    const all = await stack.getAllConfig();
-    if (this.configKey.includes(':')) return all[this.configKey]?.value;
-    const matches = Object.keys(all).filter((key) => key.endsWith(`:${this.configKey}`));
-    if (matches.length > 1) {
-      throw new DeployctlError(
-        'CONFIG_INVALID',
-        `stack '${this.config.stack}' has several '${this.configKey}' config keys: ${matches.join(', ')}`,
-        {
-          key: 'rollout.imageConfigKey',
-          hint: `name the one holding the image with its namespace, e.g. imageConfigKey: ${matches[0]}`,
-        },
-      );
-    }
-    return matches.length === 1 ? all[matches[0]!]!.value : undefined;
-  }
-
-  private async restoreImage(stack: StackLike, previous: string | undefined, after: string): Promise<void> {
-    try {
-      if (previous === undefined) await stack.removeConfig(this.configKey);
-      else await stack.setConfig(this.configKey, { value: previous });
-    } catch (e) {
-      const fix =
-        previous === undefined
-          ? `pulumi config rm ${this.configKey}`
-          : `pulumi config set ${this.configKey} ${previous}`;
-      throw new DeployctlError(
-        'ROLLOUT_FAILED',
-        `could not put back '${this.configKey}' on stack '${this.config.stack}' after ${after}; the next \`pulumi up\` would deploy that image again`,
-        {
-          cause: e,
-          hint: `run \`${fix} --stack ${this.config.stack}\` in ${this.workDir}`,
-        },
-      );
-    }
   }
 
   private open(): Promise<StackLike> {
@@ -211,7 +204,9 @@ export class PulumiDriver implements RolloutDriver {
     try {
       return await work();
     } catch (e) {
-      throw translatePulumiError(e, { operation, stackName: this.config.stack, workDir: this.workDir });
+      if (e instanceof DeployctlError) throw e;
+      const automation = await loadAutomation();
+      throw translatePulumiError(e, { automation, operation, stackName: this.config.stack, workDir: this.workDir });
     }
   }
 }
@@ -219,7 +214,7 @@ export class PulumiDriver implements RolloutDriver {
 function interrupted(verb: string, artifact: string, stack: string, cause?: unknown): DeployctlError {
   return new DeployctlError('INTERRUPTED', `${verb} of ${artifact} on Pulumi stack '${stack}' was interrupted`, {
     cause,
-    hint: `check the stack (\`pulumi stack --stack ${stack}\`; \`pulumi refresh\` if it reports pending operations), then run \`deployctl release --resume\``,
+    hint: `the engine stopped after the operations in flight; \`pulumi stack --stack ${stack}\` shows what it changed (\`pulumi cancel\` only if it reports an update still running), then run \`deployctl release --resume\` (its \`up --refresh\` starts from what is really deployed)`,
   });
 }
 

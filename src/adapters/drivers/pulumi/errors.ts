@@ -3,13 +3,15 @@
  * into error types (ConcurrentUpdateError, StackNotFoundError, CommandError); we match on those
  * types and on the spawn error code, never on message text.
  */
-import { CommandError, ConcurrentUpdateError, StackNotFoundError } from '@pulumi/pulumi/automation/errors.js';
 import { DeployctlError, isDeployctlError } from '../../../errors.js';
+import type { Automation } from './automation.js';
 
-/** What the driver was doing: opening the stack, reading/writing its config, or running the engine. */
-export type PulumiOperation = 'open' | 'config' | 'up' | 'preview';
+/** What the driver was doing: opening the stack, reading its outputs, or running the engine. */
+export type PulumiOperation = 'open' | 'outputs' | 'up' | 'preview';
 
 export interface PulumiErrorContext {
+  /** The loaded Automation API, whose error classes the CLI's failures are instances of. */
+  automation: Pick<Automation, 'CommandError' | 'ConcurrentUpdateError' | 'StackNotFoundError'>;
   operation: PulumiOperation;
   stackName: string;
   workDir: string;
@@ -31,6 +33,7 @@ interface CommandResultFields {
 export function translatePulumiError(error: unknown, context: PulumiErrorContext): unknown {
   if (isDeployctlError(error)) return error;
   const { operation, stackName, workDir } = context;
+  const { CommandError, ConcurrentUpdateError, StackNotFoundError } = context.automation;
   const result = (error as { commandResult?: CommandResultFields } | undefined)?.commandResult;
 
   if (error instanceof ConcurrentUpdateError) {
@@ -76,7 +79,7 @@ export function translatePulumiError(error: unknown, context: PulumiErrorContext
     );
   }
   if (error instanceof CommandError) {
-    const what = operation === 'config' ? 'reading or writing the stack config' : `\`pulumi ${operation}\``;
+    const what = operation === 'outputs' ? 'reading the stack outputs' : `\`pulumi ${operation}\``;
     return new DeployctlError('ROLLOUT_FAILED', `${what} failed on stack '${stackName}':\n${stderrTail(result)}`, {
       cause: error,
       hint: `the lines above come from the Pulumi CLI; \`pulumi stack --stack ${stackName}\` in ${workDir} shows the stack's state`,

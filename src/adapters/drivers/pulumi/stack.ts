@@ -1,16 +1,12 @@
 /**
  * The seam between the `pulumi` driver and Pulumi's Automation API. `StackLike` is the part of
- * the Automation API's `Stack` the driver uses, so the real `Stack` satisfies it as is and tests
- * pass a fake; the default factory opens the stack with the Pulumi CLI through `LocalWorkspace`.
+ * the Automation API's `Stack` the driver uses, so the real `Stack` satisfies it as is; the
+ * default factory opens the stack with the Pulumi CLI through `LocalWorkspace`.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DeployctlError } from '../../../errors.js';
-
-export interface ConfigValueLike {
-  value: string;
-  secret?: boolean;
-}
+import { loadAutomation } from './automation.js';
 
 export interface OperationOptions {
   /** Called with chunks of the CLI's stdout / stderr as they arrive (not whole lines). */
@@ -19,18 +15,29 @@ export interface OperationOptions {
   /** Recorded in the stack's update history. */
   message?: string;
   color?: 'always' | 'never' | 'raw' | 'auto';
+  /**
+   * The stack configuration to use instead of the checked-out `Pulumi.<stack>.yaml`
+   * (`--config-file`): the driver's copy of it with the image set, so the working tree is never
+   * rewritten.
+   */
+  configFile?: string;
+  /** Aborting sends SIGINT to the CLI: the engine finishes the resource operations in flight, saves state and stops. */
+  signal?: AbortSignal;
 }
+
+export interface UpOptions extends OperationOptions {
+  /** Refresh the state from the cloud before the update (`--refresh`). */
+  refresh?: boolean;
+}
+
+export type StackOutputs = Record<string, { value: unknown; secret: boolean }>;
 
 export interface StackLike {
   readonly name: string;
-  setConfig(key: string, value: ConfigValueLike): Promise<void>;
-  removeConfig(key: string): Promise<void>;
-  /** Keys are namespaced: `deployctl-app:image`, `aws:region`. */
-  getAllConfig(): Promise<Record<string, ConfigValueLike>>;
-  up(options: OperationOptions): Promise<{ outputs: Record<string, { value: unknown; secret: boolean }> }>;
+  up(options: UpOptions): Promise<{ outputs: StackOutputs }>;
   preview(options: OperationOptions): Promise<{ changeSummary: Partial<Record<string, number>> }>;
-  /** Stops the update running on the stack (server side) and releases the stack's lock. */
-  cancel(): Promise<void>;
+  /** The outputs of the last successful update: what the stack deployed. */
+  outputs(): Promise<StackOutputs>;
 }
 
 export interface StackOpenOptions {
@@ -58,6 +65,6 @@ export const openLocalStack: StackFactory = async ({ stackName, workDir }) => {
       hint: 'set rollout.workDir to the folder holding Pulumi.yaml, relative to deployctl.yaml',
     });
   }
-  const { LocalWorkspace } = await import('@pulumi/pulumi/automation/index.js');
+  const { LocalWorkspace } = await loadAutomation();
   return LocalWorkspace.selectStack({ stackName, workDir });
 };
