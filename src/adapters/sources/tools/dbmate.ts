@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import type { MigrationFile } from '../../../core/migration.js';
 import { createHash } from 'node:crypto';
 import { DeployctlError } from '../../../errors.js';
-import { isDirectory, keepLines, listFolder, readUtf8, tableExists, type ToolSource } from './files.js';
+import { isDirectory, keepLines, listFolder, readUtf8, tableExists, type ToolSource, shownPath } from './files.js';
 import { requireColumn } from './golang-migrate.js';
 import type { ToolSourceRead } from './tool.js';
 
@@ -26,8 +26,8 @@ export async function readDbmateSource(source: ToolSource, cwd = process.cwd()):
     if (!m)
       throw new DeployctlError(
         'SOURCE_INVALID',
-        `${path.join(source.dir, entry)}: dbmate files are named <version>_<name>.sql, e.g. 20240101120000_create_users.sql`,
-        { file: path.join(source.dir, entry) },
+        `${shownPath(cwd, path.join(dir, entry))}: dbmate files are named <version>_<name>.sql, e.g. 20240101120000_create_users.sql`,
+        { file: shownPath(cwd, path.join(dir, entry)) },
       );
     const { shown, text, bytes } = await readUtf8(path.join(dir, entry), cwd);
     files.push({

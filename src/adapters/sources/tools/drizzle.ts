@@ -10,7 +10,7 @@ import path from 'node:path';
 import { migrationFromText, type MigrationFile } from '../../../core/migration.js';
 import { quoteIdent } from '../../../core/sql/identifiers.js';
 import { DeployctlError } from '../../../errors.js';
-import { isFile, listFolder, readUtf8, tableExists, type ToolSource } from './files.js';
+import { isFile, listFolder, readUtf8, tableExists, type ToolSource, shownPath } from './files.js';
 import type { ToolSourceRead } from './tool.js';
 
 const JOURNAL = path.join('meta', '_journal.json');
@@ -42,8 +42,8 @@ export async function readDrizzleSource(
   if (stray.length)
     throw new DeployctlError(
       'SOURCE_INVALID',
-      `${path.join(source.dir, stray[0]!)}: not listed in ${JOURNAL}, so drizzle would never run it; generate migrations with drizzle-kit generate (or add its entry)`,
-      { file: path.join(source.dir, stray[0]!) },
+      `${shownPath(cwd, path.join(dir, stray[0]!))}: not listed in ${JOURNAL}, so drizzle would never run it; generate migrations with drizzle-kit generate (or add its entry)`,
+      { file: shownPath(cwd, path.join(dir, stray[0]!)) },
     );
   const when = new Map<string, number>();
   const files: MigrationFile[] = [];
@@ -52,9 +52,9 @@ export async function readDrizzleSource(
     if (!(await isFile(file)))
       throw new DeployctlError(
         'SOURCE_INVALID',
-        `${path.join(source.dir, JOURNAL)}: entry ${e.idx} names ${e.tag}.sql, which is missing`,
+        `${shownPath(cwd, path.join(dir, JOURNAL))}: entry ${e.idx} names ${e.tag}.sql, which is missing`,
         {
-          file: path.join(source.dir, JOURNAL),
+          file: shownPath(cwd, path.join(dir, JOURNAL)),
         },
       );
     const { shown, text, bytes } = await readUtf8(file, cwd);
@@ -91,9 +91,9 @@ async function readJournal(file: string, cwd: string): Promise<JournalEntry[]> {
   if (!(await isFile(file)))
     throw new DeployctlError(
       'SOURCE_INVALID',
-      `${path.relative(cwd, file)}: missing; a drizzle migrations folder has meta/_journal.json`,
+      `${shownPath(cwd, file)}: missing; a drizzle migrations folder has meta/_journal.json`,
       {
-        file: path.relative(cwd, file),
+        file: shownPath(cwd, file),
       },
     );
   const { shown, text } = await readUtf8(file, cwd);

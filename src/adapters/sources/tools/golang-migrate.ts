@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { migrationFromText, type MigrationFile } from '../../../core/migration.js';
 import { DeployctlError } from '../../../errors.js';
-import { isDirectory, listFolder, readUtf8, tableExists, type ToolSource } from './files.js';
+import { isDirectory, listFolder, readUtf8, tableExists, type ToolSource, shownPath } from './files.js';
 import { readdir } from 'node:fs/promises';
 import type { ToolSourceRead } from './tool.js';
 
@@ -24,8 +24,8 @@ export async function readGolangMigrateSource(source: ToolSource, cwd = process.
     if (!m)
       throw new DeployctlError(
         'SOURCE_INVALID',
-        `${path.join(source.dir, entry)}: golang-migrate files are named <version>_<title>.up.sql / .down.sql, e.g. 000001_create_users.up.sql`,
-        { file: path.join(source.dir, entry) },
+        `${shownPath(cwd, path.join(dir, entry))}: golang-migrate files are named <version>_<title>.up.sql / .down.sql, e.g. 000001_create_users.up.sql`,
+        { file: shownPath(cwd, path.join(dir, entry)) },
       );
     (m[3] === 'up' ? ups : downs).set(`${m[1]}_${m[2]}`, entry);
   }
@@ -33,9 +33,9 @@ export async function readGolangMigrateSource(source: ToolSource, cwd = process.
     if (!ups.has(id))
       throw new DeployctlError(
         'SOURCE_INVALID',
-        `${path.join(source.dir, entry)}: a down migration without ${id}.up.sql`,
+        `${shownPath(cwd, path.join(dir, entry))}: a down migration without ${id}.up.sql`,
         {
-          file: path.join(source.dir, entry),
+          file: shownPath(cwd, path.join(dir, entry)),
         },
       );
   }

@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { MigrationFile } from '../../../core/migration.js';
 import { DeployctlError } from '../../../errors.js';
-import { isDirectory, keepLines, listFolder, readUtf8, tableExists, type ToolSource } from './files.js';
+import { isDirectory, keepLines, listFolder, readUtf8, tableExists, type ToolSource, shownPath } from './files.js';
 import type { ToolSourceRead } from './tool.js';
 
 const FILE = /^(\d+)[_-].*\.sql$/;
@@ -25,8 +25,8 @@ export async function readNodePgMigrateSource(source: ToolSource, cwd = process.
   if (code)
     throw new DeployctlError(
       'SOURCE_INVALID',
-      `${path.join(source.dir, code)}: a JavaScript/TypeScript migration; deployctl reads node-pg-migrate's SQL migrations only (node-pg-migrate create --migration-file-language sql)`,
-      { file: path.join(source.dir, code) },
+      `${shownPath(cwd, path.join(dir, code))}: a JavaScript/TypeScript migration; deployctl reads node-pg-migrate's SQL migrations only (node-pg-migrate create --migration-file-language sql)`,
+      { file: shownPath(cwd, path.join(dir, code)) },
     );
   const files: MigrationFile[] = [];
   for (const entry of entries.filter((e) => e.toLowerCase().endsWith('.sql'))) {
@@ -34,8 +34,8 @@ export async function readNodePgMigrateSource(source: ToolSource, cwd = process.
     if (!m)
       throw new DeployctlError(
         'SOURCE_INVALID',
-        `${path.join(source.dir, entry)}: node-pg-migrate files are named <timestamp>_<name>.sql, e.g. 1700000000000_create-users.sql`,
-        { file: path.join(source.dir, entry) },
+        `${shownPath(cwd, path.join(dir, entry))}: node-pg-migrate files are named <timestamp>_<name>.sql, e.g. 1700000000000_create-users.sql`,
+        { file: shownPath(cwd, path.join(dir, entry)) },
       );
     const { shown, text, bytes } = await readUtf8(path.join(dir, entry), cwd);
     files.push({
