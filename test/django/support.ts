@@ -46,7 +46,7 @@ export interface DjangoProject {
 
 export async function djangoProject(
   db: TestDatabase,
-  opts: { settings?: string; lockTimeoutMs?: number } = {},
+  opts: { settings?: string; lockTimeoutMs?: number; decisions?: string[] } = {},
 ): Promise<DjangoProject> {
   const root = await mkdtemp(path.join(testTmp(), 'deployctl-django-'));
   const python = djangoPython();
@@ -77,6 +77,8 @@ export async function djangoProject(
     `    manage: ${MANAGE}`,
     `    python: ${logged}`,
     ...(opts.settings ? [`    settings: ${opts.settings}`] : []),
+    // deployctl.yaml decisions of the source, one YAML line each, indented under `decisions:`.
+    ...(opts.decisions ? ['    decisions:', ...opts.decisions.map((l) => `      ${l}`)] : []),
     `lockTimeoutMs: ${opts.lockTimeoutMs ?? 2000}`,
     'retry: { attempts: 20, minDelayMs: 50, maxDelayMs: 200 }',
     'rollout:',
