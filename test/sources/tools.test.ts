@@ -138,6 +138,16 @@ describe('reading the layouts', () => {
     expect(users.up).not.toContain('drop table');
   });
 
+  it('prisma: reads a migration created without a name (`<timestamp>_`) and skips files beside the folders', async () => {
+    const f = TOOL_FIXTURES.find((x) => x.tool === 'prisma')!;
+    const { root, config } = await fixtureProject(f, db);
+    await mkdir(path.join(root, 'prisma/migrations/20240301000000_'));
+    await writeFile(path.join(root, 'prisma/migrations/20240301000000_/migration.sql'), 'SELECT 1;\n');
+    await writeFile(path.join(root, 'prisma/migrations/README.md'), '# notes\n');
+    const { sources } = await readSnapshot(await config());
+    expect(sources[0]!.files.map((m) => m.id)).toEqual([...f.ids, '20240301000000_']);
+  });
+
   it('node-pg-migrate: refuses a JavaScript migration in the folder', async () => {
     const f = TOOL_FIXTURES.find((x) => x.tool === 'node-pg-migrate')!;
     const { root, config } = await fixtureProject(f, db);

@@ -14,7 +14,7 @@ import type { Db } from '../../../ports.js';
 import { isDirectory, isFile, listFolder, readUtf8, shownPath, tableExists, type ToolSource } from './files.js';
 import type { ToolSourceRead } from './tool.js';
 
-const FOLDER = /^(\d+)_(.+)$/;
+const FOLDER = /^(\d+)_(.*)$/;
 const SCRIPT = 'migration.sql';
 const LOCK_FILE = 'migration_lock.toml';
 const TABLE = '_prisma_migrations';
