@@ -5,6 +5,7 @@
  * it is pure planning.
  */
 import { readCatalog } from '../adapters/postgres/catalog.js';
+import { readWriteEstimates } from '../adapters/postgres/estimates.js';
 import { serverVersionOfMajor, type CatalogFacts } from '../core/schema/facts.js';
 import type { Config } from '../config/config.js';
 import type { Db, MigrationApplier } from '../ports.js';
@@ -44,13 +45,17 @@ export async function readSnapshot(config: Config, db?: Db): Promise<Snapshot> {
   const sources = await readSources(config);
   const applied = db ? await new LedgerStore(db, config.schema).applied() : [];
   const catalog = db ? await readCatalog(db) : undefined;
-  const plan = buildPlanWithDjango({
+  const input = {
     sources,
     applied,
     catalog,
     assumedServerVersion: config.pgVersion === undefined ? undefined : serverVersionOfMajor(config.pgVersion),
     allowOutOfOrder: config.allowOutOfOrder,
-  });
+  };
+  let plan = buildPlanWithDjango(input);
+  // With a database, the planner's estimate tells a bounded UPDATE / DELETE from a full one.
+  const estimates = db ? await readWriteEstimates(db, plan.migrations) : undefined;
+  if (estimates && estimates.size > 0) plan = buildPlanWithDjango({ ...input, estimates });
   const appliers = new Map(sources.flatMap((s) => (s.applier ? [[s.app, s.applier] as const] : [])));
   return { plan, applied, catalog, sources, appliers };
 }
