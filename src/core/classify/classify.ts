@@ -186,7 +186,7 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
 class ReleaseScope {
   private readonly created = new Map<string, Origin>();
   private readonly filled = new Set<string>();
-  private readonly held = new Map<string, { lock: LockMode; index: number; line: number }>();
+  private readonly held = new Map<string, { lock: LockMode; relation: string; index: number; line: number }>();
   private readonly known: Set<string> | undefined;
   private readonly knownBare: Set<string> | undefined;
   /** Names defined in the release in any form, for the existence check. */
@@ -231,10 +231,10 @@ class ReleaseScope {
 
   heldLock(): HeldAppLock | undefined {
     let best: HeldAppLock | undefined;
-    for (const [relation, h] of this.held) {
+    for (const h of this.held.values()) {
       const blocks = appConflict(h.lock);
-      if (!blocks || this.isNew(relation)) continue;
-      if (!best || strongerLock(best.lock, h.lock) !== best.lock) best = { ...h, relation, blocks };
+      if (!blocks || this.isNew(h.relation)) continue;
+      if (!best || strongerLock(best.lock, h.lock) !== best.lock) best = { ...h, blocks };
     }
     return best;
   }
@@ -274,7 +274,7 @@ class ReleaseScope {
       const key = normalizeRelation(f.relation);
       const prev = this.held.get(key);
       if (!prev || strongerLock(prev.lock, f.lock) !== prev.lock)
-        this.held.set(key, { lock: f.lock, index: s.index, line: s.line });
+        this.held.set(key, { lock: f.lock, relation: f.relation, index: s.index, line: s.line });
     }
   }
 
