@@ -5,6 +5,7 @@
  * it is pure planning.
  */
 import { readCatalog } from '../adapters/postgres/catalog.js';
+import { readWriteEstimates } from '../adapters/postgres/estimates.js';
 import { serverVersionOfMajor, type CatalogFacts } from '../core/schema/facts.js';
 import type { Config } from '../config/config.js';
 import type { Db, ExternalLedger, MigrationApplier } from '../ports.js';
@@ -57,14 +58,18 @@ export async function readSnapshot(config: Config, db?: Db): Promise<Snapshot> {
   const applied = ledger ? await ledger.applied() : [];
   const deferred = ledger && (await ledger.exists()) ? await ledger.deferred() : new Map();
   const catalog = db ? await readCatalog(db) : undefined;
-  const plan = buildPlanWithDjango({
+  const input = {
     sources,
     applied,
     catalog,
     assumedServerVersion: config.pgVersion === undefined ? undefined : serverVersionOfMajor(config.pgVersion),
     allowOutOfOrder: config.allowOutOfOrder,
     deferred,
-  });
+  };
+  let plan = buildPlanWithDjango(input);
+  // With a database, the planner's estimate tells a bounded UPDATE / DELETE from a full one.
+  const estimates = db ? await readWriteEstimates(db, plan.migrations) : undefined;
+  if (estimates && estimates.size > 0) plan = buildPlanWithDjango({ ...input, estimates });
   const appliers = new Map(sources.flatMap((s) => (s.applier ? [[s.app, s.applier] as const] : [])));
   const externalLedgers = new Map(sources.flatMap((s) => (s.ledger ? [[s.app, s.ledger] as const] : [])));
   return { plan, applied, catalog, sources, appliers, externalLedgers };

@@ -33,7 +33,17 @@ function assertPlanSchema(doc: Record<string, unknown>): void {
     expect(['pre', 'post', 'unsafe', 'mixed']).toContain(m.phase);
     expect(typeof m.transactional).toBe('boolean');
     for (const s of m.statements as Record<string, unknown>[]) {
-      expect(Object.keys(s).sort()).toEqual(STATEMENT_KEYS);
+      expect(
+        Object.keys(s)
+          .filter((k) => k !== 'heldLock')
+          .sort(),
+      ).toEqual(STATEMENT_KEYS);
+      if (s.heldLock !== undefined) {
+        const held = s.heldLock as Record<string, unknown>;
+        expect(Object.keys(held).sort()).toEqual(['blocks', 'index', 'line', 'lock', 'relation']);
+        expect(LOCKS).toContain(held.lock);
+        expect(Number.isInteger(held.index) && (held.index as number) < (s.index as number)).toBe(true);
+      }
       expect(Number.isInteger(s.index) && Number.isInteger(s.line) && (s.line as number) >= 1).toBe(true);
       expect(['pre', 'post', 'unsafe']).toContain(s.phase);
       expect(LOCKS).toContain(s.lock);

@@ -121,9 +121,14 @@ describe('create-index-blocking with catalog facts', () => {
 
 describe('unbatched-backfill with catalog facts', () => {
   it('names the size and downgrades on an empty table', () => {
-    const big = classify('UPDATE users SET email = lower(email);', catalogWith(table('users', 1000, 1024 * 1024)));
-    expect(big.statements[0]!.findings[0]!.message).toContain('~1,000 rows, 1.0 MB');
+    const big = classify(
+      'UPDATE users SET email = lower(email);',
+      catalogWith(table('users', 100_000, 10 * 1024 * 1024)),
+    );
+    expect(big.statements[0]!.findings[0]!.message).toContain('~100,000 rows, 10 MB');
     expect(big.phase).toBe('unsafe');
+    const small = classify('UPDATE users SET email = lower(email);', catalogWith(table('users', 1000, 1024 * 1024)));
+    expect(small.statements[0]!.findings.map((f) => [f.rule, f.phase])).toEqual([['update-batched', 'pre']]);
     expect(classify('DELETE FROM users;', catalogWith(table('users', 0, 8192))).phase).toBe('pre');
   });
 });

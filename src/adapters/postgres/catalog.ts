@@ -26,7 +26,17 @@ export async function readCatalog(db: Db): Promise<CatalogFacts> {
      WHERE k.contype = 'c' AND k.convalidated
        AND n.nspname NOT IN ('pg_catalog', 'information_schema')`);
 
-  const facts: CatalogFacts = { serverVersion: Number(version.rows[0]!.v), tables: {} };
+  const relations = await db.query<{ name: string }>(`
+    SELECT n.nspname || '.' || c.relname AS name
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S', 'f', 'i', 'I')
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`);
+
+  const facts: CatalogFacts = {
+    serverVersion: Number(version.rows[0]!.v),
+    tables: {},
+    relations: relations.rows.map((r) => r.name),
+  };
   for (const t of tables.rows) {
     facts.tables[`${t.schema}.${t.name}`] = {
       schema: t.schema,

@@ -52,6 +52,7 @@ function renderStatement(s: ClassifiedStatement, style: Style, phaseColour: (p: 
     s.lock ? `${s.lock}${s.relation ? ` on ${s.relation}` : ''}` : 'no table lock',
     s.rewrite ? style.red('rewrites table') : 'no rewrite',
     s.scan ? style.yellow('scans table') : 'no scan',
+    ...(s.heldLock ? [`${s.heldLock.lock} on ${s.heldLock.relation} held since L${s.heldLock.line}`] : []),
   ];
   const lines = [`  L${s.line}  ${sql.length > 100 ? `${sql.slice(0, 97)}...` : sql}`, `        ${facts.join(' · ')}`];
   for (const f of s.findings) {

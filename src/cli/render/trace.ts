@@ -26,6 +26,8 @@ export function traceToJson(report: TraceReport): unknown {
         agrees: s.disagreements.length === 0 && s.error === undefined,
         disagreements: s.disagreements,
         ...(s.error === undefined ? {} : { error: s.error }),
+        ...(s.durationMs === undefined ? {} : { durationMs: Math.round(s.durationMs) }),
+        ...(s.heldLock ? { heldLock: { ...s.heldLock, heldMs: Math.round(s.heldLock.heldMs) } } : {}),
       })),
     })),
   };

@@ -7,10 +7,12 @@
 import type { CatalogFacts } from '../schema/facts.js';
 import { ASSUMED_SERVER_VERSION, EMPTY_TABLE_MAX_BYTES, describeSize, lookupTable } from '../schema/facts.js';
 import { RULES, UNRECOGNIZED } from '../rules/index.js';
-import type { Finding, LockMode, Phase, Rule, RuleContext } from '../rules/rule.js';
-import { strongerLock } from '../rules/rule.js';
-import { createdRelations, normalizeRelation } from '../sql/created.js';
-import { parseSql, type ParsedStatement } from '../sql/parse.js';
+import type { Finding, HeldAppLock, LockMode, Origin, Phase, Rule, RuleContext } from '../rules/rule.js';
+import { appConflict, strongerLock } from '../rules/rule.js';
+import { as, qualifiedName } from '../sql/ast.js';
+import { walk } from '../rules/support/volatility.js';
+import { createdObjects, normalizeRelation, renamedRelation, type CreateMode } from '../sql/created.js';
+import { parseSql, type ParsedSql, type ParsedStatement } from '../sql/parse.js';
 import { mustRunOutsideTransaction } from '../sql/transaction.js';
 import { readDirectives, type Directives } from '../sql/directives.js';
 import type { MigrationFile } from '../migration.js';
@@ -33,6 +35,11 @@ export interface ClassifiedStatement {
   scan: boolean;
   /** Session statements (SET, BEGIN, COMMIT…) never make a migration mixed. */
   neutral: boolean;
+  /**
+   * In a transactional migration: the strongest lock an earlier statement took that the app's
+   * reads or writes wait for, still held while this statement runs.
+   */
+  heldLock?: HeldAppLock;
   findings: ClassifiedFinding[];
   parsed: ParsedStatement;
 }
@@ -44,7 +51,7 @@ export interface ClassifiedMigration {
   directives: Directives;
   statements: ClassifiedStatement[];
   /** Reasons this migration blocks the release beyond its statements (mixed, unused allow…). */
-  problems: { kind: 'mixed' | 'directive'; message: string }[];
+  problems: { kind: 'mixed' | 'directive' | 'missing'; line?: number; message: string }[];
 }
 
 export interface ClassifyOptions {
@@ -52,45 +59,106 @@ export interface ClassifyOptions {
   /** server_version_num to assume without a catalog (default ASSUMED_SERVER_VERSION). */
   assumedServerVersion?: number;
   rules?: readonly Rule[];
+  /** The rest of the release: what earlier and later pending migrations define. */
+  release?: ReleaseContext;
+  /** The file already parsed (the plan parses every pending file once to see the release). */
+  parsed?: ParsedSql;
+  /** Planner row estimates (`EXPLAIN`) by statement index, read by the engine. */
+  estimates?: ReadonlyMap<number, number>;
+}
+
+/**
+ * The release is the unit of context: an object created by an earlier pending migration of the
+ * same plan is as new as one created earlier in the same file (no running code uses it), and an
+ * object dropped here but defined again later is being redefined, not removed.
+ */
+export interface ReleaseContext {
+  /** Every definition by the plan's pending migrations, in plan order. */
+  definitions: readonly ReleaseDefinition[];
+  /** This migration's position in plan order. */
+  position: number;
+}
+
+export interface ReleaseDefinition extends Origin {
+  name: string;
+  mode: CreateMode;
+  position: number;
+  /** Statement index in its file. */
+  index: number;
+}
+
+/** The definitions of `files` (parsed, in plan order), for `ReleaseContext`. */
+export function releaseDefinitions(files: readonly { file: string; parsed: ParsedSql }[]): ReleaseDefinition[] {
+  return files.flatMap(({ file, parsed }, position) =>
+    parsed.statements.flatMap((st) =>
+      createdObjects(st).map((o) => ({ ...o, position, index: st.index, file, line: st.line })),
+    ),
+  );
 }
 
 const PHASE_RANK: Record<Phase, number> = { pre: 0, post: 1, unsafe: 2 };
 
 export function classifyMigration(migration: MigrationFile, options: ClassifyOptions = {}): ClassifiedMigration {
   const rules = options.rules ?? RULES;
-  const parsed = parseSql(migration.up, migration.file);
+  const parsed = options.parsed ?? parseSql(migration.up, migration.file);
   const directives = readDirectives(parsed.comments, migration.file);
   const serverVersion = options.catalog?.serverVersion ?? options.assumedServerVersion ?? ASSUMED_SERVER_VERSION;
-  const created = new Set<string>();
+  const transactional =
+    !directives.noTransaction && !parsed.statements.some((s) => mustRunOutsideTransaction(s, serverVersion));
+  const release = options.release ?? {
+    definitions: releaseDefinitions([{ file: migration.file, parsed }]),
+    position: 0,
+  };
+  const scope = new ReleaseScope(release, options.catalog, transactional);
   const usedAllows = new Set<number>();
+  let current = 0;
 
   const context: RuleContext = {
     serverVersion,
     hasCatalog: options.catalog !== undefined,
     statements: parsed.statements,
-    isNew: (relation) => created.has(normalizeRelation(relation)),
-    table: (relation) =>
-      created.has(normalizeRelation(relation)) ? undefined : lookupTable(options.catalog, relation),
+    isNew: (relation) => scope.isNew(relation),
+    table: (relation) => (scope.isNew(relation) ? undefined : lookupTable(options.catalog, relation)),
     catalog: options.catalog,
+    transactional,
+    heldLock: () => scope.heldLock(),
+    isEmpty: (relation) => scope.isEmpty(relation),
+    createdBy: (name) => scope.createdBy(name),
+    redefinedLater: (name) => scope.redefinedLater(name, current),
+    estimatedRows: (index) => options.estimates?.get(index),
   };
   const byKind = rulesByKind(rules);
+  const missing: ClassifiedMigration['problems'] = [];
   const statements = parsed.statements.map((stmt) => {
+    current = stmt.index;
+    const absent = scope.missingRelation(stmt);
+    if (absent)
+      missing.push({
+        kind: 'missing',
+        line: stmt.line,
+        message: `${migration.file}:${stmt.line}: relation ${absent} does not exist: not in the database and not created by an earlier pending migration of this release. Check the name (and schema), or add the migration that creates it.`,
+      });
+    const held = scope.heldLock();
     let findings: ClassifiedFinding[] = (byKind.get(stmt.kind) ?? byKind.get(ANY_KIND)!).flatMap((rule) =>
       rule.check(stmt, context),
     );
     if (findings.length === 0) findings = UNRECOGNIZED.check(stmt, context);
     findings = findings.map((f) => downgradeOnEmptyTable(f, context));
     findings = applyAllows(findings, stmt, parsed.statements, directives, usedAllows);
-    for (const rel of createdRelations(stmt)) created.add(normalizeRelation(rel));
-    return summarise(stmt, findings);
+    scope.after(stmt, findings);
+    return { ...summarise(stmt, findings), ...(held ? { heldLock: held } : {}) };
   });
 
-  const problems: ClassifiedMigration['problems'] = directives.allows
-    .filter((_, i) => !usedAllows.has(i))
-    .map((a) => ({
-      kind: 'directive',
-      message: `${migration.file}:${a.line}: 'deployctl:allow ${a.rule}' matches no finding of the statement after it; remove it`,
-    }));
+  const problems: ClassifiedMigration['problems'] = [
+    ...missing,
+    ...directives.allows
+      .filter((_, i) => !usedAllows.has(i))
+      .map((a) => ({
+        kind: 'directive' as const,
+        line: a.line,
+        message: `${migration.file}:${a.line}: 'deployctl:allow ${a.rule}' matches no finding of the statement after it; remove it`,
+      })),
+  ];
 
   let phase: MigrationPhase = strongest(statements.filter((s) => !s.neutral).map((s) => s.phase));
   // Reported beside unsafe findings too, so one round of fixes addresses everything.
@@ -107,9 +175,148 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
         `e.g. keep line ${pre.line} here and move line ${post.line} to a new file that sorts after it.`,
     });
   }
-  const transactional =
-    !directives.noTransaction && !parsed.statements.some((s) => mustRunOutsideTransaction(s, serverVersion));
   return { migration, phase, transactional, directives, statements, problems };
+}
+
+/**
+ * What the classifier knows about objects at the current statement: which are new in this
+ * release (created by an earlier pending migration or statement), which were filled since, and
+ * which locks the migration's transaction holds.
+ */
+class ReleaseScope {
+  private readonly created = new Map<string, Origin>();
+  private readonly filled = new Set<string>();
+  private readonly held = new Map<string, { lock: LockMode; relation: string; index: number; line: number }>();
+  private readonly known: Set<string> | undefined;
+  private readonly knownBare: Set<string> | undefined;
+  /** Names defined in the release in any form, for the existence check. */
+  private readonly defined = new Set<string>();
+  private opaqueSeen = false;
+
+  constructor(
+    private readonly release: ReleaseContext,
+    private readonly catalog: CatalogFacts | undefined,
+    private readonly transactional: boolean,
+  ) {
+    const relations = catalog?.relations;
+    this.known = relations ? new Set(relations) : undefined;
+    this.knownBare = relations ? new Set(relations.map((r) => r.slice(r.indexOf('.') + 1))) : undefined;
+    for (const d of release.definitions.filter((x) => x.position < release.position)) this.define(d);
+  }
+
+  isNew(name: string): boolean {
+    return this.created.has(normalizeRelation(name));
+  }
+
+  createdBy(name: string): Origin | undefined {
+    return this.created.get(normalizeRelation(name));
+  }
+
+  isEmpty(relation: string): boolean {
+    const key = normalizeRelation(relation);
+    if (this.created.has(key)) return !this.filled.has(key);
+    const table = lookupTable(this.catalog, relation);
+    return table !== undefined && table.bytes <= EMPTY_TABLE_MAX_BYTES;
+  }
+
+  redefinedLater(name: string, index: number): (Origin & { sameTransaction: boolean }) | undefined {
+    const key = normalizeRelation(name);
+    const here = this.release.position;
+    const later = this.release.definitions.find(
+      (d) => d.name === key && (d.position > here || (d.position === here && d.index > index)),
+    );
+    if (!later) return undefined;
+    return { file: later.file, line: later.line, sameTransaction: later.position === here && this.transactional };
+  }
+
+  heldLock(): HeldAppLock | undefined {
+    let best: HeldAppLock | undefined;
+    for (const h of this.held.values()) {
+      const blocks = appConflict(h.lock);
+      if (!blocks || this.isNew(h.relation)) continue;
+      if (!best || strongerLock(best.lock, h.lock) !== best.lock) best = { ...h, blocks };
+    }
+    return best;
+  }
+
+  /**
+   * The table a statement writes or alters when it exists nowhere: not in the catalog (when
+   * one was read) and not defined earlier in the release. Skipped after a DO block or function
+   * call, which may create objects the classifier cannot see.
+   */
+  missingRelation(s: ParsedStatement): string | undefined {
+    if (!this.known || !this.knownBare || this.opaqueSeen) return undefined;
+    const name = targetTable(s);
+    if (!name) return undefined;
+    const key = normalizeRelation(name);
+    if (this.defined.has(key) || this.known.has(key)) return undefined;
+    if (!name.includes('.') && this.knownBare.has(name)) return undefined;
+    return name;
+  }
+
+  /** Records what statement `s` defined, filled and locked. */
+  after(s: ParsedStatement, findings: readonly Finding[]): void {
+    for (const d of this.release.definitions)
+      if (d.position === this.release.position && d.index === s.index) this.define(d);
+    const rename = renamedRelation(s);
+    if (rename) {
+      const origin = this.created.get(rename.from);
+      if (origin) this.created.set(rename.to, origin);
+      this.defined.add(rename.to);
+    }
+    const filled = filledRelation(s);
+    if (filled) this.filled.add(normalizeRelation(filled));
+    if (s.kind === 'DoStmt' || s.kind === 'CallStmt' || (s.kind === 'SelectStmt' && callsFunction(s)))
+      this.opaqueSeen = true;
+    if (!this.transactional) return;
+    for (const f of findings) {
+      if (!f.lock || !f.relation) continue;
+      const key = normalizeRelation(f.relation);
+      const prev = this.held.get(key);
+      if (!prev || strongerLock(prev.lock, f.lock) !== prev.lock)
+        this.held.set(key, { lock: f.lock, relation: f.relation, index: s.index, line: s.line });
+    }
+  }
+
+  private define(d: ReleaseDefinition): void {
+    this.defined.add(d.name);
+    // CREATE … IF NOT EXISTS of a relation the database already has keeps the old one; CREATE OR
+    // REPLACE may replace what the old code uses: neither makes the name new.
+    const existing = this.known?.has(d.name) === true || lookupTable(this.catalog, d.name) !== undefined;
+    const fresh = d.mode === 'create' || (d.mode === 'if-not-exists' && !existing);
+    if (fresh && !this.created.has(d.name)) this.created.set(d.name, { file: d.file, line: d.line });
+  }
+}
+
+/** The existing table a statement alters or writes, as the statement names it. */
+function targetTable(s: ParsedStatement): string | undefined {
+  const n = s.node;
+  const alter = as(n, 'AlterTableStmt');
+  if (alter) return alter.objtype === 'OBJECT_TABLE' && !alter.missing_ok ? qualifiedName(alter.relation) : undefined;
+  const name =
+    qualifiedName(as(n, 'IndexStmt')?.relation) ||
+    qualifiedName(as(n, 'UpdateStmt')?.relation) ||
+    qualifiedName(as(n, 'DeleteStmt')?.relation) ||
+    qualifiedName(as(n, 'InsertStmt')?.relation);
+  return name || undefined;
+}
+
+/** A table that INSERT … SELECT or COPY FROM fills with rows from elsewhere. */
+function filledRelation(s: ParsedStatement): string | undefined {
+  const insert = as(s.node, 'InsertStmt');
+  if (insert && (as(insert.selectStmt, 'SelectStmt')?.fromClause?.length ?? 0) > 0)
+    return qualifiedName(insert.relation);
+  const copy = as(s.node, 'CopyStmt');
+  if (copy?.is_from) return qualifiedName(copy.relation);
+  return undefined;
+}
+
+function callsFunction(s: ParsedStatement): boolean {
+  let calls = false;
+  walk(s.node, (n) => {
+    if (as(n, 'FuncCall')) calls = true;
+  });
+  return calls;
 }
 
 const ANY_KIND = '*';

@@ -4,7 +4,8 @@
  * stages they run in, and everything that blocks the release. Pure.
  */
 import { ASSUMED_SERVER_VERSION, type CatalogFacts } from '../schema/facts.js';
-import { classifyMigration, type ClassifiedMigration } from '../classify/classify.js';
+import { classifyMigration, releaseDefinitions, type ClassifiedMigration } from '../classify/classify.js';
+import { parseSql, type ParsedSql } from '../sql/parse.js';
 import type { MigrationFile } from '../migration.js';
 import { baselineStatus, partialBaselineMessage } from './baseline.js';
 import { applyDecision, type MigrationDecision } from './decisions.js';
@@ -18,7 +19,7 @@ export interface AppliedMigration {
   releaseId: number | null;
 }
 
-export type ProblemKind = 'unsafe' | 'mixed' | 'checksum' | 'conflict' | 'out-of-order' | 'directive';
+export type ProblemKind = 'unsafe' | 'mixed' | 'checksum' | 'conflict' | 'out-of-order' | 'directive' | 'missing';
 
 export interface PlanProblem {
   kind: ProblemKind;
@@ -54,6 +55,8 @@ export interface PlanInput {
    * staged after a later pre one, or left for the next release. They may sort before an applied one.
    */
   deferred?: ReadonlyMap<string, 'staged' | 'next-release'>;
+  /** Planner row estimates (`EXPLAIN`, never executed) per migration file, by statement index. */
+  estimates?: ReadonlyMap<string, ReadonlyMap<number, number>>;
 }
 
 export const stageKey = (app: string, id: string): string => `${app}/${id}`;
@@ -63,6 +66,7 @@ export function buildPlan(input: PlanInput): Plan {
   const migrations: ClassifiedMigration[] = [];
   const applied = new Map(input.applied.map((a) => [stageKey(a.app, a.id), a]));
   const assumedServerVersion = input.catalog ? undefined : (input.assumedServerVersion ?? ASSUMED_SERVER_VERSION);
+  const pending: { app: string; file: MigrationFile; parsed: ParsedSql; decision?: MigrationDecision }[] = [];
 
   for (const { app, files, decisions = {} } of input.sources) {
     const ids = new Set(files.map((f) => f.id));
@@ -128,27 +132,52 @@ export function buildPlan(input: PlanInput): Plan {
           message: `${f.file} is pending but sorts before ${app}/${lastApplied}, which is already applied. Rename it so that it sorts last, or set allowOutOfOrder: true in deployctl.yaml.`,
         });
       }
-      let classified = atSourceLines(classifyMigration(f, { catalog: input.catalog, assumedServerVersion }));
       const decision = Object.hasOwn(decisions, f.id) ? decisions[f.id] : undefined;
-      if (decision) classified = applyDecision(classified, decision, `deployctl.yaml decisions of ${app}/${f.id}`);
-      migrations.push(classified);
-      for (const s of classified.statements) {
-        if (s.phase !== 'unsafe') continue;
-        for (const finding of s.findings.filter((x) => x.phase === 'unsafe' && !x.allowed)) {
-          problems.push({
-            kind: 'unsafe',
-            app,
-            id: f.id,
-            file: f.file,
-            line: s.line,
-            message: `${f.file}:${s.line}: ${finding.rule}: ${finding.message}`,
-          });
-        }
-      }
-      for (const p of classified.problems)
-        problems.push({ kind: p.kind, app, id: f.id, file: f.file, message: p.message });
+      pending.push({ app, file: f, parsed: parseSql(f.up, f.file), decision });
     }
   }
+
+  // The release is the unit: with a database (the ledger says what is pending), each migration is
+  // classified knowing what the other pending ones define. A static plan cannot know what is
+  // applied, so it judges each file as if the ones before it were (as the pull-request gate needs).
+  const definitions = input.catalog
+    ? releaseDefinitions(pending.map((p) => ({ file: p.file.file, parsed: p.parsed })))
+    : undefined;
+  pending.forEach(({ app, file: f, parsed, decision }, position) => {
+    let classified = atSourceLines(
+      classifyMigration(f, {
+        catalog: input.catalog,
+        assumedServerVersion,
+        parsed,
+        ...(definitions ? { release: { definitions, position } } : {}),
+        estimates: input.estimates?.get(f.file),
+      }),
+    );
+    if (decision) classified = applyDecision(classified, decision, `deployctl.yaml decisions of ${app}/${f.id}`);
+    migrations.push(classified);
+    for (const s of classified.statements) {
+      if (s.phase !== 'unsafe') continue;
+      for (const finding of s.findings.filter((x) => x.phase === 'unsafe' && !x.allowed)) {
+        problems.push({
+          kind: 'unsafe',
+          app,
+          id: f.id,
+          file: f.file,
+          line: s.line,
+          message: `${f.file}:${s.line}: ${finding.rule}: ${finding.message}`,
+        });
+      }
+    }
+    for (const p of classified.problems)
+      problems.push({
+        kind: p.kind,
+        app,
+        id: f.id,
+        file: f.file,
+        ...(p.line !== undefined ? { line: p.line } : {}),
+        message: p.message,
+      });
+  });
 
   const blockedIds = new Set(problems.filter((p) => p.id).map((p) => stageKey(p.app, p.id!)));
   const key = (m: ClassifiedMigration): string => stageKey(m.migration.app, m.migration.id);

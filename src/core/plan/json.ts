@@ -24,6 +24,11 @@ export interface PlanJson {
       relation: string | null;
       rewrite: boolean;
       scan: boolean;
+      /**
+       * A lock an earlier statement of the same transaction took, still held while this one runs,
+       * that the app's reads or writes wait for (`index`: that statement's index).
+       */
+      heldLock?: { lock: string; relation: string; index: number; line: number; blocks: string };
       rules: { id: string; message: string; fix?: string; allowed?: string }[];
     }[];
   }[];
@@ -56,6 +61,7 @@ export function planToJson(plan: Plan): PlanJson {
         relation: s.relation,
         rewrite: s.rewrite,
         scan: s.scan,
+        ...(s.heldLock ? { heldLock: { ...s.heldLock } } : {}),
         rules: s.findings.map((f) => ({
           id: f.rule,
           message: f.message,

@@ -29,7 +29,7 @@ export const addCheckConstraint: Rule = {
         return {
           ...base,
           phase: 'pre',
-          message: `${label} on ${alter.table}, created earlier in this migration: nothing to scan that an app uses.`,
+          message: `${label} on ${alter.table}, created earlier in this release: nothing to scan that an app uses.`,
         };
       if (c.skip_validation)
         return {

@@ -37,7 +37,7 @@ export const addColumn: Rule = {
         relation: alter.table,
         ...(fills ? { rewrite: true } : {}),
         message: ctx.isNew(alter.table)
-          ? `ADD COLUMN ${col?.colname ?? ''} on ${alter.table}, created earlier in this migration: no app code uses it yet.`
+          ? `ADD COLUMN ${col?.colname ?? ''} on ${alter.table}, created earlier in this release: no app code uses it yet.`
           : `ADD COLUMN ${col?.colname ?? ''}: catalog-only change; the old code never names the new column and its INSERTs get ${hasDefault ? 'the default' : 'NULL'}.`,
       };
     });

@@ -38,7 +38,7 @@ export const addForeignKey: Rule = {
         return {
           ...base,
           phase: 'pre',
-          message: `${label} on ${alter.table}, created earlier in this migration: nothing to validate that an app uses; SHARE ROW EXCLUSIVE on ${parent} for an instant.`,
+          message: `${label} on ${alter.table}, created earlier in this release: nothing to validate that an app uses; SHARE ROW EXCLUSIVE on ${parent} for an instant.`,
         };
       if (c.skip_validation)
         return {

@@ -34,7 +34,7 @@ export const addUniqueConstraint: Rule = {
         return {
           ...base,
           phase: 'pre',
-          message: `${kind} on ${alter.table}, created earlier in this migration: the index is built on a table no app uses yet.`,
+          message: `${kind} on ${alter.table}, created earlier in this release: the index is built on a table no app uses yet.`,
         };
       const cols = column ? [column.colname ?? ''] : keysOf(c.keys, c.exclusions);
       const table = qualifiedSql(alter.table);

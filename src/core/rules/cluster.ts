@@ -24,7 +24,7 @@ export const cluster: Rule = {
           lock: 'AccessExclusiveLock',
           relation: table,
           rewrite: true,
-          message: `CLUSTER ${table}, created earlier in this migration: no app query uses it yet.`,
+          message: `CLUSTER ${table}, created earlier in this release: no app query uses it yet.`,
         },
       ];
     }

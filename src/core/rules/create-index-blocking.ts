@@ -25,7 +25,7 @@ export const createIndexBlocking: Rule = {
           lock: 'ShareLock',
           relation: table,
           scan: true,
-          message: `CREATE INDEX on ${table}, created earlier in this migration: empty and unused, so the build is instant.`,
+          message: `CREATE INDEX on ${table}, created earlier in this release: empty and unused, so the build is instant.`,
         },
       ];
     }

@@ -17,6 +17,7 @@ export const dropFunction: Rule = {
         types: ['OBJECT_FUNCTION', 'OBJECT_PROCEDURE', 'OBJECT_ROUTINE', 'OBJECT_AGGREGATE'],
         noun: 'FUNCTION',
         oldCodeUse: 'call it, directly or from a trigger, default or view',
+        orReplace: 'CREATE OR REPLACE FUNCTION (when the argument and result types stay the same)',
       },
       s,
       ctx,

@@ -20,6 +20,7 @@ export const dropTrigger: Rule = {
         relationOf: ownerTable,
         describe: onTable,
         oldCodeUse: 'rely on what it does on every write (a synced column, an audit row)',
+        orReplace: 'CREATE OR REPLACE TRIGGER (PostgreSQL 14 and later)',
       },
       s,
       ctx,

@@ -3,7 +3,8 @@ import type { Rule } from './rule.js';
 
 /**
  * DROP VIEW takes ACCESS EXCLUSIVE on the view (measured on PostgreSQL 15); queries of the old
- * code that read it fail from then on, so it waits until after the rollout.
+ * code that read it fail from then on, so it waits until after the rollout — unless the same
+ * release defines it again (support/drop.ts).
  */
 export const dropView: Rule = {
   id: 'drop-view',
@@ -17,6 +18,8 @@ export const dropView: Rule = {
         noun: 'VIEW',
         lock: () => 'AccessExclusiveLock',
         oldCodeUse: 'select from it',
+        orReplace:
+          'CREATE OR REPLACE VIEW (when the new definition keeps the old columns, in order, and only adds new ones at the end)',
       },
       s,
       ctx,

@@ -7,7 +7,7 @@ import type { Finding, Phase, Rule } from './rule.js';
  * not measured, so they are assumed to behave like 15). ACCESS SHARE blocks no app query.
  * A GRANT only adds access, so it is `pre`. A REVOKE (of a privilege or a role membership) can
  * take away access the old code still uses, so it waits until after the rollout — unless every
- * object it names was created earlier in this migration (the usual `REVOKE ALL … FROM PUBLIC`
+ * object it names was created earlier in this release (the usual `REVOKE ALL … FROM PUBLIC`
  * on a new table). ALTER DEFAULT PRIVILEGES only affects objects created later: `pre`.
  */
 export const grantRevoke: Rule = {
@@ -48,7 +48,7 @@ export const grantRevoke: Rule = {
         {
           ...finding(
             'pre',
-            `REVOKE on ${tables.join(', ')}, created earlier in this migration: no running code uses it yet.`,
+            `REVOKE on ${tables.join(', ')}, created earlier in this release: no running code uses it yet.`,
           ),
           ...locked,
         },

@@ -63,6 +63,7 @@ import { refreshMaterializedView } from './refresh-materialized-view.js';
 import { reindexBlocking } from './reindex-blocking.js';
 import { reindexConcurrently } from './reindex-concurrently.js';
 import { selectStatement } from './select-statement.js';
+import { slowUnderHeldLock } from './slow-under-held-lock.js';
 import { truncate } from './truncate.js';
 import { unbatchedBackfill } from './unbatched-backfill.js';
 import { updateBatched } from './update-batched.js';
@@ -114,6 +115,7 @@ export const RULES: readonly Rule[] = [
   selectStatement,
   truncate,
   unbatchedBackfill,
+  slowUnderHeldLock,
   updateBatched,
   vacuumFull,
   addColumn,

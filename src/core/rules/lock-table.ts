@@ -26,7 +26,7 @@ export const lockTable: Rule = {
           phase: 'pre',
           lock,
           relation: table,
-          message: `LOCK TABLE ${table} (${lock}), created earlier in this migration: no app query uses it yet.`,
+          message: `LOCK TABLE ${table} (${lock}), created earlier in this release: no app query uses it yet.`,
         };
       }
       return {

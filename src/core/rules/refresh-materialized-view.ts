@@ -39,7 +39,7 @@ export const refreshMaterializedView: Rule = {
           relation: view,
           rewrite: true,
           scan: true,
-          message: `REFRESH MATERIALIZED VIEW ${view}, created earlier in this migration: no app query reads it yet.`,
+          message: `REFRESH MATERIALIZED VIEW ${view}, created earlier in this release: no app query reads it yet.`,
         },
       ];
     }

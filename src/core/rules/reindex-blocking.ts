@@ -37,7 +37,7 @@ export const reindexBlocking: Rule = {
           relation: target,
           rewrite: true,
           scan: true,
-          message: `REINDEX ${word} ${target}, created earlier in this migration: no app query uses it yet.`,
+          message: `REINDEX ${word} ${target}, created earlier in this release: no app query uses it yet.`,
         },
       ];
     }

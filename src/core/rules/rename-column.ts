@@ -25,7 +25,7 @@ export const renameColumn: Rule = {
         {
           ...base,
           phase: 'pre',
-          message: `RENAME COLUMN ${from} TO ${to} on ${relation}, created earlier in this migration: no app code uses it yet.`,
+          message: `RENAME COLUMN ${from} TO ${to} on ${relation}, created earlier in this release: no app code uses it yet.`,
         },
       ];
     const t = qualifiedSql(relation);

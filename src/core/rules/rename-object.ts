@@ -67,7 +67,7 @@ export const renameObject: Rule = {
         {
           ...base,
           phase: 'pre',
-          message: `RENAME ${kind} ${name} TO ${to}, created earlier in this migration: no app code uses it yet.`,
+          message: `RENAME ${kind} ${name} TO ${to}, created earlier in this release: no app code uses it yet.`,
         },
       ];
     return [

@@ -28,7 +28,7 @@ export const renameTable: Rule = {
         {
           ...base,
           phase: 'pre',
-          message: `RENAME ${relation} TO ${to}, created earlier in this migration: no app code uses it yet.`,
+          message: `RENAME ${relation} TO ${to}, created earlier in this release: no app code uses it yet.`,
         },
       ];
     if (bridgedByView(ctx, s, relation)) {

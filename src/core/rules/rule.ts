@@ -55,6 +55,54 @@ export interface RuleContext {
   /** Catalog facts for an existing table, when a database was read. */
   table(relation: string): TableFacts | undefined;
   catalog?: CatalogFacts;
+  /** The migration runs in one transaction: every lock is held until COMMIT. */
+  transactional?: boolean;
+  /**
+   * The strongest lock that earlier statements of the same transaction hold on a relation the
+   * app uses (not one created in this release), when it conflicts with the app's reads or
+   * writes: the app waits for as long as the current statement runs.
+   */
+  heldLock?(): HeldAppLock | undefined;
+  /**
+   * Known to hold no rows: created in this release and not filled since (by INSERT … SELECT or
+   * COPY), or at most one page on disk per the catalog.
+   */
+  isEmpty?(relation: string): boolean;
+  /** Where an earlier pending migration of the release (or this one) created the object. */
+  createdBy?(name: string): Origin | undefined;
+  /**
+   * Where the object is defined again after this statement: later in the same transaction (a
+   * redefinition nobody sees half-done) or by a later pending migration of the release.
+   */
+  redefinedLater?(name: string): (Origin & { sameTransaction: boolean }) | undefined;
+  /** The planner's row estimate for this statement (`EXPLAIN`, never executed), when read. */
+  estimatedRows?(statementIndex: number): number | undefined;
+}
+
+/** A statement of the release: file and 1-based line. */
+export interface Origin {
+  file: string;
+  line: number;
+}
+
+export interface HeldAppLock {
+  lock: LockMode;
+  relation: string;
+  /** 0-based index and 1-based line of the statement that took it. */
+  index: number;
+  line: number;
+  /** What of the app waits: 'reads and writes' (ACCESS EXCLUSIVE) or 'writes'. */
+  blocks: 'reads and writes' | 'writes';
+}
+
+/**
+ * What an app query waits for: plain reads take ACCESS SHARE (conflicts only with ACCESS
+ * EXCLUSIVE), writes take ROW EXCLUSIVE (conflicts with SHARE and every stronger mode).
+ */
+export function appConflict(lock: LockMode): HeldAppLock['blocks'] | undefined {
+  if (lock === 'AccessExclusiveLock') return 'reads and writes';
+  if (LOCK_MODES.indexOf(lock) >= LOCK_MODES.indexOf('ShareLock')) return 'writes';
+  return undefined;
 }
 
 /** A SQL snippet, run as a whole migration, with optional facts it needs. */

@@ -52,6 +52,11 @@ const READ_ONLY = new Set([
   'pg_sleep_for',
 ]);
 
+/** Calls that are quick and touch no table beyond a sequence or an advisory lock. */
+export const KNOWN_HARMLESS_CALLS: ReadonlySet<string> = new Set(
+  [...READ_ONLY, ...ADVISORY, 'setval', 'nextval'].filter((c) => !c.startsWith('pg_sleep')),
+);
+
 /**
  * SELECT in a migration is used for its side effects through function calls. Those deployctl
  * knows are `pre`: setval()/nextval() take ROW EXCLUSIVE on the sequence named (measured on

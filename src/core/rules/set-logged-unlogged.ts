@@ -30,7 +30,7 @@ export const setLoggedUnlogged: Rule = {
         return {
           ...base,
           phase: 'pre',
-          message: `SET ${mode} on ${alter.table}, created earlier in this migration: it is empty, so the copy is instant.`,
+          message: `SET ${mode} on ${alter.table}, created earlier in this release: it is empty, so the copy is instant.`,
         };
       return {
         ...base,

@@ -34,7 +34,7 @@ export const setNotNull: Rule = {
         return {
           ...base,
           phase: 'pre',
-          message: `SET NOT NULL on ${alter.table}.${name}, a table created earlier in this migration: nothing to scan that an app uses.`,
+          message: `SET NOT NULL on ${alter.table}.${name}, a table created earlier in this release: nothing to scan that an app uses.`,
         };
       }
       const evidence = notNullEvidence(ctx, s, cmd, alter.table, name);

@@ -24,7 +24,7 @@ export const setTablespace: Rule = {
         return {
           ...base,
           phase: 'pre',
-          message: `SET TABLESPACE ${space} on ${alter.table}, created earlier in this migration: it is empty, so the copy is instant.`,
+          message: `SET TABLESPACE ${space} on ${alter.table}, created earlier in this release: it is empty, so the copy is instant.`,
         };
       return {
         ...base,

@@ -25,7 +25,7 @@ export const truncate: Rule = {
           lock: 'AccessExclusiveLock',
           relation: table,
           rewrite: true,
-          message: `TRUNCATE ${table}, created earlier in this migration: no app query uses it yet.`,
+          message: `TRUNCATE ${table}, created earlier in this release: no app query uses it yet.`,
         };
       }
       return {

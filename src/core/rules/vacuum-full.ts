@@ -26,7 +26,7 @@ export const vacuumFull: Rule = {
           lock: 'AccessExclusiveLock',
           relation,
           rewrite: true,
-          message: `VACUUM FULL ${relation}, created earlier in this migration: no app query uses it yet.`,
+          message: `VACUUM FULL ${relation}, created earlier in this release: no app query uses it yet.`,
         };
       }
       const target = relation ?? 'every table in the database';

@@ -33,7 +33,7 @@ export const validateConstraint: Rule = {
           ...base,
           phase: 'pre',
           scan: false,
-          message: `VALIDATE CONSTRAINT ${name} on ${alter.table}, created earlier in this migration: nothing an app uses to scan.`,
+          message: `VALIDATE CONSTRAINT ${name} on ${alter.table}, created earlier in this release: nothing an app uses to scan.`,
         };
       const held = heldLock(ctx, s, cmd, alter.table);
       if (held && held.lock !== 'ShareUpdateExclusiveLock') {

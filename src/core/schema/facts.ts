@@ -19,10 +19,22 @@ export interface CatalogFacts {
   serverVersion: number;
   /** Keyed by `schema.table`. */
   tables: Record<string, TableFacts>;
+  /**
+   * Every relation of any kind (table, view, sequence, index, foreign table) as `schema.name`,
+   * so a statement naming one that exists nowhere — not in the database, not created by the
+   * release — is reported instead of assumed large. Absent when not read.
+   */
+  relations?: string[];
 }
 
 /** A heap at most this size (one 8 kB page) is rewritten or scanned in an instant. */
 export const EMPTY_TABLE_MAX_BYTES = 8192;
+
+/**
+ * An UPDATE / DELETE that the planner estimates to touch at most this many rows, or a table with
+ * at most this many rows, is one short batch: its row locks are held briefly.
+ */
+export const BATCH_MAX_ROWS = 20_000;
 
 /**
  * Used when no database is reachable and no version is given (`plan --pg-version`, `pgVersion:`

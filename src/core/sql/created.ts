@@ -1,6 +1,25 @@
-/** Relations a statement brings into existence: later statements of the migration see them as new. */
-import { as, qualifiedName } from './ast.js';
+/**
+ * Objects a statement brings into existence. Later statements of the migration, and later
+ * migrations of the same release, see them as new: no running code can use them yet.
+ */
+import { as, qualifiedName, nameList } from './ast.js';
 import type { ParsedStatement } from './parse.js';
+
+export interface CreatedObject {
+  /** Normalized name (`normalizeRelation`); triggers and policies as `table.name`, like DROP spells them. */
+  name: string;
+  /**
+   * `create`: a plain CREATE, so the object did not exist before (PostgreSQL raises an error
+   * otherwise). `if-not-exists` keeps an existing object; `or-replace` redefines one the old code
+   * may already use.
+   */
+  mode: CreateMode;
+}
+
+export type CreateMode = 'create' | 'if-not-exists' | 'or-replace';
+
+const ifNot = (flag: boolean | undefined): CreateMode => (flag ? 'if-not-exists' : 'create');
+const orReplace = (flag: boolean | undefined): CreateMode => (flag ? 'or-replace' : 'create');
 
 export function createdRelations(s: ParsedStatement): string[] {
   const n = s.node;
@@ -14,6 +33,65 @@ export function createdRelations(s: ParsedStatement): string[] {
   if (index?.idxname)
     names.push(index.relation?.schemaname ? `${index.relation.schemaname}.${index.idxname}` : index.idxname);
   return names.filter((x) => x !== '');
+}
+
+/**
+ * Every object a statement defines: tables, indexes, views and materialized views, sequences,
+ * types (enum, composite, domain, range), functions and procedures, triggers and policies.
+ * Renames are not here: a renamed object is the old object, which the old code may use.
+ */
+export function createdObjects(s: ParsedStatement): CreatedObject[] {
+  const n = s.node;
+  const out: CreatedObject[] = [];
+  const add = (name: string, mode: CreateMode) => {
+    if (name !== '') out.push({ name: normalizeRelation(name), mode });
+  };
+  const table = as(n, 'CreateStmt');
+  if (table) add(qualifiedName(table.relation), ifNot(table.if_not_exists));
+  const tableAs = as(n, 'CreateTableAsStmt');
+  if (tableAs) add(qualifiedName(tableAs.into?.rel), ifNot(tableAs.if_not_exists));
+  const view = as(n, 'ViewStmt');
+  if (view) add(qualifiedName(view.view), orReplace(view.replace));
+  const seq = as(n, 'CreateSeqStmt');
+  if (seq) add(qualifiedName(seq.sequence), ifNot(seq.if_not_exists));
+  const index = as(n, 'IndexStmt');
+  if (index?.idxname)
+    add(
+      index.relation?.schemaname ? `${index.relation.schemaname}.${index.idxname}` : index.idxname,
+      ifNot(index.if_not_exists),
+    );
+  const enumType = as(n, 'CreateEnumStmt');
+  if (enumType) add(nameList(enumType.typeName).join('.'), 'create');
+  const composite = as(n, 'CompositeTypeStmt');
+  if (composite) add(qualifiedName(composite.typevar), 'create');
+  const domain = as(n, 'CreateDomainStmt');
+  if (domain) add(nameList(domain.domainname).join('.'), 'create');
+  const range = as(n, 'CreateRangeStmt');
+  if (range) add(nameList(range.typeName).join('.'), 'create');
+  const func = as(n, 'CreateFunctionStmt');
+  if (func) add(nameList(func.funcname).join('.'), orReplace(func.replace));
+  const trigger = as(n, 'CreateTrigStmt');
+  if (trigger?.trigname)
+    out.push({ name: `${qualifiedName(trigger.relation)}.${trigger.trigname}`, mode: orReplace(trigger.replace) });
+  const policy = as(n, 'CreatePolicyStmt');
+  if (policy?.policy_name) out.push({ name: `${qualifiedName(policy.table)}.${policy.policy_name}`, mode: 'create' });
+  return out;
+}
+
+/**
+ * `ALTER TABLE a RENAME TO b` (and the same for an index, view, sequence): the new name of a
+ * relation, with its old one, so an object created in the release stays new under its new name.
+ */
+export function renamedRelation(s: ParsedStatement): { from: string; to: string } | undefined {
+  const rename = as(s.node, 'RenameStmt');
+  if (!rename?.relation || !rename.newname) return undefined;
+  const kinds = ['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE'];
+  if (!kinds.includes(rename.renameType ?? '')) return undefined;
+  const schema = rename.relation.schemaname;
+  return {
+    from: normalizeRelation(qualifiedName(rename.relation)),
+    to: normalizeRelation(schema ? `${schema}.${rename.newname}` : rename.newname),
+  };
 }
 
 /** Unqualified names resolve to `public`, the default search_path. */

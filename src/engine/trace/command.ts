@@ -49,7 +49,10 @@ export async function traceCommand(config: Config, deps: TraceDeps): Promise<Tra
     });
     await scratchDb?.end();
     scratchDb = undefined;
-    const result = await traceMigrations(scratch!.url, plan.migrations, deps);
+    const result = await traceMigrations(scratch!.url, plan.migrations, {
+      ...deps,
+      lockTimeoutMs: config.lockTimeoutMs,
+    });
     if (deps.signal?.aborted) throw interrupted();
     return { ...result, baseline };
   } catch (e) {

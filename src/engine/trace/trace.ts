@@ -13,6 +13,8 @@ import { isTransactionControl, mustRunOutsideTransaction } from '../../core/sql/
 import { compare, type ObservedSummary, type Prediction } from './compare.js';
 import { observeInTransaction, type Observation, type RelationLock } from './observe.js';
 import { observeWatched, type WatchSessions } from './watch.js';
+import { namesOf, readRelations } from './relations.js';
+import { appConflict, strongerLock, type LockMode } from '../../core/rules/rule.js';
 
 /** Rules that speak when nothing else understood a statement: their lock is a guess. */
 const ASSUMING_RULES = new Set([UNRECOGNIZED.id, 'unrecognized-alter-command']);
@@ -29,6 +31,14 @@ export interface TracedStatement {
   disagreements: string[];
   /** PostgreSQL's error when the statement failed on the scratch database. */
   error?: string;
+  /** Wall time the statement took on the scratch database. */
+  durationMs?: number;
+  /**
+   * In a transactional migration: a lock an earlier statement took that the app's reads or
+   * writes wait for, and how long it had been held when this statement ended — longer than
+   * `lockTimeoutMs` means the app would have waited that long.
+   */
+  heldLock?: { lock: LockMode; relation: string; line: number; heldMs: number };
 }
 
 export interface TracedMigration {
@@ -48,6 +58,8 @@ export interface TraceResult {
 export interface TraceDeps {
   clock: Clock;
   signal?: AbortSignal;
+  /** The app's tolerance for waiting on a lock (config `lockTimeoutMs`); default 2000. */
+  lockTimeoutMs?: number;
 }
 
 export async function traceMigrations(
@@ -61,19 +73,41 @@ export async function traceMigrations(
       (await sessions.traced.db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v,
     );
     const traced: TracedMigration[] = [];
+    // Relations the app knows: those that existed before the first pending migration.
+    const appRelations = namesOf(await readRelations(sessions.traced.db));
+    const lockTimeoutMs = deps.lockTimeoutMs ?? 2000;
     let failed = false;
     for (const m of migrations) {
       if (failed) break;
       const statements: TracedStatement[] = [];
       traced.push({ app: m.migration.app, id: m.migration.id, file: m.migration.file, statements });
+      // Each statement commits on the scratch database, but in the real migration every lock is
+      // held until the file's COMMIT: time how long the strongest app-blocking one would be held.
+      let held: { lock: LockMode; relation: string; line: number; since: number } | undefined;
       for (const s of m.statements) {
         if (deps.signal?.aborted)
           throw new DeployctlError('INTERRUPTED', 'trace interrupted; the scratch database was dropped');
+        const started = deps.clock.now();
         const result = await traceStatement(sessions, s, serverVersion);
+        const ended = deps.clock.now();
+        result.durationMs = ended - started;
+        if (held && m.transactional) {
+          const heldMs = ended - held.since;
+          result.heldLock = { lock: held.lock, relation: held.relation, line: held.line, heldMs };
+          if (heldMs > lockTimeoutMs && s.phase !== 'unsafe')
+            result.disagreements.push(
+              `${held.lock} on ${held.relation} (taken at line ${held.line}) was held for ${Math.round(heldMs)} ms by the end of this statement, longer than lockTimeoutMs (${lockTimeoutMs} ms): the app's ${appConflict(held.lock)} on ${held.relation} would wait that long, but the plan calls this statement ${s.phase}`,
+            );
+        }
         statements.push(result);
         if (result.error) {
           failed = true;
           break;
+        }
+        for (const l of result.observed?.locks ?? []) {
+          if (!appRelations.has(l.relation) || !appConflict(l.mode)) continue;
+          if (!held || strongerLock(held.lock, l.mode) !== held.lock)
+            held = { lock: l.mode, relation: l.relation, line: s.line, since: started };
         }
       }
     }
