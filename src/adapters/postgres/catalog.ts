@@ -31,11 +31,16 @@ export async function readCatalog(db: Db): Promise<CatalogFacts> {
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S', 'f', 'i', 'I')
        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`);
+  const routines = await db.query<{ name: string }>(`
+    SELECT DISTINCT n.nspname || '.' || p.proname AS name
+      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`);
 
   const facts: CatalogFacts = {
     serverVersion: Number(version.rows[0]!.v),
     tables: {},
     relations: relations.rows.map((r) => r.name),
+    routines: routines.rows.map((r) => r.name),
   };
   for (const t of tables.rows) {
     facts.tables[`${t.schema}.${t.name}`] = {

@@ -89,10 +89,16 @@ export interface ReleaseDefinition extends Origin {
 
 /** The definitions of `files` (parsed, in plan order), for `ReleaseContext`. */
 export function releaseDefinitions(files: readonly { file: string; parsed: ParsedSql }[]): ReleaseDefinition[] {
+  const created = new Set<string>();
   return files.flatMap(({ file, parsed }, position) =>
-    parsed.statements.flatMap((st) =>
-      createdObjects(st).map((o) => ({ ...o, position, index: st.index, file, line: st.line })),
-    ),
+    parsed.statements.flatMap((st) => {
+      const at = { position, index: st.index, file, line: st.line };
+      const rename = renamedRelation(st);
+      if (rename) return [{ name: rename.to, mode: created.has(rename.from) ? 'create' : 'rename', ...at } as const];
+      const objects = createdObjects(st);
+      for (const o of objects) if (o.mode === 'create') created.add(o.name);
+      return objects.map((o) => ({ ...o, ...at }));
+    }),
   );
 }
 
@@ -258,12 +264,6 @@ class ReleaseScope {
   after(s: ParsedStatement, findings: readonly Finding[]): void {
     for (const d of this.release.definitions)
       if (d.position === this.release.position && d.index === s.index) this.define(d);
-    const rename = renamedRelation(s);
-    if (rename) {
-      const origin = this.created.get(rename.from);
-      if (origin) this.created.set(rename.to, origin);
-      this.defined.add(rename.to);
-    }
     const filled = filledRelation(s);
     if (filled) this.filled.add(normalizeRelation(filled));
     if (s.kind === 'DoStmt' || s.kind === 'CallStmt' || (s.kind === 'SelectStmt' && callsFunction(s)))
@@ -281,9 +281,14 @@ class ReleaseScope {
   private define(d: ReleaseDefinition): void {
     this.defined.add(d.name);
     // CREATE … IF NOT EXISTS of a relation the database already has keeps the old one; CREATE OR
-    // REPLACE may replace what the old code uses: neither makes the name new.
-    const existing = this.known?.has(d.name) === true || lookupTable(this.catalog, d.name) !== undefined;
-    const fresh = d.mode === 'create' || (d.mode === 'if-not-exists' && !existing);
+    // REPLACE may replace what the old code uses: neither makes an existing name new.
+    const existing =
+      this.known?.has(d.name) === true ||
+      this.catalog?.routines?.includes(d.name) === true ||
+      lookupTable(this.catalog, d.name) !== undefined;
+    // With a catalog, CREATE OR REPLACE of a view or function the database does not have is new too.
+    const replacesNothing = d.mode === 'or-replace' && this.known !== undefined && this.catalog?.routines !== undefined;
+    const fresh = d.mode === 'create' || (d.mode === 'if-not-exists' && !existing) || (replacesNothing && !existing);
     if (fresh && !this.created.has(d.name)) this.created.set(d.name, { file: d.file, line: d.line });
   }
 }

@@ -25,6 +25,8 @@ export interface CatalogFacts {
    * release — is reported instead of assumed large. Absent when not read.
    */
   relations?: string[];
+  /** Functions and procedures as `schema.name`, so `CREATE OR REPLACE` of one nobody has is known new. */
+  routines?: string[];
 }
 
 /** A heap at most this size (one 8 kB page) is rewritten or scanned in an instant. */

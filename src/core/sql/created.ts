@@ -11,13 +11,14 @@ export interface CreatedObject {
   /**
    * `create`: a plain CREATE, so the object did not exist before (PostgreSQL raises an error
    * otherwise). `if-not-exists` keeps an existing object; `or-replace` redefines one the old code
-   * may already use.
+   * may already use; `rename` gives an object a name (it is new only when the renamed one was).
    */
   mode: CreateMode;
 }
 
-export type CreateMode = 'create' | 'if-not-exists' | 'or-replace';
+export type CreateMode = 'create' | 'if-not-exists' | 'or-replace' | 'rename';
 
+const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
 const ifNot = (flag: boolean | undefined): CreateMode => (flag ? 'if-not-exists' : 'create');
 const orReplace = (flag: boolean | undefined): CreateMode => (flag ? 'or-replace' : 'create');
 
@@ -47,7 +48,16 @@ export function createdObjects(s: ParsedStatement): CreatedObject[] {
     if (name !== '') out.push({ name: normalizeRelation(name), mode });
   };
   const table = as(n, 'CreateStmt');
-  if (table) add(qualifiedName(table.relation), ifNot(table.if_not_exists));
+  if (table) {
+    const name = qualifiedName(table.relation);
+    add(name, ifNot(table.if_not_exists));
+    // A serial column brings its sequence, named <table>_<column>_seq.
+    for (const elt of table.tableElts ?? []) {
+      const col = as(elt, 'ColumnDef');
+      const type = nameList(col?.typeName?.names).pop() ?? '';
+      if (col?.colname && SERIAL_TYPES.has(type)) add(`${name}_${col.colname}_seq`, ifNot(table.if_not_exists));
+    }
+  }
   const tableAs = as(n, 'CreateTableAsStmt');
   if (tableAs) add(qualifiedName(tableAs.into?.rel), ifNot(tableAs.if_not_exists));
   const view = as(n, 'ViewStmt');
