@@ -122,6 +122,12 @@ export interface ExternalLedger {
   readonly table: string;
   /** Writes the rows the tool itself writes for `m`; `startedAtMs`/`finishedAtMs` are clock times. */
   record(db: Db, m: MigrationFile, run: { startedAtMs: number; finishedAtMs: number }): Promise<void>;
+  /**
+   * Before a migration that runs outside a transaction: what the tool writes before it starts one
+   * (golang-migrate marks the version dirty), so a run that dies midway leaves the tool's ledger
+   * saying so, as the tool itself would. `record` clears it.
+   */
+  starting?(db: Db, m: MigrationFile): Promise<void>;
 }
 
 /**

@@ -110,6 +110,29 @@ describe('a migration that fails', () => {
   });
 });
 
+describe('golang-migrate outside a transaction', () => {
+  it('marks the version dirty while it runs, leaves it dirty when it fails, and never moves the version back', async () => {
+    const f = TOOL_FIXTURES.find((x) => x.tool === 'golang-migrate')!;
+    // 000004 is a post migration that runs after 000005 (a pre one), in a later `migrate` run.
+    const { root, config } = await fixtureProject(f, db, 'allowOutOfOrder: true\n');
+    const file = path.join(root, 'migrations/000005_index_user_name.up.sql');
+    await writeFile(file, 'CREATE INDEX CONCURRENTLY users_name_idx ON missing (name);\n');
+    const cfg = await config();
+    await expect(migrateCommand(cfg, { phase: 'pre' }, deps)).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
+    expect(await f.readLedger(db)).toEqual([{ version: '5', dirty: true }]);
+    expect(await db.sql("SELECT count(*)::int AS n FROM deployctl.migration WHERE id LIKE '000005%'")).toEqual([
+      { n: 0 },
+    ]);
+
+    await writeFile(file, 'CREATE INDEX CONCURRENTLY users_name_idx ON users (name);\n');
+    await migrateCommand(await config(), { phase: 'pre' }, deps);
+    expect(await f.readLedger(db)).toEqual([{ version: '5', dirty: false }]);
+    // 000004 (a post migration) runs after 000005: golang-migrate's version stays 5.
+    await migrateCommand(await config(), { phase: 'post' }, deps);
+    expect(await f.readLedger(db)).toEqual([{ version: '5', dirty: false }]);
+  });
+});
+
 describe('reading the layouts', () => {
   it('prisma: refuses migrations written for another provider, naming migration_lock.toml:line', async () => {
     const f = TOOL_FIXTURES.find((x) => x.tool === 'prisma')!;

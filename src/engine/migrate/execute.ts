@@ -226,6 +226,7 @@ async function runOne(
     } else {
       await db.query(`SET lock_timeout = ${lockTimeoutMs}`);
       await db.query(`SET statement_timeout = ${statementTimeoutMs}`);
+      if (done === 0) await external?.starting?.(db, m.migration);
       for (; done < statements.length; done++) {
         const s = statements[done]!;
         const dropped = await dropInvalidIndexBefore(db, s);

@@ -10,6 +10,7 @@ import { DeployctlError } from '../../../errors.js';
 import { isDirectory, listFolder, readUtf8, tableExists, type ToolSource, shownPath } from './files.js';
 import { readdir } from 'node:fs/promises';
 import type { ToolSourceRead } from './tool.js';
+import type { Db } from '../../../ports.js';
 
 const FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
 const TABLE = 'schema_migrations';
@@ -53,12 +54,18 @@ export async function readGolangMigrateSource(source: ToolSource, cwd = process.
     ledger: {
       tool: 'golang-migrate',
       table: TABLE,
-      async record(db, m) {
-        await db.query(
-          `CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)`,
-        );
-        await db.query('TRUNCATE schema_migrations');
-        await db.query('INSERT INTO schema_migrations (version, dirty) VALUES ($1, false)', [m.prefix]);
+      /** Inside the migration's transaction (the executor's). */
+      record: (db, m) => setVersion(db, m.prefix, false),
+      /** Before a migration that runs outside a transaction: committed on its own, as golang-migrate does. */
+      async starting(db, m) {
+        await db.query('BEGIN');
+        try {
+          await setVersion(db, m.prefix, true);
+          await db.query('COMMIT');
+        } catch (e) {
+          await db.query('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
       },
       async applied(db, all) {
         if (!(await tableExists(db, TABLE))) return new Set();
@@ -80,6 +87,22 @@ export async function readGolangMigrateSource(source: ToolSource, cwd = process.
       },
     },
   };
+}
+
+/**
+ * golang-migrate's SetVersion: the table holds one row, replaced. The version never moves back:
+ * a post migration that runs after a later-numbered pre one leaves the newer version in place
+ * (golang-migrate itself applies in version order and would run the newer one again otherwise).
+ */
+async function setVersion(db: Db, version: string, dirty: boolean): Promise<void> {
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)',
+  );
+  const current = await db.query('SELECT max(version)::text AS v FROM schema_migrations');
+  const was = current.rows[0].v as string | null;
+  const newest = was !== null && compareVersions(was, version) > 0 ? was : version;
+  await db.query('TRUNCATE schema_migrations');
+  await db.query('INSERT INTO schema_migrations (version, dirty) VALUES ($1, $2)', [newest, dirty]);
 }
 
 function versionOf(id: string): string {
