@@ -1,8 +1,9 @@
 /**
  * Wires the modules into one stack and names its outputs. deployctl's `pulumi` driver reads
- * `healthUrl` (and `url`) after each `up` to point its verify stage at the new deployment.
+ * `image` (what the stack deployed: current()), `version` and `healthUrl` (verify) after each
+ * `up`; the `migrator*` outputs are what `aws ecs run-task` needs to run the migrator task.
  */
-import type * as pulumi from '@pulumi/pulumi';
+import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from './config.js';
 import { createDatabase } from './database.js';
 import { createLoadBalancer } from './loadbalancer.js';
@@ -14,7 +15,12 @@ export interface AppOutputs {
   url: pulumi.Output<string>;
   healthUrl: pulumi.Output<string>;
   image: string;
+  version: string;
   dbEndpoint: pulumi.Output<string>;
+  cluster: pulumi.Output<string>;
+  migratorTaskDefinition: pulumi.Output<string>;
+  migratorSubnetIds: pulumi.Output<string[]>;
+  migratorSecurityGroupId: pulumi.Output<string>;
 }
 
 /** Logical name prefix of every resource; physical names get Pulumi's random suffix. */
@@ -26,6 +32,8 @@ export function createApp(config: StackConfig): AppOutputs {
     vpcId: network.vpcId,
     containerPort: config.service.containerPort,
     https: config.service.certificateArn !== undefined,
+    databaseIngressCidrs: config.database.ingressCidrs,
+    databaseIngressSecurityGroupIds: config.database.ingressSecurityGroupIds,
   });
   const database = createDatabase(NAME, config.database, {
     subnetIds: network.privateSubnetIds,
@@ -36,17 +44,23 @@ export function createApp(config: StackConfig): AppOutputs {
     subnetIds: network.publicSubnetIds,
     securityGroupId: groups.alb.id,
   });
-  createService(NAME, config.service, {
+  const service = createService(NAME, config.service, {
     subnetIds: network.privateSubnetIds,
     securityGroupId: groups.service.id,
     targetGroupArn: loadBalancer.targetGroup.arn,
     listeners: loadBalancer.listeners,
-    databaseUrl: database.url,
+    appDatabaseUrl: database.appUrl,
+    migratorDatabaseUrl: database.migratorUrl,
   });
   return {
     url: loadBalancer.url,
     healthUrl: loadBalancer.url.apply((base) => `${base}${config.service.healthPath}`),
     image: config.service.image,
+    version: config.service.version,
     dbEndpoint: database.endpoint,
+    cluster: service.cluster.name,
+    migratorTaskDefinition: service.migratorTaskDefinition.family,
+    migratorSubnetIds: pulumi.output(network.privateSubnetIds),
+    migratorSecurityGroupId: groups.migrator.id,
   };
 }

@@ -7,6 +7,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { DatabaseConfig } from './config.js';
 import { POSTGRES_PORT } from './security.js';
+import { tags } from './tags.js';
 
 /**
  * Server-wide ceiling on lock waits for app sessions: a query queued behind a migration's lock
@@ -17,14 +18,15 @@ const LOCK_TIMEOUT_MS = 10_000;
 const IDLE_IN_TRANSACTION_SESSION_TIMEOUT_MS = 60_000;
 /** `log_lock_waits` reports any lock wait longer than this, so blocked migrations show in the logs. */
 const DEADLOCK_TIMEOUT_MS = 1_000;
-const BACKUP_RETENTION_DAYS = 7;
 
 export interface Database {
   instance: aws.rds.Instance;
   /** `host:port` of the instance. */
   endpoint: pulumi.Output<string>;
-  /** postgres:// URL with the password, marked secret. */
-  url: pulumi.Output<string>;
+  /** postgres:// URL of the app's own role (not the master user), marked secret. */
+  appUrl: pulumi.Output<string>;
+  /** postgres:// URL of the master user, for migrations (the migrator task), marked secret. */
+  migratorUrl: pulumi.Output<string>;
 }
 
 export interface DatabaseOptions {
@@ -37,6 +39,7 @@ export function createDatabase(name: string, config: DatabaseConfig, options: Da
   const parameters = new aws.rds.ParameterGroup(`${name}-pg${major}`, {
     family: `postgres${major}`,
     description: 'deployctl-app: bounded lock waits, lock waits logged',
+    tags: tags(`${name}-pg${major}`),
     parameters: [
       { name: 'lock_timeout', value: String(LOCK_TIMEOUT_MS), applyMethod: 'immediate' },
       {
@@ -51,12 +54,22 @@ export function createDatabase(name: string, config: DatabaseConfig, options: Da
   const subnets = new aws.rds.SubnetGroup(name, {
     subnetIds: options.subnetIds,
     description: 'deployctl-app database: private subnets',
+    tags: tags(name),
+  });
+  // RDS creates this group on first export with no retention (logs kept forever); created first,
+  // under the name RDS uses, it is ours and expires.
+  const logs = new aws.cloudwatch.LogGroup(`${name}-db-postgresql`, {
+    name: `/aws/rds/instance/${config.identifier}/postgresql`,
+    retentionInDays: config.logRetentionDays,
+    tags: tags(`${name}-db-postgresql`),
   });
 
   const instance = new aws.rds.Instance(
     name,
     {
+      identifier: config.identifier,
       engine: 'postgres',
+      multiAz: config.multiAz,
       engineVersion: config.engineVersion,
       instanceClass: config.instanceClass,
       allocatedStorage: config.allocatedStorageGb,
@@ -70,7 +83,7 @@ export function createDatabase(name: string, config: DatabaseConfig, options: Da
       dbName: config.name,
       username: config.username,
       password: config.password,
-      backupRetentionPeriod: BACKUP_RETENTION_DAYS,
+      backupRetentionPeriod: config.backupRetentionDays,
       copyTagsToSnapshot: true,
       deletionProtection: config.deletionProtection,
       skipFinalSnapshot: false,
@@ -78,14 +91,20 @@ export function createDatabase(name: string, config: DatabaseConfig, options: Da
       autoMinorVersionUpgrade: true,
       // Lock waits (log_lock_waits) and slow statements land in CloudWatch next to the app's logs.
       enabledCloudwatchLogsExports: ['postgresql'],
+      tags: tags(name),
     },
     // Losing the data is never a side effect of a config change.
-    { protect: config.deletionProtection },
+    { protect: config.deletionProtection, dependsOn: [logs] },
   );
 
-  const password = pulumi.secret(config.password);
-  const url = pulumi.secret(
-    pulumi.interpolate`postgres://${config.username}:${password.apply(encodeURIComponent)}@${instance.address}:${instance.port}/${config.name}?sslmode=${config.sslMode}`,
-  );
-  return { instance, endpoint: instance.endpoint, url };
+  const url = (username: string, password: pulumi.Input<string>): pulumi.Output<string> =>
+    pulumi.secret(
+      pulumi.interpolate`postgres://${username}:${pulumi.output(password).apply(encodeURIComponent)}@${instance.address}:${instance.port}/${config.name}?sslmode=${config.sslMode}`,
+    );
+  return {
+    instance,
+    endpoint: instance.endpoint,
+    appUrl: url(config.appUsername, config.appPassword),
+    migratorUrl: url(config.username, config.password),
+  };
 }

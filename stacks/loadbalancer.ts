@@ -6,6 +6,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ServiceConfig } from './config.js';
+import { tags } from './tags.js';
 
 /** How long a deregistered (old) task keeps serving in-flight requests before it is stopped. */
 const DEREGISTRATION_DELAY_SECONDS = 30;
@@ -32,6 +33,7 @@ export function createLoadBalancer(name: string, config: ServiceConfig, options:
     subnets: options.subnetIds,
     securityGroups: [options.securityGroupId],
     dropInvalidHeaderFields: true,
+    tags: tags(name),
   });
 
   const targetGroup = new aws.lb.TargetGroup(name, {
@@ -52,6 +54,7 @@ export function createLoadBalancer(name: string, config: ServiceConfig, options:
       interval: config.healthCheckIntervalSeconds,
       timeout: config.healthCheckTimeoutSeconds,
     },
+    tags: tags(name),
   });
 
   const forward = [{ type: 'forward', targetGroupArn: targetGroup.arn }];
@@ -63,6 +66,7 @@ export function createLoadBalancer(name: string, config: ServiceConfig, options:
         port: 80,
         protocol: 'HTTP',
         defaultActions: forward,
+        tags: tags(`${name}-http`),
       }),
     );
   } else {
@@ -74,12 +78,14 @@ export function createLoadBalancer(name: string, config: ServiceConfig, options:
         sslPolicy: TLS_POLICY,
         certificateArn: config.certificateArn,
         defaultActions: forward,
+        tags: tags(`${name}-https`),
       }),
       new aws.lb.Listener(`${name}-http`, {
         loadBalancerArn: alb.arn,
         port: 80,
         protocol: 'HTTP',
         defaultActions: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+        tags: tags(`${name}-http`),
       }),
     );
   }

@@ -6,6 +6,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { subnetCidr } from './cidr.js';
+import { tags } from './tags.js';
 import type { ExistingNetworkConfig, NewNetworkConfig } from './config.js';
 
 export interface Network {
@@ -34,7 +35,7 @@ function createVpc(name: string, config: NewNetworkConfig): Network {
     // RDS endpoints and ECR/Logs endpoints are resolved by name from inside the VPC.
     enableDnsSupport: true,
     enableDnsHostnames: true,
-    tags: { Name: name },
+    tags: tags(name),
   });
   const zones = aws.getAvailabilityZonesOutput({ state: 'available' });
   const zoneName = (index: number): pulumi.Output<string> =>
@@ -48,11 +49,11 @@ function createVpc(name: string, config: NewNetworkConfig): Network {
       return zone;
     });
 
-  const gateway = new aws.ec2.InternetGateway(name, { vpcId: vpc.id, tags: { Name: name } });
+  const gateway = new aws.ec2.InternetGateway(name, { vpcId: vpc.id, tags: tags(name) });
   const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
     vpcId: vpc.id,
     routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: gateway.id }],
-    tags: { Name: `${name}-public` },
+    tags: tags(`${name}-public`),
   });
 
   const publicSubnets: aws.ec2.Subnet[] = [];
@@ -64,7 +65,7 @@ function createVpc(name: string, config: NewNetworkConfig): Network {
       availabilityZone: zoneName(index),
       // Nothing in the public subnets needs an address of its own: the ALB and NAT bring theirs.
       mapPublicIpOnLaunch: false,
-      tags: { Name: `${name}-public-${index}`, tier: 'public' },
+      tags: tags(`${name}-public-${index}`, { tier: 'public' }),
     });
     new aws.ec2.RouteTableAssociation(`${name}-public-${index}`, {
       subnetId: publicSubnet.id,
@@ -78,28 +79,37 @@ function createVpc(name: string, config: NewNetworkConfig): Network {
         cidrBlock: subnetCidr(config.vpcCidr, SUBNET_EXTRA_BITS, PRIVATE_BLOCK_OFFSET + index),
         availabilityZone: zoneName(index),
         mapPublicIpOnLaunch: false,
-        tags: { Name: `${name}-private-${index}`, tier: 'private' },
+        tags: tags(`${name}-private-${index}`, { tier: 'private' }),
       }),
     );
   }
 
-  // Tasks in private subnets pull images and ship logs through one NAT gateway; one per zone
-  // survives a zone outage but costs one gateway per zone.
-  const natAddress = new aws.ec2.Eip(`${name}-nat`, { domain: 'vpc', tags: { Name: `${name}-nat` } });
-  const nat = new aws.ec2.NatGateway(
-    name,
-    { subnetId: publicSubnets[0]!.id, allocationId: natAddress.id, tags: { Name: name } },
-    { dependsOn: [gateway] },
-  );
-  const privateRoutes = new aws.ec2.RouteTable(`${name}-private`, {
-    vpcId: vpc.id,
-    routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }],
-    tags: { Name: `${name}-private` },
+  // Tasks in private subnets pull images, ship logs and read parameters through NAT. One gateway
+  // per zone (natGatewayPerZone) keeps the other zones working when one fails; one shared gateway
+  // in the first zone is cheaper and stops every zone's egress with that zone.
+  const natCount = config.natGatewayPerZone ? config.availabilityZoneCount : 1;
+  const gateways = publicSubnets.slice(0, natCount).map((subnet, index) => {
+    const suffix = natCount === 1 ? '' : `-${index}`;
+    const address = new aws.ec2.Eip(`${name}-nat${suffix}`, { domain: 'vpc', tags: tags(`${name}-nat${suffix}`) });
+    return new aws.ec2.NatGateway(
+      `${name}${suffix}`,
+      { subnetId: subnet.id, allocationId: address.id, tags: tags(`${name}-nat${suffix}`) },
+      { dependsOn: [gateway] },
+    );
+  });
+  const privateRoutes = gateways.map((nat, index) => {
+    const routeName = natCount === 1 ? `${name}-private` : `${name}-private-${index}`;
+    return new aws.ec2.RouteTable(routeName, {
+      vpcId: vpc.id,
+      routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }],
+      tags: tags(routeName),
+    });
   });
   privateSubnets.forEach((subnet, index) => {
     new aws.ec2.RouteTableAssociation(`${name}-private-${index}`, {
       subnetId: subnet.id,
-      routeTableId: privateRoutes.id,
+      // A zone's subnet routes through its own zone's gateway when there is one per zone.
+      routeTableId: privateRoutes[Math.min(index, privateRoutes.length - 1)]!.id,
     });
   });
 

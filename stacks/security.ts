@@ -1,11 +1,13 @@
 /**
  * Who may talk to whom: the internet reaches only the ALB, the ALB reaches only the service's
- * container port, and the database port accepts only the service's security group. Rules are
+ * container port, and the database port accepts the app's and the migrator's security groups, plus
+ * the CI sources the stack config names (dbIngressCidrs, dbIngressSecurityGroupIds). Rules are
  * separate resources (never inline) so the ALB and service groups can reference each other
  * without a dependency cycle, and so adding a rule never rewrites the whole group.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { tags } from './tags.js';
 
 export const POSTGRES_PORT = 5432;
 const HTTP_PORT = 80;
@@ -15,6 +17,8 @@ const ANYWHERE_IPV4 = '0.0.0.0/0';
 export interface SecurityGroups {
   alb: aws.ec2.SecurityGroup;
   service: aws.ec2.SecurityGroup;
+  /** The one-off migrator task (deployctl's migrate stages run in it). */
+  migrator: aws.ec2.SecurityGroup;
   database: aws.ec2.SecurityGroup;
 }
 
@@ -23,6 +27,9 @@ export interface SecurityOptions {
   containerPort: number;
   /** Opens 443 on the ALB as well as 80. */
   https: boolean;
+  /** Extra sources the database admits (CI runners): CIDRs routed into the VPC and security groups. */
+  databaseIngressCidrs: string[];
+  databaseIngressSecurityGroupIds: string[];
 }
 
 export function createSecurityGroups(name: string, options: SecurityOptions): SecurityGroups {
@@ -30,11 +37,12 @@ export function createSecurityGroups(name: string, options: SecurityOptions): Se
     new aws.ec2.SecurityGroup(`${name}-${role}`, {
       vpcId: options.vpcId,
       description,
-      tags: { Name: `${name}-${role}` },
+      tags: tags(`${name}-${role}`),
     });
   const alb = group('alb', 'Load balancer: HTTP(S) from the internet');
   const service = group('service', 'App tasks: container port from the load balancer only');
-  const database = group('db', 'PostgreSQL: from the app tasks only');
+  const migrator = group('migrator', 'Migrator task: no inbound; out to the database and AWS APIs');
+  const database = group('db', 'PostgreSQL: from the app and migrator tasks (and configured CI sources)');
 
   const listenerPorts = options.https ? [HTTP_PORT, HTTPS_PORT] : [HTTP_PORT];
   for (const port of listenerPorts) {
@@ -45,9 +53,11 @@ export function createSecurityGroups(name: string, options: SecurityOptions): Se
       fromPort: port,
       toPort: port,
       cidrIpv4: ANYWHERE_IPV4,
+      tags: tags(`${name}-alb-in-${port}`),
     });
   }
   new aws.vpc.SecurityGroupEgressRule(`${name}-alb-out-service`, {
+    tags: tags(`${name}-alb-out-service`),
     securityGroupId: alb.id,
     description: 'To the app tasks (traffic and health checks)',
     ipProtocol: 'tcp',
@@ -57,6 +67,7 @@ export function createSecurityGroups(name: string, options: SecurityOptions): Se
   });
 
   new aws.vpc.SecurityGroupIngressRule(`${name}-service-in-alb`, {
+    tags: tags(`${name}-service-in-alb`),
     securityGroupId: service.id,
     description: 'From the load balancer',
     ipProtocol: 'tcp',
@@ -66,21 +77,42 @@ export function createSecurityGroups(name: string, options: SecurityOptions): Se
   });
   // The app talks to the database and to AWS APIs (image pulls, logs, parameters) through NAT.
   new aws.vpc.SecurityGroupEgressRule(`${name}-service-out`, {
+    tags: tags(`${name}-service-out`),
     securityGroupId: service.id,
     description: 'Outbound: database, AWS APIs, external services',
     ipProtocol: '-1',
     cidrIpv4: ANYWHERE_IPV4,
   });
 
-  // The only way into the database; it has no egress rules (it initiates no connections).
-  new aws.vpc.SecurityGroupIngressRule(`${name}-db-in-service`, {
-    securityGroupId: database.id,
-    description: 'PostgreSQL from the app tasks',
-    ipProtocol: 'tcp',
-    fromPort: POSTGRES_PORT,
-    toPort: POSTGRES_PORT,
-    referencedSecurityGroupId: service.id,
+  // The migrator pulls its image, reads its parameter and writes logs through NAT, and connects
+  // to the database; nothing connects to it.
+  new aws.vpc.SecurityGroupEgressRule(`${name}-migrator-out`, {
+    tags: tags(`${name}-migrator-out`),
+    securityGroupId: migrator.id,
+    description: 'Outbound: database, AWS APIs',
+    ipProtocol: '-1',
+    cidrIpv4: ANYWHERE_IPV4,
   });
 
-  return { alb, service, database };
+  // The only ways into the database; it has no egress rules (it initiates no connections).
+  const postgresFrom = (suffix: string, description: string, source: Partial<aws.vpc.SecurityGroupIngressRuleArgs>) =>
+    new aws.vpc.SecurityGroupIngressRule(`${name}-db-in-${suffix}`, {
+      tags: tags(`${name}-db-in-${suffix}`),
+      securityGroupId: database.id,
+      description,
+      ipProtocol: 'tcp',
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      ...source,
+    });
+  postgresFrom('service', 'PostgreSQL from the app tasks', { referencedSecurityGroupId: service.id });
+  postgresFrom('migrator', 'PostgreSQL from the migrator task', { referencedSecurityGroupId: migrator.id });
+  options.databaseIngressSecurityGroupIds.forEach((id, index) =>
+    postgresFrom(`sg-${index}`, `PostgreSQL from ${id} (dbIngressSecurityGroupIds)`, { referencedSecurityGroupId: id }),
+  );
+  options.databaseIngressCidrs.forEach((cidr, index) =>
+    postgresFrom(`cidr-${index}`, `PostgreSQL from ${cidr} (dbIngressCidrs)`, { cidrIpv4: cidr }),
+  );
+
+  return { alb, service, migrator, database };
 }

@@ -276,6 +276,7 @@ describe('interruption', () => {
     expect(ctx.lines).toContain("interrupted: the Pulumi engine finishes the operations in flight on stack 'prod'");
     // The fake's SIGINT handler printed this: the engine was interrupted gracefully, not killed.
     expect(ctx.lines).toContain('error: update canceled');
+    expect(await cli.upInterrupted()).toBe(true);
     expect(commands(await cli.calls())).toEqual(['version', 'stack select', 'up']);
     expect(await cli.stackFile()).toBe(STACK_FILE);
   });

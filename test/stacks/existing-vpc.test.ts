@@ -13,13 +13,14 @@ beforeAll(async () => {
     {
       image: 'ghcr.io/acme/shop:2.0.0',
       dbPassword: 'another-long-password-42',
+      dbAppPassword: 'the-apps-own-password-7',
       vpcId: 'vpc-0123456789abcdef0',
       publicSubnetIds: '["subnet-pub-a","subnet-pub-b"]',
       privateSubnetIds: '["subnet-priv-a","subnet-priv-b"]',
       certificateArn: CERTIFICATE,
       publicHostname: 'shop.example.com',
     },
-    ['dbPassword'],
+    ['dbPassword', 'dbAppPassword'],
   );
 });
 
@@ -70,11 +71,13 @@ it('uses the defaults for everything not configured', () => {
     port: 8080,
     healthCheck: { path: '/healthz', healthyThreshold: 2, unhealthyThreshold: 3, interval: 15, timeout: 5 },
   });
-  expect(stack.one('aws:ecs/taskDefinition:TaskDefinition').inputs).toMatchObject({ cpu: '256', memory: '512' });
+  expect(stack.one('aws:ecs/taskDefinition:TaskDefinition', 'app').inputs).toMatchObject({ cpu: '256', memory: '512' });
   expect(stack.one('aws:rds/instance:Instance').inputs).toMatchObject({
     instanceClass: 'db.t4g.micro',
     allocatedStorage: 20,
     engineVersion: '16',
+    // Not a `prod*` stack: no standby unless dbMultiAz says so.
+    multiAz: false,
   });
 });
 

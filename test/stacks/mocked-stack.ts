@@ -15,6 +15,8 @@ export interface RecordedResource {
   name: string;
   id: string;
   inputs: Record<string, unknown>;
+  /** Resource options the program gave it (customTimeouts, protect, dependsOn …). */
+  options: pulumi.CustomResourceOptions;
 }
 
 export interface MockedStack {
@@ -59,21 +61,33 @@ function call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult 
 }
 
 /** Like a `Pulumi.<stack>.yaml`: keys without a namespace belong to the project. */
-export async function runMockedStack(config: Record<string, string>, secretKeys: string[] = []): Promise<MockedStack> {
+export async function runMockedStack(
+  config: Record<string, string>,
+  secretKeys: string[] = [],
+  stackName = 'test',
+): Promise<MockedStack> {
   const resources: RecordedResource[] = [];
+  const options = new Map<string, pulumi.CustomResourceOptions>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
+        if (args.type === 'pulumi:pulumi:Stack') return { id: 'stack', state: {} };
         // `Subnet:app-private-0`: unique across types, unlike logical names (VPC and NAT are both `app`).
         const id = `${args.type.split(':').pop()}:${args.name}`;
-        resources.push({ type: args.type, name: args.name, id, inputs: args.inputs as Record<string, unknown> });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          id,
+          inputs: args.inputs as Record<string, unknown>,
+          options: options.get(`${args.type}::${args.name}`) ?? {},
+        });
         // Autonamed resources get their physical name from the provider; mimic one.
         return { id, state: { name: `${args.name}-physical`, ...args.inputs, ...computed(args.type, args.name) } };
       },
       call,
     },
     PROJECT,
-    'test',
+    stackName,
     false,
   );
   const qualified = (key: string): string => (key.includes(':') ? key : `${PROJECT}:${key}`);
@@ -82,7 +96,17 @@ export async function runMockedStack(config: Record<string, string>, secretKeys:
     secretKeys.map(qualified),
   );
 
-  const program: Record<string, unknown> = await import('../../stacks/index.js');
+  // Resource options never reach the mock monitor; a stack transformation sees them as declared
+  // (it needs the root stack resource, hence runInPulumiStack, as Pulumi runs a program).
+  let program: Record<string, unknown> = {};
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation(({ type, name, opts }) => {
+      options.set(`${type}::${name}`, opts as pulumi.CustomResourceOptions);
+      return undefined;
+    });
+    program = await import('../../stacks/index.js');
+    return undefined;
+  });
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
     outputs[key] = pulumi.Output.isInstance(value) ? await valueOf(value) : value;

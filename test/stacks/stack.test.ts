@@ -7,6 +7,7 @@ import { mockArn, runMockedStack, secretValue, type MockedStack } from './mocked
 
 const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:1.4.2';
 const PASSWORD = 'correct-horse-battery-staple-9';
+const APP_PASSWORD = 'app-role-password-0123456';
 
 let stack: MockedStack;
 
@@ -24,8 +25,9 @@ beforeAll(async () => {
       dbAllocatedStorage: '50',
       dbEngineVersion: '16.4',
       dbPassword: PASSWORD,
+      dbAppPassword: APP_PASSWORD,
     },
-    ['dbPassword'],
+    ['dbPassword', 'dbAppPassword'],
   );
 });
 
@@ -61,25 +63,34 @@ describe('service rollout settings', () => {
     ]);
   });
 
-  it('runs the image from config, with DATABASE_URL injected from a SecureString', () => {
-    const taskDefinition = stack.one('aws:ecs/taskDefinition:TaskDefinition');
+  it("runs the image from config, with the app role's DATABASE_URL injected from a SecureString", () => {
+    const taskDefinition = stack.one('aws:ecs/taskDefinition:TaskDefinition', 'app');
     const [container] = JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as Array<
       Record<string, unknown>
     >;
     expect(container).toMatchObject({ image: IMAGE, portMappings: [{ containerPort: 3000, protocol: 'tcp' }] });
 
-    const parameter = stack.one('aws:ssm/parameter:Parameter');
+    const parameter = stack.one('aws:ssm/parameter:Parameter', 'app-database-url');
     expect(container!.secrets).toEqual([{ name: 'DATABASE_URL', valueFrom: mockArn(parameter.type, parameter.name) }]);
     expect(taskDefinition.inputs.containerDefinitions).not.toContain(PASSWORD);
+    expect(taskDefinition.inputs.containerDefinitions).not.toContain(APP_PASSWORD);
     expect(parameter.inputs.type).toBe('SecureString');
+    // The app's own role, never the master user.
     expect(secretValue(parameter.inputs.value)).toBe(
-      `postgres://app:${PASSWORD}@app.abc123.eu-west-1.rds.amazonaws.com:5432/app?sslmode=require`,
+      `postgres://app_runtime:${APP_PASSWORD}@app.abc123.eu-west-1.rds.amazonaws.com:5432/app?sslmode=require`,
     );
+    expect(container!.environment).toEqual([
+      { name: 'PORT', value: '3000' },
+      { name: 'APP_VERSION', value: '1.4.2' },
+    ]);
+    expect(taskDefinition.inputs.skipDestroy).toBe(true);
   });
 
   it('lets the task execution role read only that parameter', () => {
-    const parameter = stack.one('aws:ssm/parameter:Parameter');
-    const policy = JSON.parse(String(stack.one('aws:iam/rolePolicy:RolePolicy').inputs.policy)) as {
+    const parameter = stack.one('aws:ssm/parameter:Parameter', 'app-database-url');
+    const policy = JSON.parse(
+      String(stack.one('aws:iam/rolePolicy:RolePolicy', 'app-execution-secrets').inputs.policy),
+    ) as {
       Statement: unknown[];
     };
     expect(policy.Statement).toEqual([
@@ -88,7 +99,7 @@ describe('service rollout settings', () => {
   });
 
   it('ships container logs to the stack log group', () => {
-    const taskDefinition = stack.one('aws:ecs/taskDefinition:TaskDefinition');
+    const taskDefinition = stack.one('aws:ecs/taskDefinition:TaskDefinition', 'app');
     const [container] = JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as Array<{
       logConfiguration: unknown;
     }>;
@@ -96,7 +107,7 @@ describe('service rollout settings', () => {
       logDriver: 'awslogs',
       options: { 'awslogs-group': 'app-physical', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'app' },
     });
-    expect(stack.one('aws:cloudwatch/logGroup:LogGroup').inputs.retentionInDays).toBe(30);
+    expect(stack.one('aws:cloudwatch/logGroup:LogGroup', 'app').inputs.retentionInDays).toBe(30);
   });
 });
 
@@ -141,22 +152,36 @@ describe('security groups', () => {
   const ingress = (): Array<Record<string, unknown>> =>
     stack.all('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').map((r) => r.inputs);
 
-  it('accepts the database port only from the service security group', () => {
+  it('accepts the database port only from the service and migrator security groups, and has no egress', () => {
     const database = stack.one('aws:ec2/securityGroup:SecurityGroup', 'app-db');
     const service = stack.one('aws:ec2/securityGroup:SecurityGroup', 'app-service');
+    const migrator = stack.one('aws:ec2/securityGroup:SecurityGroup', 'app-migrator');
     expect(stack.one('aws:rds/instance:Instance').inputs.vpcSecurityGroupIds).toEqual([database.id]);
 
     const intoDatabase = ingress().filter((rule) => rule.securityGroupId === database.id);
-    expect(intoDatabase).toEqual([
-      expect.objectContaining({
-        ipProtocol: 'tcp',
-        fromPort: 5432,
-        toPort: 5432,
-        referencedSecurityGroupId: service.id,
-      }),
-    ]);
-    expect(intoDatabase[0]).not.toHaveProperty('cidrIpv4');
+    expect(intoDatabase).toHaveLength(2);
+    expect(intoDatabase).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ipProtocol: 'tcp',
+          fromPort: 5432,
+          toPort: 5432,
+          referencedSecurityGroupId: service.id,
+        }),
+        expect.objectContaining({
+          ipProtocol: 'tcp',
+          fromPort: 5432,
+          toPort: 5432,
+          referencedSecurityGroupId: migrator.id,
+        }),
+      ]),
+    );
+    expect(intoDatabase.filter((rule) => 'cidrIpv4' in rule)).toEqual([]);
     expect(database.inputs.ingress ?? []).toEqual([]);
+    // No inline egress (the provider then removes AWS's default allow-all) and no egress rule.
+    expect(database.inputs.egress ?? []).toEqual([]);
+    const egress = stack.all('aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule').map((r) => r.inputs);
+    expect(egress.filter((rule) => rule.securityGroupId === database.id)).toEqual([]);
   });
 
   it('opens only HTTP on the ALB to the internet, and the service only to the ALB', () => {
@@ -199,12 +224,17 @@ describe('network', () => {
 });
 
 describe('outputs', () => {
-  it('exposes url, healthUrl, image and dbEndpoint', () => {
+  it('exposes the URLs, the deployed image and version, and what runs the migrator task', () => {
     expect(stack.outputs).toEqual({
       url: 'http://app-123.eu-west-1.elb.amazonaws.com',
       healthUrl: 'http://app-123.eu-west-1.elb.amazonaws.com/internal/health',
       image: IMAGE,
+      version: '1.4.2',
       dbEndpoint: 'app.abc123.eu-west-1.rds.amazonaws.com:5432',
+      cluster: 'app-physical',
+      migratorTaskDefinition: 'app-migrator',
+      migratorSubnetIds: ['Subnet:app-private-0', 'Subnet:app-private-1'],
+      migratorSecurityGroupId: 'SecurityGroup:app-migrator',
     });
   });
 });

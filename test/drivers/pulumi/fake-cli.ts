@@ -43,6 +43,8 @@ export interface FakeCli {
   update(change: (state: FakeState) => void): Promise<void>;
   /** Resolves once a hanging `up` has started. */
   upStarted(): Promise<void>;
+  /** Whether a hanging `up` received SIGINT. */
+  upInterrupted(): Promise<boolean>;
   stackFile(): Promise<string>;
   teardown(): Promise<void>;
 }
@@ -106,6 +108,11 @@ export async function fakePulumiCli(): Promise<FakeCli> {
         await delay(20);
       }
     },
+    upInterrupted: () =>
+      stat(path.join(stateDir, 'up-interrupted')).then(
+        () => true,
+        () => false,
+      ),
     stackFile: () => readFile(path.join(workDir, 'Pulumi.prod.yaml'), 'utf8'),
     async teardown() {
       process.env.PATH = savedPath;

@@ -89,6 +89,7 @@ if (command[0] === 'version') {
   if (args.includes('--refresh')) process.stdout.write(' ~ aws:ecs:Service app refreshing\n');
   if (state.hang) {
     process.on('SIGINT', () => {
+      writeFileSync(path.join(stateDir, 'up-interrupted'), '');
       process.stdout.write('^C received; cancelling. If you would like to terminate immediately, press ^C again.\n');
       fail('error: update canceled');
     });
