@@ -39,44 +39,51 @@ const columns = async (table: string) =>
     )
   ).map((r) => r.c);
 
+/** Jest's limit for the test that releases twice: each applied migration is a Python process of its own. */
+const TWO_RELEASES_MS = 180_000;
+
 describeWithDjango('django release', () => {
-  it('applies pre migrations with Django, rolls out while the old column still exists, then drops it and runs the post data migration', async () => {
-    const project = await djangoProject(db);
-    const r = await runCli(['release', '--artifact', 'v2', '--config', project.config], { cwd: project.root });
-    expect(r.stderr).toContain('succeeded');
-    expect(r.code).toBe(0);
-    // The release read its source once, in one process (the plan helper in `manage.py shell`),
-    // whatever the number of stages; every other process applied one migration.
-    const calls = await project.manageCalls();
-    expect(calls.filter((c) => c !== 'migrate')).toEqual(['shell']);
-    // At rollout time: the pre migrations had run (sku), the dropped column was still there.
-    expect(await project.columnsAtRollout()).toEqual(['id', 'legacy_code', 'name', 'price_cents', 'sku']);
-    expect(await columns('shop_product')).toEqual(['id', 'name', 'price_cents', 'sku']);
-    expect(await db.sql('SELECT name, sku FROM shop_product ORDER BY id')).toEqual([
-      { name: 'lamp', sku: 'SKU-000001' },
-      { name: 'desk', sku: 'SKU-000002' },
-    ]);
-    expect(await db.sql('SELECT display_name FROM accounts_customer')).toEqual([{ display_name: 'ada' }]);
-    expect(
-      await db.sql(
-        "SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = 'shop_product_name_idx'::regclass",
-      ),
-    ).toEqual([{ valid: true }]);
-    expect(await db.sql('SELECT id, phase FROM deployctl.migration ORDER BY applied_at, id')).toEqual([
-      { id: 'accounts.0002_customer_display_name', phase: 'pre' },
-      { id: 'accounts.0003_backfill_display_name', phase: 'pre' },
-      { id: 'accounts.0004_rename_email_to_login', phase: 'pre' },
-      { id: 'shop.0002_product_sku', phase: 'pre' },
-      { id: 'shop.0003_product_name_idx', phase: 'pre' },
-      { id: 'shop.0004_remove_product_legacy_code', phase: 'post' },
-      { id: 'shop.0005_fill_sku', phase: 'post' },
-    ]);
-    // Django recorded its own rows too: it sees nothing left to do.
-    expect(manage(db, ['showmigrations', '--plan'])).not.toContain('[ ]');
-    const again = await runCli(['release', '--artifact', 'v3', '--config', project.config], { cwd: project.root });
-    expect(again.code).toBe(0);
-    expect((await db.sql<{ n: number }>('SELECT count(*)::int AS n FROM deployctl.migration'))[0]!.n).toBe(7);
-  });
+  it(
+    'applies pre migrations with Django, rolls out while the old column still exists, then drops it and runs the post data migration',
+    async () => {
+      const project = await djangoProject(db);
+      const r = await runCli(['release', '--artifact', 'v2', '--config', project.config], { cwd: project.root });
+      expect(r.stderr).toContain('succeeded');
+      expect(r.code).toBe(0);
+      // The release read its source once, in one process (the plan helper in `manage.py shell`),
+      // whatever the number of stages; every other process applied one migration.
+      const calls = await project.manageCalls();
+      expect(calls.filter((c) => c !== 'migrate')).toEqual(['shell']);
+      // At rollout time: the pre migrations had run (sku), the dropped column was still there.
+      expect(await project.columnsAtRollout()).toEqual(['id', 'legacy_code', 'name', 'price_cents', 'sku']);
+      expect(await columns('shop_product')).toEqual(['id', 'name', 'price_cents', 'sku']);
+      expect(await db.sql('SELECT name, sku FROM shop_product ORDER BY id')).toEqual([
+        { name: 'lamp', sku: 'SKU-000001' },
+        { name: 'desk', sku: 'SKU-000002' },
+      ]);
+      expect(await db.sql('SELECT display_name FROM accounts_customer')).toEqual([{ display_name: 'ada' }]);
+      expect(
+        await db.sql(
+          "SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = 'shop_product_name_idx'::regclass",
+        ),
+      ).toEqual([{ valid: true }]);
+      expect(await db.sql('SELECT id, phase FROM deployctl.migration ORDER BY applied_at, id')).toEqual([
+        { id: 'accounts.0002_customer_display_name', phase: 'pre' },
+        { id: 'accounts.0003_backfill_display_name', phase: 'pre' },
+        { id: 'accounts.0004_rename_email_to_login', phase: 'pre' },
+        { id: 'shop.0002_product_sku', phase: 'pre' },
+        { id: 'shop.0003_product_name_idx', phase: 'pre' },
+        { id: 'shop.0004_remove_product_legacy_code', phase: 'post' },
+        { id: 'shop.0005_fill_sku', phase: 'post' },
+      ]);
+      // Django recorded its own rows too: it sees nothing left to do.
+      expect(manage(db, ['showmigrations', '--plan'])).not.toContain('[ ]');
+      const again = await runCli(['release', '--artifact', 'v3', '--config', project.config], { cwd: project.root });
+      expect(again.code).toBe(0);
+      expect((await db.sql<{ n: number }>('SELECT count(*)::int AS n FROM deployctl.migration'))[0]!.n).toBe(7);
+    },
+    TWO_RELEASES_MS,
+  );
 
   it('retries a migration whose lock Django could not get within lock_timeout (LockNotAvailable), then applies it', async () => {
     const project = await djangoProject(db, { lockTimeoutMs: 100 });
