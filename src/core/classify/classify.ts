@@ -13,6 +13,7 @@ import { createdRelations, normalizeRelation } from '../sql/created.js';
 import { parseSql, type ParsedStatement } from '../sql/parse.js';
 import { mustRunOutsideTransaction } from '../sql/transaction.js';
 import { readDirectives, type Directives } from '../sql/directives.js';
+import { proceduralFindings } from './procedural.js';
 import type { MigrationFile } from '../migration.js';
 
 export type MigrationPhase = Phase | 'mixed';
@@ -74,14 +75,17 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
     catalog: options.catalog,
   };
   const byKind = rulesByKind(rules);
+  const judge = (stmt: ParsedStatement, ctx: RuleContext): Finding[] => {
+    let findings = (byKind.get(stmt.kind) ?? byKind.get(ANY_KIND)!).flatMap((rule) => rule.check(stmt, ctx));
+    if (findings.length === 0) findings = UNRECOGNIZED.check(stmt, ctx);
+    for (const rel of createdRelations(stmt)) created.add(normalizeRelation(rel));
+    return findings;
+  };
   const statements = parsed.statements.map((stmt) => {
-    let findings: ClassifiedFinding[] = (byKind.get(stmt.kind) ?? byKind.get(ANY_KIND)!).flatMap((rule) =>
-      rule.check(stmt, context),
-    );
-    if (findings.length === 0) findings = UNRECOGNIZED.check(stmt, context);
+    let findings: ClassifiedFinding[] = judge(stmt, context);
+    findings.push(...proceduralFindings(stmt, context, judge, migration.file));
     findings = findings.map((f) => downgradeOnEmptyTable(f, context));
     findings = applyAllows(findings, stmt, parsed.statements, directives, usedAllows);
-    for (const rel of createdRelations(stmt)) created.add(normalizeRelation(rel));
     return summarise(stmt, findings);
   });
 
