@@ -41,6 +41,9 @@ const COLUMN_TYPES: Record<string, string> = {
 /** Objects whose shape matters to the statement: created as written instead of generically. */
 const SHAPES: Record<string, { sql: string; columns?: Record<string, string[]> }> = {
   'table:public.measurements': { sql: 'CREATE TABLE measurements (id int, at date) PARTITION BY RANGE (at)' },
+  'table:public.measurements_2023': {
+    sql: "CREATE TABLE measurements_2023 PARTITION OF measurements FOR VALUES FROM ('2023-01-01') TO ('2024-01-01')",
+  },
   'table:public.measurements_2024': { sql: 'CREATE TABLE measurements_2024 (id int, at date)' },
   'table:Log.Events': { sql: 'CREATE UNLOGGED TABLE "Log"."Events" (id int PRIMARY KEY)' },
   'index:public.users_email_idx': {

@@ -76,8 +76,8 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
   };
   const byKind = rulesByKind(rules);
   const judge = (stmt: ParsedStatement, ctx: RuleContext): Finding[] => {
-    let findings = (byKind.get(stmt.kind) ?? byKind.get(ANY_KIND)!).flatMap((rule) => rule.check(stmt, ctx));
-    if (findings.length === 0) findings = UNRECOGNIZED.check(stmt, ctx);
+    const findings = (byKind.get(stmt.kind) ?? byKind.get(ANY_KIND)!).flatMap((rule) => rule.check(stmt, ctx));
+    if (findings.every((f) => f.advisory)) findings.push(...UNRECOGNIZED.check(stmt, ctx));
     for (const rel of createdRelations(stmt)) created.add(normalizeRelation(rel));
     return findings;
   };
@@ -181,7 +181,7 @@ function applyAllows(
 }
 
 function summarise(stmt: ParsedStatement, findings: ClassifiedFinding[]): ClassifiedStatement {
-  const deciding = findings.filter((f) => !f.allowed);
+  const deciding = findings.filter((f) => !f.allowed && !f.advisory);
   let lock: LockMode | undefined;
   let relation: string | undefined;
   for (const f of findings) {

@@ -23,6 +23,7 @@ import { renameTable } from './rename-table.js';
 import { renameObject } from './rename-object.js';
 import { setLoggedUnlogged } from './set-logged-unlogged.js';
 import { setTablespace } from './set-tablespace.js';
+import { detachPartition } from './detach-partition.js';
 import { alterTableOther } from './alter-table-other.js';
 import { unrecognizedAlterCommand } from './unrecognized-alter-command.js';
 import { createTable } from './create-table.js';
@@ -136,6 +137,7 @@ export const RULES: readonly Rule[] = [
   renameObject,
   setLoggedUnlogged,
   setTablespace,
+  detachPartition,
   alterTableOther,
   unrecognizedAlterCommand,
 ];
