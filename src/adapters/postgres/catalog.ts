@@ -18,8 +18,16 @@ export async function readCatalog(db: Db): Promise<CatalogFacts> {
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p', 'm')
        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`);
-  const columns = await db.query<{ schema: string; table: string; column: string; type: string; not_null: boolean }>(`
-    SELECT n.nspname AS schema, c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null
+  const columns = await db.query<{
+    schema: string;
+    table: string;
+    column: string;
+    type: string;
+    not_null: boolean;
+    has_default: boolean;
+  }>(`
+    SELECT n.nspname AS schema, c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
+           a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '' AS has_default
       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p', 'm') AND a.attnum > 0 AND NOT a.attisdropped
        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`);
@@ -57,6 +65,11 @@ export async function readCatalog(db: Db): Promise<CatalogFacts> {
       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
       JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_am am ON am.oid = ic.relam
      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`);
+  const constraints = await db.query<{ schema: string; table: string; name: string; type: string }>(`
+    SELECT n.nspname AS schema, c.relname AS table, k.conname AS name,
+           CASE WHEN k.contype = 'f' AND k.confdeltype IN ('c', 'n', 'd') THEN 'f-action' ELSE k.contype::text END AS type
+      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')`);
   const checkColumns = await db.query<{ schema: string; table: string; column: string }>(`
     SELECT DISTINCT n.nspname AS schema, c.relname AS table, a.attname AS column
       FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -92,7 +105,11 @@ export async function readCatalog(db: Db): Promise<CatalogFacts> {
   }
   for (const c of columns.rows) {
     const t = facts.tables[`${c.schema}.${c.table}`];
-    if (t) t.columns[c.column] = { type: c.type, notNull: c.not_null };
+    if (t) t.columns[c.column] = { type: c.type, notNull: c.not_null, hasDefault: c.has_default };
+  }
+  for (const k of constraints.rows) {
+    const t = facts.tables[`${k.schema}.${k.table}`];
+    if (t) (t.constraints ??= {})[k.name] = k.type;
   }
   for (const c of checkColumns.rows) {
     const t = facts.tables[`${c.schema}.${c.table}`];

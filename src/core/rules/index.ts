@@ -17,6 +17,7 @@ import { addUniqueConstraint } from './add-unique-constraint.js';
 import { addConstraintUsingIndex } from './add-constraint-using-index.js';
 import { validateConstraint } from './validate-constraint.js';
 import { dropColumn } from './drop-column.js';
+import { dropRequiredColumn } from './drop-required-column.js';
 import { dropConstraint } from './drop-constraint.js';
 import { renameColumn } from './rename-column.js';
 import { renameTable } from './rename-table.js';
@@ -131,6 +132,7 @@ export const RULES: readonly Rule[] = [
   addConstraintUsingIndex,
   validateConstraint,
   dropColumn,
+  dropRequiredColumn,
   dropConstraint,
   renameColumn,
   renameTable,

@@ -12,7 +12,10 @@ export interface TableFacts {
   /** Columns that already carry a validated `CHECK (col IS NOT NULL)`. */
   notNullChecks: string[];
   /** Columns and their declared types as `format_type` prints them. */
-  columns: Record<string, { type: string; notNull: boolean }>;
+  columns: Record<string, { type: string; notNull: boolean; hasDefault?: boolean }>;
+  /** Constraints by name and `pg_constraint.contype` (c check, f foreign key, u unique, p primary key, x exclusion);
+   * `f-action` for a foreign key whose ON DELETE cascades or sets values, which the old code may rely on. */
+  constraints?: Record<string, string>;
   /** Columns named by a validated CHECK constraint (re-checked when their type changes). */
   checkColumns?: string[];
   /** Indexes on the table: rebuilt under the table's lock when a column they use changes type. */
