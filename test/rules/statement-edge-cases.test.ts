@@ -148,31 +148,65 @@ describe('concurrently-in-transaction', () => {
     expect(m.statements[1]!.findings.map((f) => f.rule)).toContain('concurrently-in-transaction');
   });
 
-  it('fires on ALTER TYPE … ADD VALUE beside other statements before PostgreSQL 12 only', () => {
-    const sql = "ALTER TYPE status ADD VALUE 'gone';\nCREATE TABLE t (id int);";
-    expect(classify(sql, { serverVersion: 110000, tables: {} }).phase).toBe('unsafe');
-    expect(classify(sql, { serverVersion: 150000, tables: {} }).phase).toBe('pre');
+  it('runs ALTER TYPE … ADD VALUE outside a transaction before PostgreSQL 12 only, warning on what precedes it', () => {
+    const sql = "CREATE TABLE t (id int);\nALTER TYPE status ADD VALUE 'gone';";
+    const old = classify(sql, { serverVersion: 110000, tables: {} });
+    expect(old).toMatchObject({ phase: 'pre', transactional: false });
+    expect(rulesOf(old)[0]).toContain('concurrently-in-transaction');
+    const current = classify(sql, { serverVersion: 150000, tables: {} });
+    expect(current).toMatchObject({ phase: 'pre', transactional: true });
+    expect(rulesOf(current).flat()).not.toContain('concurrently-in-transaction');
   });
 
-  it('names the neighbour line and tells to split the file', () => {
+  it('judges each statement of a file without a transaction by its own hazard, and warns on one that cannot be repeated', () => {
     const m = classify('CREATE TABLE a (id int);\n\nDROP INDEX CONCURRENTLY old_idx;');
-    const f = m.statements[1]!.findings.find((x) => x.rule === 'concurrently-in-transaction')!;
-    expect(f.message).toContain('line 1');
-    expect(f.fix).toContain('DROP INDEX CONCURRENTLY old_idx;');
+    expect(m.transactional).toBe(false);
+    expect(m.statements.map((s) => s.phase)).toEqual(['pre', 'post']);
+    const f = m.statements[0]!.findings.find((x) => x.rule === 'concurrently-in-transaction')!;
+    expect(f).toMatchObject({ advisory: true });
+    expect(f.message).toContain('line 3');
+    expect(f.fix).toContain('IF NOT EXISTS');
+  });
+
+  it('gives pre, pre to ADD COLUMN then CREATE INDEX CONCURRENTLY on it, and post, post to two DROP INDEX CONCURRENTLY', () => {
+    const add = classify(
+      'ALTER TABLE t ADD COLUMN IF NOT EXISTS x int;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_x ON t (x);',
+    );
+    expect(add.statements.map((s) => s.phase)).toEqual(['pre', 'pre']);
+    expect(add.phase).toBe('pre');
+    expect(rulesOf(add).flat()).not.toContain('concurrently-in-transaction');
+    const drops = classify('DROP INDEX CONCURRENTLY IF EXISTS a_idx;\nDROP INDEX CONCURRENTLY IF EXISTS b_idx;');
+    expect(drops.statements.map((s) => s.phase)).toEqual(['post', 'post']);
+    expect(drops.phase).toBe('post');
+  });
+
+  it('still lets unrecognized-statement judge a statement that only carries the warning', () => {
+    const m = classify('CREATE ROLE reporting;\nCREATE INDEX CONCURRENTLY i ON t (a);');
+    expect(m.statements[0]!.findings.map((f) => f.rule)).toEqual(
+      expect.arrayContaining(['concurrently-in-transaction', 'unrecognized-statement']),
+    );
+  });
+
+  it('plans DETACH PARTITION … CONCURRENTLY outside a transaction, as post', () => {
+    const m = classify('ALTER TABLE measurements DETACH PARTITION measurements_2023 CONCURRENTLY;');
+    expect(m.transactional).toBe(false);
+    expect(m.phase).toBe('post');
+    expect(classify('ALTER TABLE measurements DETACH PARTITION measurements_2023;').transactional).toBe(true);
   });
 });
 
 describe('directives', () => {
   it('lets a reviewed DO block through with an allow and a reason', () => {
     const m = classify(
-      '-- deployctl:allow do-block creates the app role only when missing\nDO $$ BEGIN CREATE ROLE app; EXCEPTION WHEN duplicate_object THEN NULL; END $$;',
+      "-- deployctl:allow do-block adds the label only when missing\nDO $$ BEGIN EXECUTE format('ALTER TYPE mood ADD VALUE %L', 'sad'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
     );
     expect(m.phase).toBe('pre');
-    expect(m.statements[0]!.findings[0]!.allowed).toBe('creates the app role only when missing');
+    expect(m.statements[0]!.findings[0]!.allowed).toBe('adds the label only when missing');
   });
 
-  it('blocks a DO block without one', () => {
-    expect(classify('DO $$ BEGIN PERFORM 1; END $$;').phase).toBe('unsafe');
+  it('blocks a DO block with dynamic SQL without one', () => {
+    expect(classify("DO $$ BEGIN EXECUTE 'SELECT 1'; END $$;").phase).toBe('unsafe');
+    expect(classify('DO $$ BEGIN PERFORM 1; END $$;').phase).toBe('pre');
   });
 });
 

@@ -7,7 +7,8 @@
  * (a partitioned table, a foreign key, a unique index); SHAPES spells those out.
  */
 import type pg from 'pg';
-import { parseSql } from '../../src/core/sql/parse.js';
+import { parseSql, type ParsedStatement } from '../../src/core/sql/parse.js';
+import { doSource, readPlpgsql } from '../../src/core/sql/plpgsql.js';
 import { collect, tableOf, type Needs } from './fixture-references.js';
 
 /** Roles examples grant to or own by; roles are server-wide, so the test creates them once. */
@@ -40,6 +41,9 @@ const COLUMN_TYPES: Record<string, string> = {
 /** Objects whose shape matters to the statement: created as written instead of generically. */
 const SHAPES: Record<string, { sql: string; columns?: Record<string, string[]> }> = {
   'table:public.measurements': { sql: 'CREATE TABLE measurements (id int, at date) PARTITION BY RANGE (at)' },
+  'table:public.measurements_2023': {
+    sql: "CREATE TABLE measurements_2023 PARTITION OF measurements FOR VALUES FROM ('2023-01-01') TO ('2024-01-01')",
+  },
   'table:public.measurements_2024': { sql: 'CREATE TABLE measurements_2024 (id int, at date)' },
   'table:Log.Events': { sql: 'CREATE UNLOGGED TABLE "Log"."Events" (id int PRIMARY KEY)' },
   'index:public.users_email_idx': {
@@ -71,6 +75,13 @@ const SHAPES: Record<string, { sql: string; columns?: Record<string, string[]> }
 };
 
 /** SQL that creates what `sql` needs, in dependency order. Reads the server's built-in functions. */
+function doBlockStatements(s: ParsedStatement): ParsedStatement[] {
+  const source = doSource(s);
+  const code = source?.language === 'plpgsql' ? readPlpgsql(source, undefined) : undefined;
+  if (!code || 'error' in code) return [];
+  return code.statements.filter((c) => !c.expression).flatMap((c) => parseSql(c.sql, 'example.sql').statements);
+}
+
 export async function fixtureSetup(sql: string, db: pg.Client): Promise<string[]> {
   const needs: Needs = {
     tables: new Map(),
@@ -82,7 +93,11 @@ export async function fixtureSetup(sql: string, db: pg.Client): Promise<string[]
     notNull: new Set(),
     functionCalls: [],
   };
-  for (const s of parseSql(sql, 'example.sql').statements) collect(s.node, needs);
+  for (const s of parseSql(sql, 'example.sql').statements) {
+    collect(s.node, needs);
+    // What a DO block's static statements reference is needed as much as what top-level ones do.
+    for (const inner of doBlockStatements(s)) collect(inner.node, needs);
+  }
 
   // Database-wide statements (ANALYZE, VACUUM FULL, CLUSTER) need a table to work on; CLUSTER one that was clustered before.
   const out: string[] = [
@@ -172,7 +187,8 @@ export async function fixtureSetup(sql: string, db: pg.Client): Promise<string[]
   }
 
   for (const call of needs.functionCalls) {
-    if (needs.objects.has(`function:${call.schema}.${call.name}`)) continue;
+    if (needs.objects.has(`function:${call.schema}.${call.name}`) || needs.created.has(`function:${call.name}`))
+      continue;
     const { rows } = await db.query('SELECT 1 FROM pg_proc WHERE proname = $1', [call.name]);
     if (rows.length > 0) continue;
     const args = Array.from({ length: call.args }, () => 'int').join(', ');

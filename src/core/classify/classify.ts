@@ -15,6 +15,7 @@ import { createdObjects, normalizeRelation, renamedRelation, type CreateMode } f
 import { parseSql, type ParsedSql, type ParsedStatement } from '../sql/parse.js';
 import { mustRunOutsideTransaction } from '../sql/transaction.js';
 import { readDirectives, type Directives } from '../sql/directives.js';
+import { proceduralFindings } from './procedural.js';
 import type { MigrationFile } from '../migration.js';
 
 export type MigrationPhase = Phase | 'mixed';
@@ -135,6 +136,11 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
   };
   const byKind = rulesByKind(rules);
   const missing: ClassifiedMigration['problems'] = [];
+  const judge = (stmt: ParsedStatement, ctx: RuleContext): Finding[] => {
+    const findings = (byKind.get(stmt.kind) ?? byKind.get(ANY_KIND)!).flatMap((rule) => rule.check(stmt, ctx));
+    if (findings.every((f) => f.advisory)) findings.push(...UNRECOGNIZED.check(stmt, ctx));
+    return findings;
+  };
   const statements = parsed.statements.map((stmt) => {
     current = stmt.index;
     const absent = scope.missingRelation(stmt);
@@ -145,10 +151,8 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
         message: `${migration.file}:${stmt.line}: relation ${absent} does not exist: not in the database and not created by an earlier pending migration of this release. Check the name (and schema), or add the migration that creates it.`,
       });
     const held = scope.heldLock();
-    let findings: ClassifiedFinding[] = (byKind.get(stmt.kind) ?? byKind.get(ANY_KIND)!).flatMap((rule) =>
-      rule.check(stmt, context),
-    );
-    if (findings.length === 0) findings = UNRECOGNIZED.check(stmt, context);
+    let findings: ClassifiedFinding[] = judge(stmt, context);
+    findings.push(...proceduralFindings(stmt, context, judge, migration.file));
     findings = findings.map((f) => downgradeOnEmptyTable(f, context));
     findings = applyAllows(findings, stmt, parsed.statements, directives, usedAllows);
     scope.after(stmt, findings);
@@ -389,7 +393,7 @@ function applyAllows(
 }
 
 function summarise(stmt: ParsedStatement, findings: ClassifiedFinding[]): ClassifiedStatement {
-  const deciding = findings.filter((f) => !f.allowed);
+  const deciding = findings.filter((f) => !f.allowed && !f.advisory);
   let lock: LockMode | undefined;
   let relation: string | undefined;
   for (const f of findings) {

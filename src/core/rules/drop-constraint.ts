@@ -10,7 +10,11 @@ import type { ParsedStatement } from '../sql/parse.js';
  * (measured on PostgreSQL 15). It relaxes the schema, but the old code may rely on what it
  * enforced: `INSERT … ON CONFLICT (col)` needs the unique constraint, error handling may expect
  * a violation, `ON DELETE CASCADE` cleans up children. So it runs after the rollout (`post`),
- * unless the constraint was added earlier in the same migration or its table is new.
+ * unless the constraint was added earlier in the same migration or its table is new. A CHECK or
+ * foreign-key constraint (its type read from the catalog, `pg_constraint.contype`) is different:
+ * dropping it only relaxes what the database accepts, which the new code may need before it
+ * writes new values, so it is `pre` — except a foreign key whose ON DELETE cascades or sets values,
+ * whose clean-up the old code may rely on (`post`).
  */
 export const dropConstraint: Rule = {
   id: 'drop-constraint',
@@ -27,6 +31,14 @@ export const dropConstraint: Rule = {
           ...base,
           phase: 'pre',
           message: `DROP CONSTRAINT ${name} on ${alter.table}: added earlier in this migration, so no app code relies on it yet.`,
+        };
+      }
+      const type = ctx.table(alter.table)?.constraints?.[name];
+      if (type === 'c' || type === 'f') {
+        return {
+          ...base,
+          phase: 'pre',
+          message: `DROP CONSTRAINT ${name} on ${alter.table}: the catalog shows a ${type === 'c' ? 'CHECK' : 'foreign-key'} constraint; dropping it only relaxes what the database accepts, which the new code may need before it writes new values, and the old code keeps writing values it always could. Catalog-only, ACCESS EXCLUSIVE for an instant${type === 'f' ? ' (also on the referenced table)' : ''}.`,
         };
       }
       return {

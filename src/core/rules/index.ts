@@ -17,12 +17,14 @@ import { addUniqueConstraint } from './add-unique-constraint.js';
 import { addConstraintUsingIndex } from './add-constraint-using-index.js';
 import { validateConstraint } from './validate-constraint.js';
 import { dropColumn } from './drop-column.js';
+import { dropRequiredColumn } from './drop-required-column.js';
 import { dropConstraint } from './drop-constraint.js';
 import { renameColumn } from './rename-column.js';
 import { renameTable } from './rename-table.js';
 import { renameObject } from './rename-object.js';
 import { setLoggedUnlogged } from './set-logged-unlogged.js';
 import { setTablespace } from './set-tablespace.js';
+import { detachPartition } from './detach-partition.js';
 import { alterTableOther } from './alter-table-other.js';
 import { unrecognizedAlterCommand } from './unrecognized-alter-command.js';
 import { createTable } from './create-table.js';
@@ -132,12 +134,14 @@ export const RULES: readonly Rule[] = [
   addConstraintUsingIndex,
   validateConstraint,
   dropColumn,
+  dropRequiredColumn,
   dropConstraint,
   renameColumn,
   renameTable,
   renameObject,
   setLoggedUnlogged,
   setTablespace,
+  detachPartition,
   alterTableOther,
   unrecognizedAlterCommand,
 ];

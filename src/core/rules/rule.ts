@@ -41,6 +41,11 @@ export interface Finding {
    * the old code: on an empty table it is instant, so the classifier may downgrade it to `pre`.
    */
   sizeDependent?: boolean;
+  /**
+   * A warning: shown with the statement, but it never decides the phase and does not count as
+   * recognising the statement (the other rules, or unrecognized-statement, still judge it).
+   */
+  advisory?: boolean;
 }
 
 export interface RuleContext {

@@ -2,6 +2,7 @@ import type { Node } from 'libpg-query';
 import { as, nameList } from '../sql/ast.js';
 import { strongestQueryLock } from './support/query-locks.js';
 import { walk } from './support/volatility.js';
+import { plpgsqlFunctionsBefore } from '../sql/plpgsql.js';
 import type { Finding, Rule } from './rule.js';
 
 /** Functions that take advisory locks: they coordinate with other deployers, not with the app's tables. */
@@ -62,16 +63,19 @@ export const KNOWN_HARMLESS_CALLS: ReadonlySet<string> = new Set(
  * knows are `pre`: setval()/nextval() take ROW EXCLUSIVE on the sequence named (measured on
  * PostgreSQL 15), which blocks no app query; advisory-lock calls and set_config() touch no table;
  * plain reads take ACCESS SHARE. Any other function may do anything — like a DO block, deployctl
- * cannot see inside it, so it blocks until reviewed. SELECT … INTO and SELECTs whose WITH
+ * cannot see inside it, so it blocks until reviewed — unless the same migration created it
+ * with LANGUAGE plpgsql before the call: then its body is read and classified (do-block). SELECT … INTO and SELECTs whose WITH
  * clause writes (data-modifying CTEs) are not plain reads and are left to unrecognized-statement.
  */
 export const selectStatement: Rule = {
   id: 'select-statement',
   summary: 'SELECT: reads, setval(), advisory locks; other function calls need review',
   kinds: ['SelectStmt'],
-  check(s) {
+  check(s, ctx) {
     const select = as(s.node, 'SelectStmt');
     if (!select || select.intoClause || writesData(select.withClause)) return [];
+    // PL/pgSQL functions created earlier in this migration are read and classified (do-block).
+    const readable = plpgsqlFunctionsBefore(ctx.statements, s.index);
     const calls: { name: string; args: Node[] }[] = [];
     walk(s.node, (n) => {
       const call = as(n, 'FuncCall');
@@ -86,7 +90,12 @@ export const selectStatement: Rule = {
         });
     });
     const opaque = calls.filter(
-      (c) => !READ_ONLY.has(c.name) && !ADVISORY.has(c.name) && c.name !== 'setval' && c.name !== 'nextval',
+      (c) =>
+        !READ_ONLY.has(c.name) &&
+        !ADVISORY.has(c.name) &&
+        c.name !== 'setval' &&
+        c.name !== 'nextval' &&
+        !readable.has(c.name),
     );
     if (opaque.length > 0) {
       const names = [...new Set(opaque.map((c) => `${c.name}()`))].join(', ');
@@ -135,11 +144,11 @@ export const selectStatement: Rule = {
       'SELECT pg_sleep(0.05)',
       'SELECT backfill_emails()',
       'SELECT "Shop".rebuild_totals(10)',
+      'DO $$ BEGIN PERFORM backfill(); END $$',
     ],
     silent: [
       'SELECT * INTO archive FROM orders',
       'WITH gone AS (DELETE FROM t RETURNING id) SELECT count(*) FROM gone',
-      'DO $$ BEGIN PERFORM backfill(); END $$',
     ],
   },
 };

@@ -12,11 +12,36 @@ export interface TableFacts {
   /** Columns that already carry a validated `CHECK (col IS NOT NULL)`. */
   notNullChecks: string[];
   /** Columns and their declared types as `format_type` prints them. */
-  columns: Record<string, { type: string; notNull: boolean }>;
+  columns: Record<string, { type: string; notNull: boolean; hasDefault?: boolean }>;
+  /** Constraints by name and `pg_constraint.contype` (c check, f foreign key, u unique, p primary key, x exclusion);
+   * `f-action` for a foreign key whose ON DELETE cascades or sets values, which the old code may rely on. */
+  constraints?: Record<string, string>;
+  /** Columns named by a validated CHECK constraint (re-checked when their type changes). */
+  checkColumns?: string[];
+  /** Indexes on the table: rebuilt under the table's lock when a column they use changes type. */
+  indexes?: IndexFacts[];
+}
+
+export interface IndexFacts {
+  name: string;
+  /** Size on disk in bytes. */
+  bytes: number;
+  /** Access method (`btree`, `gin`…). */
+  am: string;
+  /** Key columns (an expression key is ''), with each key's operator class and its input type. */
+  columns: string[];
+  opclasses: string[];
+  opclassTypes: string[];
 }
 
 export interface CatalogFacts {
   serverVersion: number;
+  /** The session TimeZone a migration runs with (PostgreSQL 12+ skips the timestamp → timestamptz rewrite under UTC). */
+  timeZone?: string;
+  /** Binary-coercible casts (`pg_cast.castmethod = 'b'`) as `source>target`, types named as the parser names them. */
+  binaryCasts?: string[];
+  /** Default operator class per access method and exact input type: `btree:text` → `text_ops`. */
+  defaultOpclasses?: Record<string, string>;
   /** Keyed by `schema.table`. */
   tables: Record<string, TableFacts>;
   /**

@@ -9,6 +9,10 @@ export function mustRunOutsideTransaction(s: ParsedStatement, serverVersion: num
   const n = s.node;
   if (as(n, 'IndexStmt')?.concurrent) return true;
   if (as(n, 'DropStmt')?.concurrent) return true;
+  // DETACH PARTITION … CONCURRENTLY commits between its two phases.
+  const alter = as(n, 'AlterTableStmt');
+  if ((alter?.cmds ?? []).some((c) => as(as(c, 'AlterTableCmd')?.def, 'PartitionCmd')?.concurrent === true))
+    return true;
   if (as(n, 'VacuumStmt')?.is_vacuumcmd) return true;
   const reindex = as(n, 'ReindexStmt');
   if (reindex && (reindex.params ?? []).some((p) => as(p, 'DefElem')?.defname === 'concurrently')) return true;

@@ -32,6 +32,8 @@ const SUBCOMMANDS: Partial<Record<AlterTableType, Subcommand>> = {
   AT_SetLogged: { rule: 'set-logged-unlogged', lock: AEL },
   AT_SetUnLogged: { rule: 'set-logged-unlogged', lock: AEL },
   AT_SetTableSpace: { rule: 'set-tablespace', lock: AEL },
+  AT_DetachPartition: { rule: 'detach-partition', lock: AEL },
+  AT_DetachPartitionFinalize: { rule: 'detach-partition', lock: SUE },
   AT_SetStatistics: { rule: 'alter-table-other', lock: SUE },
   AT_SetOptions: { rule: 'alter-table-other', lock: SUE },
   AT_ResetOptions: { rule: 'alter-table-other', lock: SUE },
