@@ -141,6 +141,12 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
     if (findings.every((f) => f.advisory)) findings.push(...UNRECOGNIZED.check(stmt, ctx));
     return findings;
   };
+  // Statements inside procedural code are not release definitions: what they create is recorded as they are judged.
+  const judgeInner = (stmt: ParsedStatement, ctx: RuleContext): Finding[] => {
+    const findings = judge(stmt, ctx);
+    scope.createdInside(stmt, migration.file);
+    return findings;
+  };
   const statements = parsed.statements.map((stmt) => {
     current = stmt.index;
     const absent = scope.missingRelation(stmt);
@@ -152,7 +158,7 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
       });
     const held = scope.heldLock();
     let findings: ClassifiedFinding[] = judge(stmt, context);
-    findings.push(...proceduralFindings(stmt, context, judge, migration.file));
+    findings.push(...proceduralFindings(stmt, context, judgeInner, migration.file));
     findings = findings.map((f) => downgradeOnEmptyTable(f, context));
     findings = applyAllows(findings, stmt, parsed.statements, directives, usedAllows);
     scope.after(stmt, findings);
@@ -280,6 +286,15 @@ class ReleaseScope {
       if (!prev || strongerLock(prev.lock, f.lock) !== prev.lock)
         this.held.set(key, { lock: f.lock, relation: f.relation, index: s.index, line: s.line });
     }
+  }
+
+  /** Objects created by a statement inside a DO block or a called function (not a release definition). */
+  createdInside(s: ParsedStatement, file: string): void {
+    for (const o of createdObjects(s))
+      if (o.mode === 'create' && !this.created.has(o.name)) {
+        this.defined.add(o.name);
+        this.created.set(o.name, { file, line: s.line });
+      }
   }
 
   private define(d: ReleaseDefinition): void {
