@@ -41,7 +41,7 @@ describe('contract steps never run early', () => {
     const run = startCli(p.args('release', '--artifact', 'v2'));
     await waitFor('the deploy command running', p.waiting);
     const [{ n }] = await db.sql<{ n: number }>(
-      "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted",
+      "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     );
     expect(n).toBe(1);
     // The lock is free now; the post migration is still refused: the release is unfinished.

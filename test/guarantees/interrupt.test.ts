@@ -37,7 +37,7 @@ async function setUp(opts: { retryAttempts?: number } = {}): Promise<FaultProjec
 const waitingMigration = (): Promise<number> =>
   waitFor('the migration waiting for its lock', async () => {
     const rows = await db.sql<{ pid: number }>(
-      "SELECT pid FROM pg_stat_activity WHERE application_name = 'deployctl migrate' AND wait_event_type = 'Lock'",
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'deployctl migrate' AND wait_event_type = 'Lock'",
     );
     return rows[0]?.pid;
   });
@@ -97,7 +97,12 @@ describe('interrupts and lost connections tell the truth', () => {
     // The lock connection was idle and goes at once; the waiting statement stays and queues the app.
     await waitFor(
       'the release lock freed',
-      async () => (await db.sql("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted")).length === 0,
+      async () =>
+        (
+          await db.sql(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+          )
+        ).length === 0,
     );
     expect(await backendAlive(orphan)).toBe(true);
     const second = startCli(p.args('migrate', '--phase', 'pre'));
