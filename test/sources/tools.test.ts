@@ -11,7 +11,12 @@ import { migrateCommand } from '../../src/engine/migrate/migrate.js';
 import { readSnapshot } from '../../src/engine/snapshot.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { shownPath } from '../../src/adapters/sources/tools/files.js';
-import { APPLIED_SCHEMA, fixtureProject, sha256, TOOL_FIXTURES } from './support.js';
+import { APPLIED_SCHEMA, FIXTURES, fixtureProject, sha256, TOOL_FIXTURES } from './support.js';
+import { detectPrisma } from '../../src/adapters/sources/tools/prisma.js';
+import { detectDrizzle } from '../../src/adapters/sources/tools/drizzle.js';
+import { detectGolangMigrate } from '../../src/adapters/sources/tools/golang-migrate.js';
+import { detectDbmate } from '../../src/adapters/sources/tools/dbmate.js';
+import { detectNodePgMigrate } from '../../src/adapters/sources/tools/node-pg-migrate.js';
 
 let db: TestDatabase;
 beforeEach(async () => {
@@ -134,6 +139,23 @@ describe('golang-migrate outside a transaction', () => {
 });
 
 describe('reading the layouts', () => {
+  it('each layout is detected in its own fixture project and in no other', async () => {
+    const detectors = {
+      prisma: detectPrisma,
+      drizzle: detectDrizzle,
+      'golang-migrate': detectGolangMigrate,
+      dbmate: detectDbmate,
+      'node-pg-migrate': detectNodePgMigrate,
+    };
+    for (const f of TOOL_FIXTURES) {
+      const root = path.join(FIXTURES, f.tool);
+      const found = await Promise.all(
+        Object.entries(detectors).map(async ([tool, detect]) => [tool, await detect(root)] as const),
+      );
+      expect(found.filter(([, dir]) => dir !== undefined)).toEqual([[f.tool, path.join(root, f.dir)]]);
+    }
+  });
+
   it('prisma: refuses migrations written for another provider, naming migration_lock.toml:line', async () => {
     const f = TOOL_FIXTURES.find((x) => x.tool === 'prisma')!;
     const { root, config } = await fixtureProject(f, db);
