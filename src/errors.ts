@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'DRIFT'
   | 'CHECK_FAILED'
   | 'TRACE_DISAGREES'
+  | 'PACKAGE_MISSING'
   | 'INTERNAL';
 
 export interface ErrorFields {

@@ -33,6 +33,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   DRIFT: EXIT.failed,
   CHECK_FAILED: EXIT.failed,
   TRACE_DISAGREES: EXIT.failed,
+  PACKAGE_MISSING: EXIT.usage,
   INTERNAL: EXIT.failed,
 };
 

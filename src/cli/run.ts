@@ -5,6 +5,7 @@
 import { isDeployctlError } from '../errors.js';
 import { exitCodeFor, EXIT } from './exit.js';
 import { scrub, type CliContext } from './context.js';
+import { packageVersion } from './version.js';
 
 type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
@@ -72,6 +73,10 @@ export function usage(): string {
 
 export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const [name, ...args] = argv;
+  if (name === '--version' || name === '-V') {
+    ctx.io.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     ctx.io.stdout.write(`${usage()}\n`);
     return name ? EXIT.ok : EXIT.usage;
