@@ -1,10 +1,8 @@
 /** What every command adapter gets: streams, environment, and the helpers built from them. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock } from '../clock.js';
 import { type Clock } from '../ports.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { checkDatabaseUrl, redactSecrets } from '../adapters/postgres/url.js';
-import { DeployctlError } from '../errors.js';
 import { createReporter, outputMode, type Reporter } from './reporter.js';
 import { styleFor, type Style } from './style.js';
 
@@ -28,24 +26,6 @@ export const scrub =
   (ctx: CliContext) =>
   (s: string): string =>
     redactSecrets(s, ctx.secrets);
-
-/** Options every command that reads migrations accepts. */
-export const SOURCE_OPTIONS = {
-  config: { type: 'string', short: 'c' },
-  dir: { type: 'string', multiple: true },
-  'database-url': { type: 'string' },
-  'ledger-schema': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, usage: string) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false });
-  } catch (e) {
-    throw new DeployctlError('USAGE', `${(e as Error).message}\n\n${usage}`);
-  }
-}
 
 export async function configFrom(
   ctx: CliContext,
