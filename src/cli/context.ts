@@ -1,7 +1,7 @@
 /** What every command adapter gets: streams, environment, and the helpers built from them. */
 import { systemClock } from '../clock.js';
 import { type Clock } from '../ports.js';
-import { loadConfig, type Config } from '../config/config.js';
+import { loadConfig, requireResolved, type Config, type LazySection } from '../config/config.js';
 import { checkDatabaseUrl, redactSecrets } from '../adapters/postgres/url.js';
 import { createReporter, outputMode, type Reporter } from './reporter.js';
 import { styleFor, type Style } from './style.js';
@@ -20,6 +20,8 @@ export interface CliContext {
   signal: AbortSignal;
   /** URLs whose passwords must never be printed; the config loader adds its database URL. */
   secrets: (string | undefined)[];
+  /** Settings the running command uses: an unset `${VAR}` in them is an error (see spec.ts). */
+  needs?: LazySection[];
 }
 
 export const scrub =
@@ -45,6 +47,7 @@ export async function configFrom(
     },
   });
   ctx.secrets.push(config.databaseUrl);
+  requireResolved(config, ctx.needs ?? []);
   checkDatabaseUrl(config.databaseUrl, values['database-url'] !== undefined ? '--database-url' : 'database.url');
   return config;
 }

@@ -18,6 +18,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   let name = '';
   const program = buildProgram(ctx, async (command, spec, values) => {
     name = command;
+    ctx.needs = spec.needs;
     code = await (await spec.load())(values as never, ctx);
   });
   if (argv.length === 0) {

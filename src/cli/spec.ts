@@ -4,6 +4,7 @@
  * load their modules on use, so `deployctl plan` never loads the Pulumi SDK.
  */
 import type { CliContext } from './context.js';
+import type { LazySection } from '../config/config.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -196,6 +197,8 @@ export interface CommandSpec {
   description?: string;
   options: Options;
   examples: string[];
+  /** Configuration sections the command uses; an unset `${VAR}` elsewhere does not stop it. */
+  needs?: LazySection[];
   load: () => Promise<(values: never, ctx: CliContext) => Promise<number>>;
 }
 
@@ -220,6 +223,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'apply pending migrations of one phase (--phase pre|post)',
     options: MIGRATE_OPTIONS,
     examples: ['deployctl migrate --phase pre', 'deployctl migrate --phase post --dry-run'],
+    needs: ['database'],
     load: async () => (await import('./commands/migrate.js')).migrateCli,
   },
   release: {
@@ -228,24 +232,28 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'Stages: preflight, migrate:pre, verify:pre, rollout, verify, migrate:post, verify:post. A failed health check after the rollout rolls the code back (exit 3); an interrupted release continues with --resume.',
     options: RELEASE_OPTIONS,
     examples: ['deployctl release --artifact v2025.11.24-1', 'deployctl release --resume'],
+    needs: ['database', 'rollout', 'health'],
     load: async () => (await import('./commands/release.js')).releaseCli,
   },
   rollback: {
     summary: 'roll the code back to an earlier release and verify health',
     options: ROLLBACK_OPTIONS,
     examples: ['deployctl rollback', 'deployctl rollback --to 12 --schema'],
+    needs: ['database', 'rollout', 'health'],
     load: async () => (await import('./commands/rollback.js')).rollbackCli,
   },
   status: {
     summary: 'applied and pending migrations, recent releases, anything half-done',
     options: STATUS_OPTIONS,
     examples: ['deployctl status', 'deployctl status --json'],
+    needs: ['database'],
     load: async () => (await import('./commands/status.js')).statusCli,
   },
   history: {
     summary: 'past releases with their stages and migrations',
     options: HISTORY_OPTIONS,
     examples: ['deployctl history --limit 5'],
+    needs: ['database'],
     load: async () => (await import('./commands/history.js')).historyCli,
   },
   trace: {
@@ -254,6 +262,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'Runs the pending migrations on a scratch database (schema only, created on the same server and always dropped) and compares the locks and rewrites PostgreSQL performed with the plan. Exit 1 when any statement disagrees with the plan or fails.',
     options: TRACE_OPTIONS,
     examples: ['deployctl trace --database-url postgres://localhost/app_dev'],
+    needs: ['database'],
     load: async () => (await import('./commands/trace.js')).traceCli,
   },
   manifest: {
@@ -273,12 +282,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: "replace an app's migrations through an id with one verified baseline",
     options: SQUASH_OPTIONS,
     examples: ['deployctl squash --app shop --through 0120'],
+    needs: ['database'],
     load: async () => (await import('./commands/squash.js')).squashCli,
   },
   fingerprint: {
     summary: 'schema hash and per-table hashes, for cache keys and drift checks',
     options: FINGERPRINT_OPTIONS,
     examples: ['deployctl fingerprint', 'KEY=$(deployctl fingerprint --table users)'],
+    needs: ['database'],
     load: async () => (await import('./commands/fingerprint.js')).fingerprintCli,
   },
   rules: {

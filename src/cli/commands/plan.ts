@@ -1,6 +1,7 @@
 import { planCommand } from '../../engine/plan.js';
 import { checkArtifact } from '../../core/artifact.js';
 import { planToJson } from '../../core/plan/json.js';
+import { requireResolved } from '../../config/config.js';
 import { renderPlan } from '../render/plan.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { EXIT } from '../exit.js';
@@ -18,6 +19,7 @@ export async function planCli(values: Values<typeof PLAN_OPTIONS>, ctx: CliConte
   const config = await configFrom(ctx, values, { pgVersion: pgVersionFlag(values['pg-version']) });
   const { plan } = await planCommand(config);
   // Loaded only when asked for: the pulumi driver brings the Pulumi SDK.
+  if (values.rollout) requireResolved(config, ['rollout']);
   const rollout = values.rollout
     ? await (await import('../../engine/rollout-preview.js')).previewRollout(config, values.rollout)
     : undefined;
