@@ -52,13 +52,21 @@ export async function configFrom(
   return config;
 }
 
-export function reporterFor(ctx: CliContext, json: boolean): { reporter: Reporter; style: Style } {
+export function reporterFor(
+  ctx: CliContext,
+  json: boolean,
+): { reporter: Reporter & { summary(text: string): void }; style: Style } {
   const style = styleFor(ctx.io.stderr, ctx.io.env);
   const mode = outputMode(json, ctx.io.stderr, ctx.io.env);
   const write = (s: string): void => {
     (mode === 'json' ? ctx.io.stdout : ctx.io.stderr).write(s);
   };
-  return { reporter: createReporter(mode, write, scrub(ctx), style, () => ctx.clock.now()), style };
+  const reporter = createReporter(mode, write, scrub(ctx), style, () => ctx.clock.now());
+  // The result goes to stdout (progress stays on stderr), so `deployctl release > result.txt` keeps it.
+  const summary = (text: string): void => {
+    if (mode !== 'json') ctx.io.stdout.write(`${scrub(ctx)(text)}\n`);
+  };
+  return { reporter: { ...reporter, summary }, style };
 }
 
 export function defaultContext(io: CliIO, signal: AbortSignal): CliContext {

@@ -5,7 +5,7 @@
  * anything else is a bug and says so.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { isDeployctlError, type DeployctlError } from '../errors.js';
+import { isDeployctlError, type DeployctlError, type ErrorCode } from '../errors.js';
 import { exitCodeFor, EXIT } from './exit.js';
 import { scrub, type CliContext } from './context.js';
 import { COMMANDS, type CommandSpec } from './spec.js';
@@ -100,10 +100,26 @@ function reportError(e: unknown, name: string, json: boolean, ctx: CliContext): 
   return EXIT.failed;
 }
 
-/** A usage error points at the command's help; other errors carry their own next step. */
-function withNextStep(e: DeployctlError, name: string): string {
-  if (e.code === 'USAGE') return `${e.message}\n(run 'deployctl ${name} --help' for its flags)`;
-  return e.message;
+/** What to do next, per error code, when the message does not already say it. */
+const NEXT_STEP: Partial<Record<ErrorCode, (command: string) => string>> = {
+  USAGE: (command) => `run 'deployctl ${command} --help' for its flags`,
+  CONFIG_INVALID: () => 'fix deployctl.yaml (or the flag) and run the command again; nothing was changed',
+  PLAN_BLOCKED: () => "run 'deployctl plan' to see the fix for each problem",
+  MIGRATION_FAILED: (command) =>
+    command === 'release'
+      ? "fix the migration, then run 'deployctl release --resume'"
+      : `fix the migration and run 'deployctl ${command}' again`,
+  INTERRUPTED: (command) =>
+    command === 'release' ? "run 'deployctl release --resume' to continue, or '--abort' to give it up" : '',
+  LOCK_HELD: (command) => `wait for it to finish, or pass --lock-wait <ms> to 'deployctl ${command}'`,
+  HEALTH_FAILED: () => "the code was rolled back; 'deployctl history' shows the failed checks",
+};
+
+function withNextStep(e: DeployctlError, command: string): string {
+  const next = NEXT_STEP[e.code]?.(command);
+  // A message that already names a command or a flag carries its own next step.
+  if (!next || (e.code !== 'USAGE' && /'deployctl |--[a-z]/.test(e.message))) return e.message;
+  return e.code === 'USAGE' ? `${e.message}\n(${next})` : `${e.message}\nnext: ${next}`;
 }
 
 /** With --json, a failure is also one JSON object on stdout, so a machine reading stdout sees it. */

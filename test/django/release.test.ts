@@ -43,7 +43,7 @@ describeWithDjango('django release', () => {
   it('applies pre migrations with Django, rolls out while the old column still exists, then drops it and runs the post data migration', async () => {
     const project = await djangoProject(db);
     const r = await runCli(['release', '--artifact', 'v2', '--config', project.config], { cwd: project.root });
-    expect(r.stderr).toContain('succeeded');
+    expect(r.stdout).toContain('succeeded');
     expect(r.code).toBe(0);
     // The release read its source once (one showmigrations), whatever the number of stages.
     expect((await project.manageCalls()).filter((c) => c === 'showmigrations')).toHaveLength(1);

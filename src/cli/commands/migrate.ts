@@ -21,7 +21,7 @@ export async function migrateCli(values: Values<typeof MIGRATE_OPTIONS>, ctx: Cl
       { clock: ctx.clock, emit: reporter.emit, signal: ctx.signal },
     );
     if (values['dry-run']) {
-      reporter.line(
+      reporter.summary(
         result.selected.length
           ? `would apply (${values.phase}): ${result.selected.join(', ')}`
           : `nothing to apply in phase ${values.phase}`,
@@ -29,7 +29,7 @@ export async function migrateCli(values: Values<typeof MIGRATE_OPTIONS>, ctx: Cl
       if (values.json)
         ctx.io.stdout.write(`${JSON.stringify({ dryRun: true, phase: values.phase, migrations: result.selected })}\n`);
     } else {
-      reporter.line(
+      reporter.summary(
         result.applied.length
           ? `applied ${result.applied.length} migration(s) in phase ${values.phase}`
           : `nothing to apply in phase ${values.phase}`,

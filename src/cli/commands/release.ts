@@ -33,7 +33,7 @@ export async function releaseCli(values: Values<typeof RELEASE_OPTIONS>, ctx: Cl
       wiring.deps,
     );
     if (values.json) ctx.io.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
-    else reporter.line(renderSummary(summary));
+    else reporter.summary(renderSummary(summary));
     return EXIT.ok;
   } finally {
     reporter.close();

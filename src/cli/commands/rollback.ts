@@ -20,7 +20,7 @@ export async function rollbackCli(values: Values<typeof ROLLBACK_OPTIONS>, ctx: 
     );
     if (values.json) ctx.io.stdout.write(`${JSON.stringify({ type: 'summary', ...r })}\n`);
     else
-      reporter.line(
+      reporter.summary(
         `rolled back ${r.from} → ${r.to} (release ${r.releaseId}); health: ${r.health}${r.downs.length ? `; undid ${r.downs.join(', ')}` : ''}`,
       );
     return EXIT.ok;
