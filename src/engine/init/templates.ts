@@ -1,8 +1,6 @@
 /** The files `deployctl init` writes: a commented deployctl.yaml and two GitHub workflows. */
 import type { Detected } from './detect.js';
 
-export const SCHEMA_URL = 'https://unpkg.com/deployctl/deployctl.schema.json';
-
 /** deployctl.yaml for the detected sources; every other setting is shown commented with its default. */
 export function configText(sources: Detected[]): string {
   const labels = uniqueLabels(sources);
@@ -21,7 +19,6 @@ export function configText(sources: Detected[]): string {
       ])
     : ['  # nothing detected: point dir at the folder of your .sql migrations', '  - app: app', '    dir: migrations'];
   return [
-    `# yaml-language-server: $schema=${SCHEMA_URL}`,
     '# deployctl configuration, written by `deployctl init`. Every key is described in the README.',
     '',
     '# The database comes from DATABASE_URL (or --database-url, which wins). To read another variable:',
