@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'CHECK_FAILED'
   | 'ADOPT_UNVERIFIED'
   | 'TRACE_DISAGREES'
+  | 'PACKAGE_MISSING'
   | 'INTERNAL';
 
 export interface ErrorFields {

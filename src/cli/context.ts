@@ -1,10 +1,8 @@
 /** What every command adapter gets: streams, environment, and the helpers built from them. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock } from '../clock.js';
 import { type Clock } from '../ports.js';
-import { loadConfig, type Config } from '../config/config.js';
+import { loadConfig, requireResolved, type Config, type LazySection } from '../config/config.js';
 import { checkDatabaseUrl, redactSecrets } from '../adapters/postgres/url.js';
-import { DeployctlError } from '../errors.js';
 import { createReporter, outputMode, type Reporter } from './reporter.js';
 import { styleFor, type Style } from './style.js';
 
@@ -22,30 +20,14 @@ export interface CliContext {
   signal: AbortSignal;
   /** URLs whose passwords must never be printed; the config loader adds its database URL. */
   secrets: (string | undefined)[];
+  /** Settings the running command uses: an unset `${VAR}` in them is an error (see spec.ts). */
+  needs?: LazySection[];
 }
 
 export const scrub =
   (ctx: CliContext) =>
   (s: string): string =>
     redactSecrets(s, ctx.secrets);
-
-/** Options every command that reads migrations accepts. */
-export const SOURCE_OPTIONS = {
-  config: { type: 'string', short: 'c' },
-  dir: { type: 'string', multiple: true },
-  'database-url': { type: 'string' },
-  'ledger-schema': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, usage: string) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false });
-  } catch (e) {
-    throw new DeployctlError('USAGE', `${(e as Error).message}\n\n${usage}`);
-  }
-}
 
 export async function configFrom(
   ctx: CliContext,
@@ -65,17 +47,26 @@ export async function configFrom(
     },
   });
   ctx.secrets.push(config.databaseUrl);
+  requireResolved(config, ctx.needs ?? []);
   checkDatabaseUrl(config.databaseUrl, values['database-url'] !== undefined ? '--database-url' : 'database.url');
   return config;
 }
 
-export function reporterFor(ctx: CliContext, json: boolean): { reporter: Reporter; style: Style } {
+export function reporterFor(
+  ctx: CliContext,
+  json: boolean,
+): { reporter: Reporter & { summary(text: string): void }; style: Style } {
   const style = styleFor(ctx.io.stderr, ctx.io.env);
   const mode = outputMode(json, ctx.io.stderr, ctx.io.env);
   const write = (s: string): void => {
     (mode === 'json' ? ctx.io.stdout : ctx.io.stderr).write(s);
   };
-  return { reporter: createReporter(mode, write, scrub(ctx), style, () => ctx.clock.now()), style };
+  const reporter = createReporter(mode, write, scrub(ctx), style, () => ctx.clock.now());
+  // The result goes to stdout (progress stays on stderr), so `deployctl release > result.txt` keeps it.
+  const summary = (text: string): void => {
+    if (mode !== 'json') ctx.io.stdout.write(`${scrub(ctx)(text)}\n`);
+  };
+  return { reporter: { ...reporter, summary }, style };
 }
 
 export function defaultContext(io: CliIO, signal: AbortSignal): CliContext {

@@ -34,6 +34,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   CHECK_FAILED: EXIT.failed,
   ADOPT_UNVERIFIED: EXIT.failed,
   TRACE_DISAGREES: EXIT.failed,
+  PACKAGE_MISSING: EXIT.usage,
   INTERNAL: EXIT.failed,
 };
 

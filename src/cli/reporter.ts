@@ -15,7 +15,9 @@ export function outputMode(
   env: NodeJS.ProcessEnv = process.env,
 ): OutputMode {
   if (json) return 'json';
-  return stream.isTTY && env.CI !== 'true' && env.CI !== '1' ? 'tty' : 'plain';
+  // NO_COLOR and a dumb terminal get plain lines: no spinner, no cursor movement, no escape codes.
+  const plainTerminal = Boolean(env.NO_COLOR) || env.TERM === 'dumb';
+  return stream.isTTY && !plainTerminal && env.CI !== 'true' && env.CI !== '1' ? 'tty' : 'plain';
 }
 
 export interface Reporter {
@@ -40,13 +42,25 @@ export function createReporter(
     };
   }
   if (mode === 'plain') {
+    const print = (t: string): void => write(`${new Date(now()).toISOString()} ${scrub(t)}\n`);
+    const health = healthTally(now);
     return {
       emit: (e) => {
+        if (e.type === 'health' && e.result.ok) {
+          const summary = health.add(e.stage);
+          if (summary) print(summary);
+          return;
+        }
+        const pending = health.flush();
+        if (pending) print(pending);
         const t = describe(e, style);
-        if (t) write(`${new Date(now()).toISOString()} ${scrub(t)}\n`);
+        if (t) print(t);
       },
       line: (t) => write(`${scrub(t)}\n`),
-      close: () => undefined,
+      close: () => {
+        const pending = health.flush();
+        if (pending) print(pending);
+      },
     };
   }
   return spinnerReporter(write, scrub, style, now);
@@ -87,10 +101,12 @@ function spinnerReporter(
       }
       if (e.type === 'stage:fail') {
         stopTicker();
-        spinner?.fail(`${e.stage}: ${scrub(e.error)}`);
+        spinner?.fail(`${e.stage} failed ${style.dim(`${(e.ms / 1000).toFixed(1)}s`)}`);
         spinner = undefined;
         return;
       }
+      // The spinner shows the stage is alive; passing health samples would only scroll.
+      if (e.type === 'health' && e.result.ok) return;
       const t = describe(e, style);
       if (!t) return;
       if (spinner) spinner.clear();
@@ -109,6 +125,31 @@ function spinnerReporter(
   };
 }
 
+/** Passing health samples are counted, not printed: one line per interval says how many passed. */
+export const HEALTH_LINE_INTERVAL_MS = 5000;
+
+function healthTally(now: () => number): { add(stage: string): string | undefined; flush(): string | undefined } {
+  let stage = '';
+  let passed = 0;
+  let since = 0;
+  const line = (): string | undefined => {
+    if (passed === 0) return undefined;
+    const text = `${stage}: ${passed} health sample${passed === 1 ? '' : 's'} passed in the last ${((now() - since) / 1000).toFixed(0)} s`;
+    passed = 0;
+    return text;
+  };
+  return {
+    add: (s) => {
+      const previous = s !== stage ? line() : undefined;
+      if (passed === 0 || s !== stage) since = now();
+      stage = s;
+      passed++;
+      return previous ?? (now() - since >= HEALTH_LINE_INTERVAL_MS ? line() : undefined);
+    },
+    flush: line,
+  };
+}
+
 export function describe(e: DeployEvent, style: Style): string | undefined {
   switch (e.type) {
     case 'stage:start':
@@ -116,7 +157,8 @@ export function describe(e: DeployEvent, style: Style): string | undefined {
     case 'stage:end':
       return `✔ ${e.stage} (${(e.ms / 1000).toFixed(1)}s)`;
     case 'stage:fail':
-      return style.red(`✖ ${e.stage} (${(e.ms / 1000).toFixed(1)}s): ${e.error}`);
+      // The error itself is printed once, with its next step, when the command ends.
+      return style.red(`✖ ${e.stage} failed (${(e.ms / 1000).toFixed(1)}s)`);
     case 'migration:start':
       return e.attempt === 1 ? `applying ${e.app}/${e.id} (${e.phase})` : undefined;
     case 'migration:retry': {

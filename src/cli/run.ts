@@ -1,110 +1,125 @@
 /**
- * The one place errors become exit codes. DeployctlErrors print their message (scrubbed of
- * secrets) and map through exit.ts; anything else is a bug and says so.
+ * The command line: commander parses it from the table in spec.ts (help, --version, "did you
+ * mean", exit 2 on usage errors), then the one place errors become exit codes. DeployctlErrors
+ * print their message (scrubbed of secrets) once, with the next step, and map through exit.ts;
+ * anything else is a bug and says so.
  */
-import { isDeployctlError } from '../errors.js';
+import { Command, CommanderError, Option } from 'commander';
+import { isDeployctlError, type DeployctlError, type ErrorCode } from '../errors.js';
 import { exitCodeFor, EXIT } from './exit.js';
 import { scrub, type CliContext } from './context.js';
+import { COMMANDS, type CommandSpec } from './spec.js';
+import { packageVersion } from './version.js';
 
-type Command = (args: string[], ctx: CliContext) => Promise<number>;
-
-/** Commands load their modules on use, so `deployctl plan` never loads the Pulumi SDK. */
-export const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
-  plan: {
-    load: async () => (await import('./commands/plan.js')).planCli,
-    summary: 'classify pending migrations and show the staged plan',
-  },
-  adopt: {
-    load: async () => (await import('./commands/adopt.js')).adoptCli,
-    summary: 'record the migrations another tool (or --through <id>) already applied, after checking the catalog',
-  },
-  migrate: {
-    load: async () => (await import('./commands/migrate.js')).migrateCli,
-    summary: 'apply pending migrations of one phase (--phase pre|post)',
-  },
-  release: {
-    load: async () => (await import('./commands/release.js')).releaseCli,
-    summary: 'run the staged release: migrate pre, roll out, verify, migrate post',
-  },
-  rollback: {
-    load: async () => (await import('./commands/rollback.js')).rollbackCli,
-    summary: 'roll the code back to an earlier release and verify health',
-  },
-  status: {
-    load: async () => (await import('./commands/status.js')).statusCli,
-    summary: 'applied and pending migrations, recent releases, anything half-done',
-  },
-  history: {
-    load: async () => (await import('./commands/history.js')).historyCli,
-    summary: 'past releases with their stages and migrations',
-  },
-  trace: {
-    load: async () => (await import('./commands/trace.js')).traceCli,
-    summary: 'run pending migrations on a scratch database and check the locks PostgreSQL took against the plan',
-  },
-  manifest: {
-    load: async () => (await import('./commands/manifest.js')).manifestCli,
-    summary: 'write latest_migrations.manifest (--check: fail when it is out of date)',
-  },
-  check: {
-    load: async () => (await import('./commands/check.js')).checkCli,
-    summary: 'the CI gate: manifest, conflicting ids, order, checksums, plan (--format github)',
-  },
-  squash: {
-    load: async () => (await import('./commands/squash.js')).squashCli,
-    summary: "replace an app's migrations through an id with one verified baseline",
-  },
-  fingerprint: {
-    load: async () => (await import('./commands/fingerprint.js')).fingerprintCli,
-    summary: 'schema hash and per-table hashes, for cache keys and drift checks',
-  },
-  rules: {
-    load: async () => (await import('./commands/rules.js')).rulesCli,
-    summary: 'list the classifier rules (--markdown for docs/rules.md)',
-  },
-  demo: {
-    load: async () => (await import('./commands/demo.js')).demoCli,
-    summary: 'release the example shop v1 → v2 under load; report failed requests, latency, lock waits (--compare)',
-  },
-};
-
-export function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `usage: deployctl <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'deployctl <command> --help' for its options.`;
-}
+export { COMMANDS } from './spec.js';
 
 export async function run(argv: string[], ctx: CliContext): Promise<number> {
-  const [name, ...args] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    ctx.io.stdout.write(`${usage()}\n`);
-    return name ? EXIT.ok : EXIT.usage;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    ctx.io.stderr.write(`deployctl: unknown command '${name}'\n\n${usage()}\n`);
+  let code: number = EXIT.ok;
+  let name = '';
+  const program = buildProgram(ctx, async (command, spec, values) => {
+    name = command;
+    ctx.needs = spec.needs;
+    code = await (await spec.load())(values as never, ctx);
+  });
+  if (argv.length === 0) {
+    ctx.io.stderr.write(program.helpInformation());
     return EXIT.usage;
   }
   try {
-    return await (
-      await command.load()
-    )(args, ctx);
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
   } catch (e) {
-    const clean = scrub(ctx);
-    const json = args.includes('--json');
-    if (isDeployctlError(e)) {
-      ctx.io.stderr.write(`deployctl ${name}: ${clean(e.message)}\n`);
-      if (json)
-        writeJsonError(ctx, { code: e.code, message: clean(e.message), file: e.file, line: e.line, key: e.key });
-      return exitCodeFor(e.code);
-    }
-    const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    if (json) writeJsonError(ctx, { code: 'INTERNAL', message: clean(e instanceof Error ? e.message : String(e)) });
-    ctx.io.stderr.write(
-      `deployctl ${name}: internal error (this is a bug in deployctl; please report it):\n${clean(detail)}\n`,
-    );
-    return EXIT.failed;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return reportError(e, name, argv.includes('--json'), ctx);
   }
+}
+
+type Action = (name: string, spec: CommandSpec, values: Record<string, unknown>) => Promise<void>;
+
+function buildProgram(ctx: CliContext, action: Action): Command {
+  const program = new Command('deployctl')
+    .description(
+      'Zero-downtime releases for PostgreSQL-backed apps: classify migrations, stage them around the rollout.',
+    )
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand('help [command]', 'show help for a command');
+  const output = {
+    writeOut: (s: string) => void ctx.io.stdout.write(s),
+    writeErr: (s: string) => void ctx.io.stderr.write(s),
+    // A usage error names the fix: where the flags are described.
+    outputError: (s: string, write: (s: string) => void) => write(`deployctl: ${s.replace(/^error: /, '')}`),
+  };
+  program.configureOutput(output).exitOverride().showSuggestionAfterError();
+  program.addHelpText('after', "\nRun 'deployctl <command> --help' for its flags and an example.");
+  for (const [name, spec] of Object.entries(COMMANDS)) {
+    const command = program
+      .command(name)
+      .summary(spec.summary)
+      .description(spec.description ? `${spec.summary}\n\n${spec.description}` : spec.summary)
+      .helpOption('-h, --help', 'show this help')
+      .configureOutput(output)
+      .exitOverride()
+      .showSuggestionAfterError()
+      .showHelpAfterError(`(run 'deployctl ${name} --help' for its flags)`)
+      .addHelpText(
+        'after',
+        `\nExample${spec.examples.length > 1 ? 's' : ''}:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}`,
+      );
+    const keys: [string, string][] = [];
+    for (const [flag, o] of Object.entries(spec.options)) {
+      const flags = `${o.short ? `-${o.short}, ` : ''}--${flag}${o.type === 'string' ? ` <${o.value ?? 'value'}>` : ''}`;
+      const option = new Option(flags, o.description);
+      if (o.multiple) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+      command.addOption(option);
+      keys.push([flag, option.attributeName()]);
+    }
+    command.action(async (opts: Record<string, unknown>) => {
+      // The adapters read flags by their names on the command line (`values['dry-run']`).
+      const values = Object.fromEntries(
+        keys.filter(([, attr]) => opts[attr] !== undefined).map(([flag, attr]) => [flag, opts[attr]]),
+      );
+      await action(name, spec, values);
+    });
+  }
+  return program;
+}
+
+function reportError(e: unknown, name: string, json: boolean, ctx: CliContext): number {
+  const clean = scrub(ctx);
+  if (isDeployctlError(e)) {
+    ctx.io.stderr.write(`deployctl ${name}: ${clean(withNextStep(e, name))}\n`);
+    if (json) writeJsonError(ctx, { code: e.code, message: clean(e.message), file: e.file, line: e.line, key: e.key });
+    return exitCodeFor(e.code);
+  }
+  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  if (json) writeJsonError(ctx, { code: 'INTERNAL', message: clean(e instanceof Error ? e.message : String(e)) });
+  ctx.io.stderr.write(
+    `deployctl ${name}: internal error (this is a bug in deployctl; please report it):\n${clean(detail)}\n`,
+  );
+  return EXIT.failed;
+}
+
+/** What to do next, per error code, when the message does not already say it. */
+const NEXT_STEP: Partial<Record<ErrorCode, (command: string) => string>> = {
+  USAGE: (command) => `run 'deployctl ${command} --help' for its flags`,
+  CONFIG_INVALID: () => 'fix deployctl.yaml (or the flag) and run the command again; nothing was changed',
+  PLAN_BLOCKED: () => "run 'deployctl plan' to see the fix for each problem",
+  MIGRATION_FAILED: (command) =>
+    command === 'release'
+      ? "fix the migration, then run 'deployctl release --resume'"
+      : `fix the migration and run 'deployctl ${command}' again`,
+  INTERRUPTED: (command) =>
+    command === 'release' ? "run 'deployctl release --resume' to continue, or '--abort' to give it up" : '',
+  LOCK_HELD: (command) => `wait for it to finish, or pass --lock-wait <ms> to 'deployctl ${command}'`,
+  HEALTH_FAILED: () => "the code was rolled back; 'deployctl history' shows the failed checks",
+};
+
+function withNextStep(e: DeployctlError, command: string): string {
+  const next = NEXT_STEP[e.code]?.(command);
+  // A message that already names a command or a flag carries its own next step.
+  if (!next || (e.code !== 'USAGE' && /'deployctl |--[a-z]/.test(e.message))) return e.message;
+  return e.code === 'USAGE' ? `${e.message}\n(${next})` : `${e.message}\nnext: ${next}`;
 }
 
 /** With --json, a failure is also one JSON object on stdout, so a machine reading stdout sees it. */

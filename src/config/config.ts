@@ -151,6 +151,28 @@ export interface Config {
     maxFailureRatio: number;
   };
   post: 'after-verify' | 'next-release';
+  /**
+   * `${VAR}`s left unexpanded because the variable is not set, in the sections a command may not
+   * need (database, rollout, health): an error only for a command that uses them (requireResolved).
+   */
+  unresolved: Unresolved[];
+}
+
+export interface Unresolved {
+  /** The config key holding the value, e.g. `rollout.deploy`. */
+  key: string;
+  variable: string;
+  message: string;
+}
+
+/** Sections whose unset variables wait until a command needs them; anywhere else they fail the load. */
+export type LazySection = 'database' | 'rollout' | 'health';
+const LAZY_SECTIONS: LazySection[] = ['database', 'rollout', 'health'];
+
+/** Throws the first unset variable in `sections`: called by commands that use those settings. */
+export function requireResolved(config: Config, sections: LazySection[]): void {
+  const first = config.unresolved.find((u) => sections.some((s) => u.key === s || u.key.startsWith(`${s}.`)));
+  if (first) throw new DeployctlError('CONFIG_INVALID', first.message, { key: first.key });
 }
 
 export const DEFAULT_CONFIG_FILE = 'deployctl.yaml';
@@ -195,9 +217,12 @@ export async function loadConfig(
       );
     }
   }
-  const parsed = FILE_SHAPE(expandEnv(raw, '', env), '');
+  const unresolved: Unresolved[] = [];
+  const parsed = FILE_SHAPE(expandEnv(raw, '', env, unresolved), '');
+  const eager = unresolved.find((u) => !LAZY_SECTIONS.some((s) => u.key === s || u.key.startsWith(`${s}.`)));
+  if (eager) throw new DeployctlError('CONFIG_INVALID', eager.message, { key: eager.key });
   const baseDir = text === undefined ? cwd : path.dirname(file);
-  return fromParsed(parsed, baseDir, env, opts.overrides ?? {});
+  return fromParsed(parsed, baseDir, env, opts.overrides ?? {}, unresolved);
 }
 
 function fromParsed(
@@ -205,21 +230,38 @@ function fromParsed(
   baseDir: string,
   env: NodeJS.ProcessEnv,
   o: ConfigOverrides,
+  unresolved: Unresolved[],
 ): Config {
   const urlEnv = parsed.database?.urlEnv;
-  if (urlEnv !== undefined && parsed.database?.url === undefined && o.databaseUrl === undefined && !env[urlEnv])
-    throw new DeployctlError(
-      'CONFIG_INVALID',
-      `config key 'database.urlEnv': environment variable ${urlEnv} is not set (deployctl does not fall back to DATABASE_URL)`,
-      { key: 'database.urlEnv' },
-    );
-  const fileUrl = parsed.database?.url ?? (urlEnv ? env[urlEnv] : undefined);
+  if (urlEnv !== undefined && parsed.database?.url === undefined && !env[urlEnv])
+    unresolved.push({
+      key: 'database.urlEnv',
+      variable: urlEnv,
+      message: `config key 'database.urlEnv': environment variable ${urlEnv} is not set (deployctl does not fall back to DATABASE_URL); set it or pass --database-url`,
+    });
+  const urlUnset = unresolved.some((u) => u.key === 'database.url');
+  const fileUrl = urlUnset ? undefined : (parsed.database?.url ?? (urlEnv ? env[urlEnv] : undefined));
+  // A flag replaces the file's value, unset variables and all.
+  const pending = o.databaseUrl === undefined ? unresolved : unresolved.filter((u) => !u.key.startsWith('database.'));
+  const noDatabase = pending.some((u) => u.key.startsWith('database.'));
   const schema = o.schema ?? parsed.schema ?? 'deployctl';
   checkLedgerSchema(schema, o.schema !== undefined ? '--ledger-schema' : 'schema');
   for (const [i, entry] of (parsed.health?.checks ?? []).entries()) checkHealthEntry(entry, i);
+  const configured = (parsed.migrations ?? [{ app: 'default', dir: 'migrations' }]).map((s, i) =>
+    toSource(s, i, baseDir),
+  );
+  // A --dir naming a configured source's folder is that source, label and all: the ledger knows
+  // its migrations by that label. Any other folder is labelled by its name.
   const sources: SourceConfig[] = o.dirs?.length
-    ? o.dirs.map((dir) => ({ app: path.basename(path.resolve(dir)), type: 'sql', dir: path.resolve(dir) }))
-    : (parsed.migrations ?? [{ app: 'default', dir: 'migrations' }]).map((s, i) => toSource(s, i, baseDir));
+    ? o.dirs.map(
+        (dir) =>
+          configured.find((s) => s.type === 'sql' && s.dir === path.resolve(dir)) ?? {
+            app: path.basename(path.resolve(dir)),
+            type: 'sql',
+            dir: path.resolve(dir),
+          },
+      )
+    : configured;
   const apps = new Set<string>();
   for (const [i, s] of sources.entries()) {
     if (apps.has(s.app))
@@ -232,7 +274,7 @@ function fromParsed(
   }
   return {
     baseDir,
-    databaseUrl: o.databaseUrl ?? fileUrl ?? (env.DATABASE_URL || undefined),
+    databaseUrl: o.databaseUrl ?? fileUrl ?? (noDatabase ? undefined : env.DATABASE_URL || undefined),
     schema,
     sources,
     lockTimeoutMs: o.lockTimeoutMs ?? parsed.lockTimeoutMs ?? 2000,
@@ -250,6 +292,7 @@ function fromParsed(
       maxFailureRatio: parsed.health?.maxFailureRatio ?? BAKE_DEFAULTS.maxFailureRatio,
     },
     post: parsed.post ?? 'after-verify',
+    unresolved: pending,
   };
 }
 
@@ -333,22 +376,31 @@ function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): Sou
   };
 }
 
-/** Replaces `${VAR}` in every string; an unset variable is an error naming the key. */
-function expandEnv(value: unknown, p: string, env: NodeJS.ProcessEnv): unknown {
+/**
+ * Replaces `${VAR}` in every string. An unset variable stays as written and is recorded in
+ * `unresolved` with the key, for the caller to decide whether it is needed.
+ */
+function expandEnv(value: unknown, p: string, env: NodeJS.ProcessEnv, unresolved: Unresolved[]): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
       if (DRIVER_PLACEHOLDERS.has(name)) return whole;
       const v = env[name];
-      if (v === undefined)
-        throw new DeployctlError('CONFIG_INVALID', `config key '${p}': environment variable ${name} is not set`, {
+      if (v === undefined) {
+        unresolved.push({
           key: p,
+          variable: name,
+          message: `config key '${p}': environment variable ${name} is not set`,
         });
+        return whole;
+      }
       return v;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, `${p}[${i}]`, env));
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, `${p}[${i}]`, env, unresolved));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, p ? `${p}.${k}` : k, env)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, expandEnv(v, p ? `${p}.${k}` : k, env, unresolved)]),
+    );
   }
   return value;
 }

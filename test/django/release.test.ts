@@ -48,7 +48,7 @@ describeWithDjango('django release', () => {
     async () => {
       const project = await djangoProject(db);
       const r = await runCli(['release', '--artifact', 'v2', '--config', project.config], { cwd: project.root });
-      expect(r.stderr).toContain('succeeded');
+      expect(r.stdout).toContain('succeeded');
       expect(r.code).toBe(0);
       // The release read its source once, in one process (the plan helper in `manage.py shell`),
       // whatever the number of stages; every other process applied one migration.

@@ -30,7 +30,7 @@ describe('HttpHealthCheck', () => {
   it('checks the body substring', async () => {
     expect((await new HttpHealthCheck({ url: `${base}/healthz`, body: '"ok"' }).run()).ok).toBe(true);
     const miss = await new HttpHealthCheck({ url: `${base}/other`, body: '"ok"' }).run();
-    expect(miss).toMatchObject({ ok: false, detail: 'body lacked "\\"ok\\""' });
+    expect(miss).toMatchObject({ ok: false, detail: 'body lacked "\\"ok\\""; body: "starting"' });
   });
 
   it('with expectVersion, requires the body to report the deployed version', async () => {
@@ -58,8 +58,23 @@ describe('HttpHealthCheck', () => {
     expect((await new HttpHealthCheck({ url: `${base}/created`, status: 201 }).run()).ok).toBe(true);
     expect(await new HttpHealthCheck({ url: `${base}/created` }).run()).toMatchObject({
       ok: false,
-      detail: 'status 201, expected 200',
+      detail: 'status 201, expected 200; body: "starting"',
     });
+  });
+
+  it('shows the first 200 bytes of the body of a failed answer', async () => {
+    const server = http.createServer((_req, res) => {
+      res.statusCode = 500;
+      res.end(`Error: ${'x'.repeat(300)}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const r = await new HttpHealthCheck({ url: `http://127.0.0.1:${port}/healthz` }).run();
+      expect(r.detail).toBe(`status 500, expected 200; body: "Error: ${'x'.repeat(193)}" (first 200 of 307 bytes)`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('counts a slow answer as a failure when maxLatencyMs is set', async () => {

@@ -91,7 +91,7 @@ describe('verify', () => {
       const out = await verify([check], { consecutive: 2, deadlineMs: 20000, intervalMs: 20 }, { clock: systemClock });
       expect(out.ok).toBe(true);
       expect(out.results.map((r) => r.ok)).toEqual([false, false, true, true]);
-      expect(out.results[0].detail).toBe('status 503, expected 200');
+      expect(out.results[0].detail).toBe('status 503, expected 200; body: "starting"');
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

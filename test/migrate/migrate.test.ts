@@ -40,7 +40,7 @@ describe('migrate', () => {
     ).toEqual([{ column_name: 'email' }, { column_name: 'id' }, { column_name: 'name' }]);
     const again = await migrate(dir, 'pre');
     expect(again.code).toBe(0);
-    expect(again.stderr).toContain('nothing to apply');
+    expect(again.stdout).toContain('nothing to apply');
     const post = await migrate(dir, 'post');
     expect(post.code).toBe(0);
     expect(
@@ -148,7 +148,7 @@ describe('migrate', () => {
     expect(await db.sql("SELECT to_regclass('users')::text AS t")).toEqual([{ t: 'users' }]);
     const again = await migrate(dir, 'pre');
     expect(again.code).toBe(0);
-    expect(again.stderr).toContain('nothing to apply');
+    expect(again.stdout).toContain('nothing to apply');
     expect((await migrate(dir, 'post')).code).toBe(0);
   });
 

@@ -33,7 +33,7 @@ async function releaseV1V2(): Promise<void> {
   await project.addMigration('0002_email.sql', 'ALTER TABLE users ADD COLUMN email text;');
   await project.addMigration('0003_drop_legacy.sql', 'ALTER TABLE users DROP COLUMN legacy;');
   const r = await release('--artifact', 'v2');
-  expect(r.stderr).toContain('succeeded');
+  expect(r.stdout).toContain('succeeded');
   expect(r.code).toBe(0);
 }
 
@@ -247,7 +247,7 @@ describe('release', () => {
       expect(second.code).toBe(4);
       await openGate();
       const firstResult = await first.done;
-      expect(firstResult.stderr).toContain('succeeded');
+      expect(firstResult.stdout).toContain('succeeded');
       expect(firstResult.code).toBe(0);
     } finally {
       await openGate();

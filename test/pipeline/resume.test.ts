@@ -87,7 +87,7 @@ describe('release resume after SIGKILL', () => {
         const resumed = await runCli(['release', '--config', project.config, '--resume', '--lock-wait', '10000'], {
           cwd: project.root,
         });
-        expect(resumed.stderr).toContain('succeeded');
+        expect(resumed.stdout).toContain('succeeded');
         expect(resumed.code).toBe(0);
 
         expect(await outcome(db, project)).toEqual(clean);

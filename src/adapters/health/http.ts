@@ -58,9 +58,9 @@ export class HttpHealthCheck implements HealthCheck {
       const answer = await get(this.config.url, request.signal);
       const latencyMs = clock.now() - started;
       if (answer.status !== this.expectedStatus)
-        return result(false, `status ${answer.status}, expected ${this.expectedStatus}`);
+        return result(false, `status ${answer.status}, expected ${this.expectedStatus}${bodyExcerpt(answer.body)}`);
       if (this.config.body !== undefined && !answer.body.includes(this.config.body)) {
-        return result(false, `body lacked ${JSON.stringify(this.config.body)}`);
+        return result(false, `body lacked ${JSON.stringify(this.config.body)}${bodyExcerpt(answer.body)}`);
       }
       if (this.config.expectVersion) {
         const reported = reportedVersion(answer.body);
@@ -123,4 +123,16 @@ function errorText(e: unknown): string {
   if (code === 'ECONNRESET') return 'connection reset (ECONNRESET)';
   const message = e instanceof Error ? e.message : String(e);
   return code && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+/** What the app said, for the failure detail: the first 200 bytes of the body, on one line. */
+const EXCERPT_BYTES = 200;
+export function bodyExcerpt(body: string): string {
+  const bytes = Buffer.from(body, 'utf8');
+  if (bytes.length === 0) return '; empty body';
+  const head = bytes
+    .subarray(0, EXCERPT_BYTES)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  return `; body: ${JSON.stringify(head)}${bytes.length > EXCERPT_BYTES ? ` (first ${EXCERPT_BYTES} of ${bytes.length} bytes)` : ''}`;
 }

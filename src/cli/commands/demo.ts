@@ -6,39 +6,17 @@ import { renderReport } from '../../demo/report.js';
 import { epochNow } from '../../demo/stats.js';
 import { DeployctlError } from '../../errors.js';
 import { EXIT } from '../exit.js';
-import { parse, scrub, type CliContext } from '../context.js';
+import { scrub, type CliContext } from '../context.js';
+import type { DEMO_OPTIONS, Values } from '../spec.js';
 import { describe, outputMode } from '../reporter.js';
 import { styleFor } from '../style.js';
-
-export const DEMO_USAGE =
-  'usage: deployctl demo [--compare | --naive] [--rows <n>] [--rps <n>] [--duration <seconds>] [--database-url <url>] [--json]\n\n' +
-  'Seeds the example shop (examples/shop) in an embedded PostgreSQL (or on --database-url / DATABASE_URL, in\n' +
-  'databases of its own), serves version 1 under steady load, releases version 2 and reports failed requests,\n' +
-  'latency by stage against the baseline, and the longest lock wait. --naive runs the migrations all at once\n' +
-  'before the rollout instead; --compare runs both on identical data. --duration is the baseline before the release.';
-
-const OPTIONS = {
-  compare: { type: 'boolean' },
-  naive: { type: 'boolean' },
-  rows: { type: 'string' },
-  rps: { type: 'string' },
-  duration: { type: 'string' },
-  'database-url': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
 
 /** A plain-output load line every this many progress events (they come every 500 ms). */
 const PLAIN_LOAD_EVERY = 10;
 
-export async function demoCli(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(args, OPTIONS, DEMO_USAGE);
-  if (values.help) {
-    ctx.io.stdout.write(`${DEMO_USAGE}\n`);
-    return EXIT.ok;
-  }
+export async function demoCli(values: Values<typeof DEMO_OPTIONS>, ctx: CliContext): Promise<number> {
   if (values.compare && values.naive)
-    throw new DeployctlError('USAGE', `--compare already runs the naive release; pass one of them\n\n${DEMO_USAGE}`);
+    throw new DeployctlError('USAGE', `--compare already runs the naive release; pass one of them`);
   const databaseUrl = values['database-url'] || ctx.io.env.DATABASE_URL || undefined;
   ctx.secrets.push(databaseUrl);
   const modes: DemoMode[] = values.compare ? ['deployctl', 'naive'] : values.naive ? ['naive'] : ['deployctl'];

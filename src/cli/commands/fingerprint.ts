@@ -1,16 +1,9 @@
 import { fingerprintCommand } from '../../engine/fingerprint.js';
 import { EXIT } from '../exit.js';
-import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
+import { configFrom, scrub, type CliContext } from '../context.js';
+import type { FINGERPRINT_OPTIONS, Values } from '../spec.js';
 
-export const FINGERPRINT_USAGE =
-  'usage: deployctl fingerprint [--table <name>] [--json] [--config <file>] [--database-url <url>] [--ledger-schema <name>]';
-
-export async function fingerprintCli(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(args, { ...SOURCE_OPTIONS, table: { type: 'string' } }, FINGERPRINT_USAGE);
-  if (values.help) {
-    ctx.io.stdout.write(`${FINGERPRINT_USAGE}\n`);
-    return EXIT.ok;
-  }
+export async function fingerprintCli(values: Values<typeof FINGERPRINT_OPTIONS>, ctx: CliContext): Promise<number> {
   const config = await configFrom(ctx, values);
   const fp = await fingerprintCommand(config, { table: values.table });
   let text: string;

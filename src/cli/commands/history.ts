@@ -1,27 +1,9 @@
 import { historyCommand } from '../../engine/history.js';
 import { EXIT } from '../exit.js';
-import { configFrom, parse, scrub, type CliContext } from '../context.js';
+import { configFrom, scrub, type CliContext } from '../context.js';
+import type { HISTORY_OPTIONS, Values } from '../spec.js';
 
-export const HISTORY_USAGE =
-  'usage: deployctl history [--config deployctl.yaml] [--database-url <url>] [--limit <n>] [--json]';
-
-export async function historyCli(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(
-    args,
-    {
-      config: { type: 'string', short: 'c' },
-      'database-url': { type: 'string' },
-      'ledger-schema': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      limit: { type: 'string' },
-    },
-    HISTORY_USAGE,
-  );
-  if (values.help) {
-    ctx.io.stdout.write(`${HISTORY_USAGE}\n`);
-    return EXIT.ok;
-  }
+export async function historyCli(values: Values<typeof HISTORY_OPTIONS>, ctx: CliContext): Promise<number> {
   const config = await configFrom(ctx, values);
   const entries = await historyCommand(config, values.limit ? Number(values.limit) : 20);
   if (values.json) {

@@ -1,15 +1,9 @@
 import { manifestStatus, writeManifest } from '../../engine/manifest.js';
 import { EXIT } from '../exit.js';
-import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
+import { configFrom, scrub, type CliContext } from '../context.js';
+import type { MANIFEST_OPTIONS, Values } from '../spec.js';
 
-export const MANIFEST_USAGE = 'usage: deployctl manifest [--check] [--dir <path>]... [--config <file>] [--json]';
-
-export async function manifestCli(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(args, { ...SOURCE_OPTIONS, check: { type: 'boolean' } }, MANIFEST_USAGE);
-  if (values.help) {
-    ctx.io.stdout.write(`${MANIFEST_USAGE}\n`);
-    return EXIT.ok;
-  }
+export async function manifestCli(values: Values<typeof MANIFEST_OPTIONS>, ctx: CliContext): Promise<number> {
   const config = await configFrom(ctx, values);
   const out = (s: string): void => {
     ctx.io.stdout.write(`${scrub(ctx)(s)}\n`);

@@ -1,29 +1,12 @@
 import { migrateCommand } from '../../engine/migrate/migrate.js';
 import { DeployctlError } from '../../errors.js';
 import { EXIT } from '../exit.js';
-import { configFrom, parse, reporterFor, SOURCE_OPTIONS, type CliContext } from '../context.js';
+import { configFrom, reporterFor, type CliContext } from '../context.js';
+import type { MIGRATE_OPTIONS, Values } from '../spec.js';
 
-export const MIGRATE_USAGE =
-  'usage: deployctl migrate --phase pre|post [--dir <path>]... [--config <file>] [--database-url <url>] [--lock-wait <ms>] [--force <reason>] [--dry-run] [--json]';
-
-export async function migrateCli(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(
-    args,
-    {
-      ...SOURCE_OPTIONS,
-      phase: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      'lock-wait': { type: 'string' },
-      force: { type: 'string' },
-    },
-    MIGRATE_USAGE,
-  );
-  if (values.help) {
-    ctx.io.stdout.write(`${MIGRATE_USAGE}\n`);
-    return EXIT.ok;
-  }
+export async function migrateCli(values: Values<typeof MIGRATE_OPTIONS>, ctx: CliContext): Promise<number> {
   if (values.phase !== 'pre' && values.phase !== 'post')
-    throw new DeployctlError('USAGE', `--phase must be pre or post\n\n${MIGRATE_USAGE}`);
+    throw new DeployctlError('USAGE', `--phase must be pre or post`);
   const lockWaitMs = values['lock-wait'] === undefined ? 0 : Number(values['lock-wait']);
   if (!Number.isInteger(lockWaitMs) || lockWaitMs < 0)
     throw new DeployctlError('USAGE', `--lock-wait takes milliseconds, e.g. --lock-wait 30000`);
@@ -38,7 +21,7 @@ export async function migrateCli(args: string[], ctx: CliContext): Promise<numbe
       { clock: ctx.clock, emit: reporter.emit, signal: ctx.signal },
     );
     if (values['dry-run']) {
-      reporter.line(
+      reporter.summary(
         result.selected.length
           ? `would apply (${values.phase}): ${result.selected.join(', ')}`
           : `nothing to apply in phase ${values.phase}`,
@@ -46,7 +29,7 @@ export async function migrateCli(args: string[], ctx: CliContext): Promise<numbe
       if (values.json)
         ctx.io.stdout.write(`${JSON.stringify({ dryRun: true, phase: values.phase, migrations: result.selected })}\n`);
     } else {
-      reporter.line(
+      reporter.summary(
         result.applied.length
           ? `applied ${result.applied.length} migration(s) in phase ${values.phase}`
           : `nothing to apply in phase ${values.phase}`,

@@ -7,36 +7,14 @@ import type { HealthCheckConfig } from '../../config/health.js';
 import { releaseCommand, type ReleaseDeps, type ReleaseSummary } from '../../engine/release/release.js';
 import type { Config } from '../../config/config.js';
 import { EXIT } from '../exit.js';
-import { configFrom, parse, reporterFor, type CliContext } from '../context.js';
+import { configFrom, reporterFor, type CliContext } from '../context.js';
+import type { RELEASE_OPTIONS, Values } from '../spec.js';
 import type { Reporter } from '../reporter.js';
 
-export const RELEASE_USAGE =
-  'usage: deployctl release --artifact <version> [--config deployctl.yaml] [--database-url <url>] [--json] [--resume] [--abort] [--defer-post] [--accept-drift] [--lock-wait <ms>]';
-
-const OPTIONS = {
-  config: { type: 'string', short: 'c' },
-  'database-url': { type: 'string' },
-  'ledger-schema': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  artifact: { type: 'string' },
-  resume: { type: 'boolean' },
-  abort: { type: 'boolean' },
-  'defer-post': { type: 'boolean' },
-  'lock-wait': { type: 'string' },
-  'accept-drift': { type: 'boolean' },
-} as const;
-
-export async function releaseCli(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(args, OPTIONS, RELEASE_USAGE);
-  if (values.help) {
-    ctx.io.stdout.write(`${RELEASE_USAGE}\n`);
-    return EXIT.ok;
-  }
-  if (values.resume && values.abort)
-    throw new DeployctlError('USAGE', `--resume and --abort exclude each other\n\n${RELEASE_USAGE}`);
+export async function releaseCli(values: Values<typeof RELEASE_OPTIONS>, ctx: CliContext): Promise<number> {
+  if (values.resume && values.abort) throw new DeployctlError('USAGE', `--resume and --abort exclude each other`);
   if (!values.resume && !values.abort && !values.artifact)
-    throw new DeployctlError('USAGE', `--artifact <version> is required\n\n${RELEASE_USAGE}`);
+    throw new DeployctlError('USAGE', `--artifact <version> is required`);
   if (values.artifact !== undefined) checkArtifact(values.artifact);
   const config = await configFrom(ctx, values);
   const { reporter } = reporterFor(ctx, values.json ?? false);
@@ -55,7 +33,7 @@ export async function releaseCli(args: string[], ctx: CliContext): Promise<numbe
       wiring.deps,
     );
     if (values.json) ctx.io.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
-    else reporter.line(renderSummary(summary));
+    else reporter.summary(renderSummary(summary));
     return EXIT.ok;
   } finally {
     reporter.close();

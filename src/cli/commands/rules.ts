@@ -1,20 +1,10 @@
 import { RULES, UNRECOGNIZED } from '../../core/rules/index.js';
 import { renderRulesDoc } from '../../core/rules/support/doc.js';
 import { EXIT } from '../exit.js';
-import { parse, type CliContext } from '../context.js';
+import { type CliContext } from '../context.js';
+import type { RULES_OPTIONS, Values } from '../spec.js';
 
-export const RULES_USAGE = 'usage: deployctl rules [--markdown] [--json]';
-
-export async function rulesCli(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(
-    args,
-    { markdown: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    RULES_USAGE,
-  );
-  if (values.help) {
-    ctx.io.stdout.write(`${RULES_USAGE}\n`);
-    return EXIT.ok;
-  }
+export async function rulesCli(values: Values<typeof RULES_OPTIONS>, ctx: CliContext): Promise<number> {
   const rules = [...RULES, UNRECOGNIZED];
   if (values.markdown) ctx.io.stdout.write(renderRulesDoc(rules));
   else if (values.json)

@@ -1,32 +1,18 @@
 import { squashCommand } from '../../engine/squash.js';
 import { DeployctlError } from '../../errors.js';
 import { EXIT } from '../exit.js';
-import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
+import { configFrom, scrub, type CliContext } from '../context.js';
+import type { SQUASH_OPTIONS, Values } from '../spec.js';
 
-export const SQUASH_USAGE =
-  'usage: deployctl squash --app <app> --through <id> [--delete] [--config <file>] [--dir <path>] [--database-url <url>] [--json]';
-
-export async function squashCli(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(
-    args,
-    { ...SOURCE_OPTIONS, app: { type: 'string' }, through: { type: 'string' }, delete: { type: 'boolean' } },
-    SQUASH_USAGE,
-  );
-  if (values.help) {
-    ctx.io.stdout.write(`${SQUASH_USAGE}\n`);
-    return EXIT.ok;
-  }
+export async function squashCli(values: Values<typeof SQUASH_OPTIONS>, ctx: CliContext): Promise<number> {
   if (!values.through)
-    throw new DeployctlError(
-      'USAGE',
-      `squash needs --through <id>: the last migration to fold into the baseline\n\n${SQUASH_USAGE}`,
-    );
+    throw new DeployctlError('USAGE', `squash needs --through <id>: the last migration to fold into the baseline`);
   const config = await configFrom(ctx, values);
   const app = values.app ?? (config.sources.length === 1 ? config.sources[0]!.app : undefined);
   if (!app)
     throw new DeployctlError(
       'USAGE',
-      `squash needs --app <app> (configured: ${config.sources.map((s) => s.app).join(', ')})\n\n${SQUASH_USAGE}`,
+      `squash needs --app <app> (configured: ${config.sources.map((s) => s.app).join(', ')})`,
     );
   const r = await squashCommand(config, { app, through: values.through, deleteSquashed: values.delete }, ctx.io.cwd);
   const text = values.json

@@ -1,17 +1,10 @@
 import { statusCommand, type StatusReport } from '../../engine/status.js';
 import { EXIT } from '../exit.js';
-import { configFrom, parse, scrub, SOURCE_OPTIONS, type CliContext } from '../context.js';
+import { configFrom, scrub, type CliContext } from '../context.js';
+import type { STATUS_OPTIONS, Values } from '../spec.js';
 import { styleFor, type Style } from '../style.js';
 
-export const STATUS_USAGE =
-  'usage: deployctl status [--dir <path>]... [--config <file>] [--database-url <url>] [--json]';
-
-export async function statusCli(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(args, SOURCE_OPTIONS, STATUS_USAGE);
-  if (values.help) {
-    ctx.io.stdout.write(`${STATUS_USAGE}\n`);
-    return EXIT.ok;
-  }
+export async function statusCli(values: Values<typeof STATUS_OPTIONS>, ctx: CliContext): Promise<number> {
   const config = await configFrom(ctx, values);
   const report = await statusCommand(config);
   const text = values.json
