@@ -21,8 +21,11 @@ const migrate = (dir: string, phase: string, ...extra: string[]) =>
 
 describe('migrate', () => {
   it('applies pre migrations in order, records them, and does nothing on a re-run', async () => {
+    // users is the app's table already (a table created by a pending migration would be new to
+    // the release, and dropping its column would not wait for the rollout).
+    await db.sql('CREATE TABLE users (id bigint PRIMARY KEY, name text)');
     const dir = await migrationsDir({
-      '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text);',
+      '0001_users.sql': 'CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, name text);',
       '0002_email.sql': 'ALTER TABLE users ADD COLUMN email text;',
       '0003_drop_name.sql': 'ALTER TABLE users DROP COLUMN name;',
     });
@@ -51,8 +54,9 @@ describe('migrate', () => {
   });
 
   it('refuses post migrations while a release is unfinished, unless forced with a reason (recorded)', async () => {
+    await db.sql('CREATE TABLE users (id bigint PRIMARY KEY, legacy text)');
     const dir = await migrationsDir({
-      '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, legacy text);',
+      '0001_users.sql': 'CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, legacy text);',
       '0002_drop_legacy.sql': 'ALTER TABLE users DROP COLUMN legacy;',
     });
     expect((await runCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url])).code).toBe(0);
@@ -341,9 +345,10 @@ describe('migrate', () => {
   }, 60000);
 
   it('--dry-run lists what would run and changes nothing; status shows applied, pending and half-done work', async () => {
+    await db.sql('CREATE TABLE accounts (id bigint PRIMARY KEY, legacy text)');
     const dir = await migrationsDir({
       '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, legacy text);',
-      '0002_drop.sql': 'ALTER TABLE users DROP COLUMN legacy;',
+      '0002_drop.sql': 'ALTER TABLE accounts DROP COLUMN legacy;',
     });
     const dry = await migrate(dir, 'pre', '--dry-run', '--json');
     expect(dry.code).toBe(0);

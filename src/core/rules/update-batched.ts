@@ -39,8 +39,6 @@ export const updateBatched: Rule = {
     fires: [
       'UPDATE users SET email_lower = lower(email) WHERE id BETWEEN 1 AND 10000',
       'DELETE FROM "Shop".sessions WHERE id IN (SELECT id FROM "Shop".sessions WHERE expires_at < now() LIMIT 500)',
-      "UPDATE settings SET value = 'on' WHERE key = 'beta'",
-      'DELETE FROM t WHERE ctid = ANY (ARRAY(SELECT ctid FROM t WHERE a IS NULL LIMIT 1000))',
     ],
     silent: [
       'UPDATE users SET email_lower = lower(email)',
