@@ -260,6 +260,30 @@ describe('plan', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('accepts a UTF-8 byte order mark, with line numbers unchanged', async () => {
+    const dir = await migrationsDir({});
+    await writeFile(
+      path.join(dir, '0001_bom.sql'),
+      Buffer.from('\uFEFFCREATE TABLE a (id int);\nDROP TABLE b;\n', 'utf8'),
+    );
+    const r = await runCli(['plan', '--dir', dir, '--json']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.migrations[0].statements.map((s: { line: number; phase: string }) => [s.line, s.phase])).toEqual([
+      [1, 'pre'],
+      [2, 'post'],
+    ]);
+  });
+
+  it('refuses a file too large to classify with a clear error (exit 2), not a parser dump', async () => {
+    const dir = await migrationsDir({ '0001_ok.sql': 'SELECT 1;' });
+    const row = "INSERT INTO t VALUES (1, 'padding padding padding');\n";
+    await writeFile(path.join(dir, '0002_load.sql'), row.repeat(Math.ceil((17 * 1024 * 1024) / row.length)));
+    const r = await runCli(['plan', '--dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/0002_load\.sql: file too large to classify \(17 MB, over the 16 MB limit\); split it/);
+    expect(r.stdout).toBe('');
+  });
+
   it('finds the first invalid UTF-8 byte exactly', () => {
     const bytes = (...parts: (string | number[])[]) =>
       Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));

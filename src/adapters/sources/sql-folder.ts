@@ -17,7 +17,8 @@ const FILE_NAME = /^([0-9A-Za-z]+)_([A-Za-z0-9_.-]+)\.sql$/i;
 const EXTENSION = '.sql';
 
 /** Decodes strictly (no replacement characters); keeps a byte order mark, as the text it was read with. */
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+// A UTF-8 byte order mark is accepted and dropped (the checksum still covers it: it is over the bytes).
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function readSqlFolder(source: SqlFolderSource, cwd = process.cwd()): Promise<MigrationFile[]> {
   const dir = path.resolve(cwd, source.dir);
