@@ -48,7 +48,9 @@ it('a release: summary on stdout, progress on stderr, one line per interval of p
 
 it('a blocked release prints its error once, and says to run plan', async () => {
   const { root, config } = await project([...COMMAND_ROLLOUT]);
-  await writeFile(path.join(root, 'migrations', '0002_rename.sql'), 'ALTER TABLE t RENAME COLUMN id TO key;\n');
+  // A table the running code already uses (not one this release creates): renaming its column breaks it.
+  await db.sql('CREATE TABLE served (id int)');
+  await writeFile(path.join(root, 'migrations', '0002_rename.sql'), 'ALTER TABLE served RENAME COLUMN id TO key;\n');
   const r = await runCli(['release', '--config', config, '--artifact', 'v1'], {
     cwd: root,
     env: { DATABASE_URL: db.url },

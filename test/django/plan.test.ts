@@ -91,9 +91,10 @@ describeWithDjango('django plan', () => {
     expect(problem('reviews.0003_rename_body_to_text')).toEqual([
       expect.stringMatching(/^unsafe: .*rename-column: .*SeparateDatabaseAndState.*db_column/),
     ]);
+    // RemoveField of a NOT NULL field without a default: the new code's INSERTs omit it until the drop runs.
     expect(problem('reviews.0004_review_score')).toEqual([
       expect.stringMatching(
-        /^mixed: .*0004_review_score\.py \(reviews\.0004_review_score\) mixes .*ADD COLUMN "score".*DROP COLUMN "rating".*makemigrations --empty reviews.*SeparateDatabaseAndState\(state_operations=\[migrations\.RemoveField/,
+        /^unsafe: .*0004_review_score\.py:\d+: drop-required-column: reviews_review\.rating is NOT NULL/,
       ),
     ]);
     expect(problem('loyalty.0003_member_points')).toEqual([

