@@ -32,6 +32,8 @@ export async function importOptional<T>(
 function isMissing(e: unknown, name: string): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false;
-  // Only the package itself: a missing file inside an installed package is a broken install, not this.
-  return String((e as Error).message).includes(`'${name}'`);
+  // This package itself (`'name'`, or `'name/…'` when the loader names the whole specifier): a
+  // dependency of it that is missing is a broken install, not this.
+  const message = String((e as Error).message);
+  return message.includes(`'${name}'`) || message.includes(`'${name}/`);
 }

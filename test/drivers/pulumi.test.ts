@@ -10,7 +10,7 @@ import path from 'node:path';
 import { DeployctlError } from '../../src/errors.js';
 import type { RolloutContext } from '../../src/ports.js';
 import { PulumiDriver } from '../../src/adapters/drivers/pulumi/driver.js';
-import { importOptional } from '../../src/adapters/drivers/pulumi/automation.js';
+import { importOptional } from '../../src/adapters/optional-package.js';
 import type { PulumiRolloutConfig } from '../../src/config/rollout.js';
 import { PROJECT, STACK_FILE, commands, fakePulumiCli, type FakeCli } from './pulumi/fake-cli.js';
 import YAML from 'yaml';
@@ -246,17 +246,26 @@ describe('Pulumi errors', () => {
     }
   });
 
-  it('a missing optional package is a CONFIG_INVALID naming the package to install', async () => {
+  it('a missing optional package is PACKAGE_MISSING, naming the package to install', async () => {
+    const specifier = '@pulumi/not-installed-here/automation/index.js';
     const error = await failure(
-      importOptional('@pulumi/not-installed-here/automation/index.js', '@pulumi/not-installed-here'),
+      importOptional(
+        '@pulumi/not-installed-here',
+        'the pulumi rollout driver',
+        'or use another rollout driver',
+        () => import(specifier),
+      ),
     );
-    expect(error).toMatchObject({ code: 'CONFIG_INVALID', key: 'rollout.driver' });
-    expect(error.message).toBe(
-      'the pulumi rollout driver needs the npm package @pulumi/not-installed-here, which is not installed',
+    expect(error).toMatchObject({ code: 'PACKAGE_MISSING' });
+    expect(error.message).toContain(
+      "the pulumi rollout driver needs the npm package '@pulumi/not-installed-here', which is not installed",
     );
-    expect(error.hint).toContain('npm install --save-dev @pulumi/not-installed-here');
+    expect(error.message).toContain('npm install --save-dev @pulumi/not-installed-here');
     // Anything else that fails to load passes through.
-    await expect(importOptional('node:not-a-builtin', '@pulumi/pulumi')).rejects.not.toBeInstanceOf(DeployctlError);
+    const other = 'node:not-a-builtin';
+    await expect(
+      importOptional('@pulumi/pulumi', 'the pulumi rollout driver', undefined, () => import(other)),
+    ).rejects.not.toBeInstanceOf(DeployctlError);
   });
 });
 
