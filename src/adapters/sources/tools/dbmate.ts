@@ -7,9 +7,17 @@
 import path from 'node:path';
 import { readdir } from 'node:fs/promises';
 import type { MigrationFile } from '../../../core/migration.js';
-import { createHash } from 'node:crypto';
 import { DeployctlError } from '../../../errors.js';
-import { isDirectory, keepLines, listFolder, readUtf8, tableExists, type ToolSource, shownPath } from './files.js';
+import {
+  isDirectory,
+  keepLines,
+  listFolder,
+  readFlatSqlFile,
+  readUtf8,
+  tableExists,
+  type ToolSource,
+  shownPath,
+} from './files.js';
 import { requireColumn } from './golang-migrate.js';
 import type { ToolSourceRead } from './tool.js';
 
@@ -29,16 +37,8 @@ export async function readDbmateSource(source: ToolSource, cwd = process.cwd()):
         `${shownPath(cwd, path.join(dir, entry))}: dbmate files are named <version>_<name>.sql, e.g. 20240101120000_create_users.sql`,
         { file: shownPath(cwd, path.join(dir, entry)) },
       );
-    const { shown, text, bytes } = await readUtf8(path.join(dir, entry), cwd);
-    files.push({
-      app: source.app,
-      id: entry.slice(0, -'.sql'.length),
-      prefix: m[1]!,
-      file: shown,
-      text,
-      checksum: createHash('sha256').update(bytes).digest('hex'),
-      ...sections(text, shown),
-    });
+    const read = await readFlatSqlFile(source, dir, entry, m[1]!, cwd);
+    files.push({ ...read, ...sections(read.text, read.file) });
   }
   return {
     files,

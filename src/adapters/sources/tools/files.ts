@@ -2,6 +2,7 @@
  * What the sources in the other tools' layouts share: listing their folder, reading a file as
  * strict UTF-8, and showing paths relative to the working directory.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DeployctlError } from '../../../errors.js';
@@ -50,6 +51,28 @@ export async function readUtf8(absolute: string, cwd: string): Promise<ReadFileR
     throw new DeployctlError('SOURCE_INVALID', `${shown}: cannot be read`, { file: shown });
   }
   return { shown, text: decodeUtf8(bytes, shown), bytes };
+}
+
+/**
+ * One `<prefix>_<name>.sql` file of a flat folder (dbmate, node-pg-migrate): its id is the file
+ * name without `.sql`, its checksum the sha256 of its bytes. The caller adds its up/down sections.
+ */
+export async function readFlatSqlFile(
+  source: ToolSource,
+  dir: string,
+  entry: string,
+  prefix: string,
+  cwd: string,
+): Promise<{ app: string; id: string; prefix: string; file: string; text: string; checksum: string }> {
+  const { shown, text, bytes } = await readUtf8(path.join(dir, entry), cwd);
+  return {
+    app: source.app,
+    id: entry.slice(0, -'.sql'.length),
+    prefix,
+    file: shown,
+    text,
+    checksum: createHash('sha256').update(bytes).digest('hex'),
+  };
 }
 
 export async function isDirectory(p: string): Promise<boolean> {

@@ -6,10 +6,18 @@
  */
 import path from 'node:path';
 import { readdir } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import type { MigrationFile } from '../../../core/migration.js';
 import { DeployctlError } from '../../../errors.js';
-import { isDirectory, keepLines, listFolder, readUtf8, tableExists, type ToolSource, shownPath } from './files.js';
+import {
+  isDirectory,
+  keepLines,
+  listFolder,
+  readFlatSqlFile,
+  readUtf8,
+  tableExists,
+  type ToolSource,
+  shownPath,
+} from './files.js';
 import type { ToolSourceRead } from './tool.js';
 
 const FILE = /^(\d+)[_-].*\.sql$/;
@@ -37,16 +45,8 @@ export async function readNodePgMigrateSource(source: ToolSource, cwd = process.
         `${shownPath(cwd, path.join(dir, entry))}: node-pg-migrate files are named <timestamp>_<name>.sql, e.g. 1700000000000_create-users.sql`,
         { file: shownPath(cwd, path.join(dir, entry)) },
       );
-    const { shown, text, bytes } = await readUtf8(path.join(dir, entry), cwd);
-    files.push({
-      app: source.app,
-      id: entry.slice(0, -'.sql'.length),
-      prefix: m[1]!,
-      file: shown,
-      text,
-      checksum: createHash('sha256').update(bytes).digest('hex'),
-      ...sections(text),
-    });
+    const read = await readFlatSqlFile(source, dir, entry, m[1]!, cwd);
+    files.push({ ...read, ...sections(read.text) });
   }
   return {
     files,
