@@ -78,18 +78,15 @@ describe.each(TOOL_FIXTURES)('$tool project', (f) => {
     ).toEqual(pending.map((id) => ({ id, phase: id === f.ids.at(-1) ? 'post' : 'pre' })));
   });
 
-  // Prisma writes CREATE INDEX into its own migration; on a fresh database create-index-blocking
-  // still blocks it (a table created by an earlier pending migration is not yet treated as new).
-  (f.tool === 'prisma' ? it.skip : it)(
-    'applies every migration on an empty database and writes the tool ledger from scratch',
-    async () => {
-      const { root, config } = await fixtureProject(f, db);
-      const cfg = await config();
-      await migrateCommand(cfg, { phase: 'pre' }, deps);
-      await migrateCommand(cfg, { phase: 'post' }, deps);
-      expect(await f.readLedger(db)).toEqual(f.expectedLedger(root));
-    },
-  );
+  // Prisma writes CREATE INDEX into its own migration: on a fresh database the table it indexes is
+  // created earlier in the same release, so the blocking build is harmless there.
+  it('applies every migration on an empty database and writes the tool ledger from scratch', async () => {
+    const { root, config } = await fixtureProject(f, db);
+    const cfg = await config();
+    await migrateCommand(cfg, { phase: 'pre' }, deps);
+    await migrateCommand(cfg, { phase: 'post' }, deps);
+    expect(await f.readLedger(db)).toEqual(f.expectedLedger(root));
+  });
 });
 
 describe('a migration that fails', () => {
