@@ -30,7 +30,8 @@ import type { Finding, Rule, RuleContext } from './rule.js';
  */
 export const addCheckConstraint: Rule = {
   id: 'add-check-constraint',
-  summary: 'ADD CHECK without NOT VALID: full scan under ACCESS EXCLUSIVE',
+  summary:
+    'ADD CHECK: full scan under ACCESS EXCLUSIVE unless NOT VALID; post when it rejects NULLs the old code leaves',
   kinds: ['AlterTableStmt'],
   check(s, ctx) {
     const alter = alterTable(s);

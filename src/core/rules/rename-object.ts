@@ -43,7 +43,8 @@ const RELATIONS = new Set<ObjectType>(['OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_
  */
 export const renameObject: Rule = {
   id: 'rename-object',
-  summary: 'RENAME of views, functions, types, schemas… (unsafe) or indexes, constraints, triggers (pre)',
+  summary:
+    'RENAME of views, functions, types, schemas… (unsafe) or indexes, constraints, triggers, sequences, trigger functions (pre)',
   kinds: ['RenameStmt'],
   check(s, ctx) {
     const stmt = as(s.node, 'RenameStmt');
