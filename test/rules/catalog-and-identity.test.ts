@@ -401,3 +401,25 @@ describe('ALTER DOMAIN, CREATE STATISTICS, ALTER CONSTRAINT', () => {
     expect(await measure(sql, planned!.relation!)).toEqual({ rewrite: false, scan: false, lock: planned!.lock });
   });
 });
+
+describe('a type created in the release stays new under its new name', () => {
+  it('renaming, relabelling and dropping it are pre; the same on an existing type are not', () => {
+    const release = (create: boolean) =>
+      buildPlan({
+        sources: [
+          {
+            app: 'app',
+            files: [
+              ...(create ? [file('0001_type', "CREATE TYPE feeling AS ENUM ('ok', 'sad');")] : []),
+              file('0002_rename', "ALTER TYPE feeling RENAME TO mood;\nALTER TYPE mood RENAME VALUE 'sad' TO 'blue';"),
+              file('0003_drop', 'DROP TYPE mood;'),
+            ],
+          },
+        ],
+        applied: [],
+        catalog,
+      });
+    expect(release(true).migrations.map((m) => m.phase)).toEqual(['pre', 'pre', 'pre']);
+    expect(release(false).migrations.map((m) => m.phase)).toEqual(['unsafe', 'post']);
+  });
+});
