@@ -3,7 +3,9 @@
  * binary-coercible casts (`pg_cast`) and default operator classes, each user table's size and
  * row estimate, its columns, its indexes (size, operator classes), the columns its validated CHECK
  * constraints name, and which columns already carry a validated CHECK (col IS NOT NULL)
- * (recognised by parsing the constraint's definition with PostgreSQL's parser).
+ * (recognised by parsing the constraint's definition with PostgreSQL's parser) and which
+ * carry one added NOT VALID; every function's
+ * volatility (`pg_proc.provolatile`) and which functions are trigger functions.
  */
 import { as, nameList } from '../../core/sql/ast.js';
 import { parseSql } from '../../core/sql/parse.js';
@@ -31,10 +33,10 @@ export async function readCatalog(db: Db): Promise<CatalogFacts> {
       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p', 'm') AND a.attnum > 0 AND NOT a.attisdropped
        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`);
-  const checks = await db.query<{ schema: string; table: string; def: string }>(`
-    SELECT n.nspname AS schema, c.relname AS table, pg_get_constraintdef(k.oid) AS def
+  const checks = await db.query<{ schema: string; table: string; name: string; valid: boolean; def: string }>(`
+    SELECT n.nspname AS schema, c.relname AS table, k.conname AS name, k.convalidated AS valid, pg_get_constraintdef(k.oid) AS def
       FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE k.contype = 'c' AND k.convalidated
+     WHERE k.contype = 'c'
        AND n.nspname NOT IN ('pg_catalog', 'information_schema')`);
 
   const relations = await db.query<{ name: string }>(`
@@ -47,6 +49,13 @@ export async function readCatalog(db: Db): Promise<CatalogFacts> {
       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`);
 
+  const functions = await db.query<{ name: string; volatility: 'i' | 's' | 'v'; trigger: boolean }>(`
+    SELECT n.nspname || '.' || p.proname AS name,
+           max(p.provolatile::text) AS volatility, -- 'v' > 's' > 'i': the most volatile overload
+           bool_or(p.prorettype IN ('trigger'::regtype, 'event_trigger'::regtype)) AS trigger
+      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE n.nspname NOT IN ('information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+     GROUP BY 1`);
   const zone = await db.query<{ tz: string }>("SELECT current_setting('TimeZone') AS tz");
   const casts = await db.query<{ source: string; target: string }>(`
     SELECT format_type(castsource, NULL) AS source, format_type(casttarget, NULL) AS target
@@ -104,6 +113,8 @@ export async function readCatalog(db: Db): Promise<CatalogFacts> {
     tables: {},
     relations: relations.rows.map((r) => r.name),
     routines: routines.rows.map((r) => r.name),
+    functionVolatility: Object.fromEntries(functions.rows.map((f) => [f.name, f.volatility])),
+    triggerFunctions: functions.rows.filter((f) => f.trigger).map((f) => f.name),
   };
   for (const t of tables.rows) {
     facts.tables[`${t.schema}.${t.name}`] = {
@@ -142,7 +153,9 @@ export async function readCatalog(db: Db): Promise<CatalogFacts> {
   for (const k of checks.rows) {
     const t: TableFacts | undefined = facts.tables[`${k.schema}.${k.table}`];
     const column = notNullCheckColumn(k.def);
-    if (t && column) t.notNullChecks.push(column);
+    if (!t || !column) continue;
+    if (k.valid) t.notNullChecks.push(column);
+    else (t.notValidNotNullChecks ??= {})[k.name] = column;
   }
   return facts;
 }

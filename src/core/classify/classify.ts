@@ -16,6 +16,7 @@ import { parseSql, type ParsedSql, type ParsedStatement } from '../sql/parse.js'
 import { mustRunOutsideTransaction } from '../sql/transaction.js';
 import { readDirectives, type Directives } from '../sql/directives.js';
 import { proceduralFindings } from './procedural.js';
+import { validatedNotNullChecks } from '../rules/support/not-null.js';
 import type { MigrationFile } from '../migration.js';
 
 export type MigrationPhase = Phase | 'mixed';
@@ -66,6 +67,11 @@ export interface ClassifyOptions {
   parsed?: ParsedSql;
   /** Planner row estimates (`EXPLAIN`) by statement index, read by the engine. */
   estimates?: ReadonlyMap<number, number>;
+  /**
+   * The pending migrations of the plan before this one, already classified: what they leave in
+   * the database before this one runs (validated NOT NULL checks of `pre` migrations).
+   */
+  earlier?: readonly Pick<ClassifiedMigration, 'migration' | 'phase' | 'statements'>[];
 }
 
 /**
@@ -117,6 +123,18 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
     position: 0,
   };
   const scope = new ReleaseScope(release, options.catalog, transactional);
+  // The earlier `pre` migrations run, in plan order, before this one: the checks they validate are in place.
+  let proven: (Origin & { table: string; column: string })[] | undefined;
+  const earlierChecks = () =>
+    (proven ??= (() => {
+      const before = (options.earlier ?? []).filter((m) => m.phase === 'pre');
+      const statements = before.flatMap((m) => m.statements.map((st) => ({ st: st.parsed, file: m.migration.file })));
+      const files = new Map(statements.map((x) => [x.st, x.file]));
+      return validatedNotNullChecks(
+        statements.map((x) => x.st),
+        options.catalog,
+      ).map((c) => ({ table: c.table, column: c.column, line: c.line, file: files.get(c.statement) ?? '' }));
+    })());
   const usedAllows = new Set<number>();
   let current = 0;
 
@@ -133,6 +151,10 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
     createdBy: (name) => scope.createdBy(name),
     redefinedLater: (name) => scope.redefinedLater(name, current),
     estimatedRows: (index) => options.estimates?.get(index),
+    notNullProvenEarlier: (table, column) => {
+      const key = normalizeRelation(table);
+      return earlierChecks().find((c) => c.table === key && c.column === column);
+    },
   };
   const byKind = rulesByKind(rules);
   const missing: ClassifiedMigration['problems'] = [];

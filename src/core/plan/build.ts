@@ -151,6 +151,7 @@ export function buildPlan(input: PlanInput): Plan {
         parsed,
         ...(definitions ? { release: { definitions, position } } : {}),
         estimates: input.estimates?.get(f.file),
+        earlier: migrations.slice(),
       }),
     );
     if (decision) classified = applyDecision(classified, decision, `deployctl.yaml decisions of ${app}/${f.id}`);

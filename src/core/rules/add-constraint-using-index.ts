@@ -15,9 +15,10 @@ import type { Finding, Rule, RuleContext } from './rule.js';
  *
  * PRIMARY KEY also marks the index's columns NOT NULL. A nullable column is then scanned under
  * ACCESS EXCLUSIVE, unless (PostgreSQL 12+) a validated CHECK (col IS NOT NULL) proves it
- * (measured: one scan without the check, none with it). The index's columns are known only when
- * the migration creates it; the finding is `unsafe` (size-dependent) only when the catalog then
- * shows such a column without proof, and says what to check otherwise.
+ * (measured: one scan without the check, none with it). The index's columns are read from the
+ * migration's CREATE INDEX, or from the catalog when the index already exists; the finding is
+ * `unsafe` (size-dependent) when the catalog shows such a column nullable without proof, `pre`
+ * when every column is NOT NULL or proven, and says what to check when the columns are unknown.
  */
 export const addConstraintUsingIndex: Rule = {
   id: 'add-constraint-using-index',
@@ -37,7 +38,7 @@ export const addConstraintUsingIndex: Rule = {
       const kind = c.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';
       const attached = `${kind} USING INDEX ${index} on ${alter.table}: attaches the existing index, ACCESS EXCLUSIVE for an instant`;
       if (c.contype !== 'CONSTR_PRIMARY' || ctx.isNew(alter.table)) return { ...base, message: `${attached}.` };
-      const columns = indexColumns(ctx, s, index);
+      const columns = indexColumns(ctx, s, index) ?? catalogIndexColumns(ctx, alter.table, index);
       const facts = ctx.table(alter.table);
       const unproven =
         columns && facts ? columns.filter((col) => !notNullEvidence(ctx, s, cmd, alter.table, col)) : undefined;
@@ -90,10 +91,45 @@ export const addConstraintUsingIndex: Rule = {
           },
         },
       },
+      { sql: 'ALTER TABLE users ADD PRIMARY KEY USING INDEX users_code_idx', catalog: catalogWithIndex(false) },
+      { sql: 'ALTER TABLE users ADD PRIMARY KEY USING INDEX users_code_idx', catalog: catalogWithIndex(true) },
     ],
     silent: ['ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)'],
   },
 };
+
+/** A catalog with `users.code` and an existing unique index on it, nullable or not. */
+function catalogWithIndex(notNull: boolean) {
+  return {
+    serverVersion: 150000,
+    tables: {
+      'public.users': {
+        schema: 'public',
+        name: 'users',
+        rowEstimate: 1e6,
+        bytes: 64 * 1024 * 1024,
+        notNullChecks: [],
+        columns: { code: { type: 'text', notNull } },
+        indexes: [
+          {
+            name: 'users_code_idx',
+            bytes: 8192,
+            am: 'btree',
+            columns: ['code'],
+            opclasses: ['text_ops'],
+            opclassTypes: ['text'],
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** Key columns of an index the catalog lists on the table; undefined when unknown or an expression. */
+function catalogIndexColumns(ctx: RuleContext, table: string, index: string): string[] | undefined {
+  const found = ctx.table(table)?.indexes?.find((i) => i.name === index);
+  return found && found.columns.every((c) => c !== '') ? found.columns : undefined;
+}
 
 /** Plain column names of an index created earlier in the migration, or undefined when unknown. */
 function indexColumns(ctx: RuleContext, s: ParsedStatement, index: string): string[] | undefined {

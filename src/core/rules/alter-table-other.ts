@@ -34,6 +34,10 @@ const DESCRIPTIONS: Partial<Record<AlterTableType, [string, string?]>> = {
     'Policies now apply to the owner too: check the app does not connect as the owner without a policy.',
   ],
   AT_NoForceRowSecurity: ['NO FORCE ROW LEVEL SECURITY', 'The owner is exempt from policies again.'],
+  AT_AlterConstraint: [
+    'ALTER CONSTRAINT (DEFERRABLE / INITIALLY …)',
+    'A constraint made INITIALLY DEFERRED is checked at COMMIT: a violating write then fails at COMMIT instead of at its statement.',
+  ],
 };
 
 const LOCK_WORDS: Record<string, string> = {
@@ -48,7 +52,9 @@ const LOCK_WORDS: Record<string, string> = {
  * column SET/RESET (…), CLUSTER ON, SET WITHOUT CLUSTER and storage parameters take SHARE UPDATE
  * EXCLUSIVE (user_catalog_table takes ACCESS EXCLUSIVE); ENABLE/DISABLE TRIGGER take SHARE ROW
  * EXCLUSIVE; SET STORAGE, SET COMPRESSION, OWNER TO, REPLICA IDENTITY and the ROW LEVEL SECURITY
- * switches take ACCESS EXCLUSIVE. All `pre`; where the change alters behaviour (disabled
+ * switches take ACCESS EXCLUSIVE, and so does ALTER CONSTRAINT … [NOT] DEFERRABLE / INITIALLY
+ * DEFERRED|IMMEDIATE (a foreign key's deferrability: pg_constraint only, no validation). All
+ * `pre`; where the change alters behaviour (disabled
  * triggers, row security) the message says what to check.
  */
 export const alterTableOther: Rule = {
@@ -80,6 +86,7 @@ export const alterTableOther: Rule = {
       'ALTER TABLE users CLUSTER ON users_pkey',
       'ALTER TABLE users ALTER COLUMN bio SET STORAGE EXTERNAL, ALTER COLUMN bio SET COMPRESSION lz4',
       'ALTER TABLE users RESET (autovacuum_vacuum_scale_factor)',
+      'ALTER TABLE orders ALTER CONSTRAINT orders_user_fk DEFERRABLE INITIALLY DEFERRED',
     ],
     silent: ['ALTER TABLE users ADD COLUMN email text', 'ALTER TABLE users INHERIT people'],
   },

@@ -27,6 +27,9 @@ import { setTablespace } from './set-tablespace.js';
 import { detachPartition } from './detach-partition.js';
 import { alterTableOther } from './alter-table-other.js';
 import { unrecognizedAlterCommand } from './unrecognized-alter-command.js';
+import { identityColumn } from './identity-column.js';
+import { createStatistics } from './create-statistics.js';
+import { alterDomain } from './alter-domain.js';
 import { createTable } from './create-table.js';
 import { alterEnumAddValue } from './alter-enum-add-value.js';
 import { alterEnumRenameValue } from './alter-enum-rename-value.js';
@@ -143,6 +146,9 @@ export const RULES: readonly Rule[] = [
   setTablespace,
   detachPartition,
   alterTableOther,
+  identityColumn,
+  createStatistics,
+  alterDomain,
   unrecognizedAlterCommand,
 ];
 

@@ -1,6 +1,8 @@
 import type { ObjectType, RenameStmt } from 'libpg-query';
 import { as, nameList, qualifiedName } from '../sql/ast.js';
-import type { Finding, LockMode, Rule } from './rule.js';
+import { normalizeRelation } from '../sql/created.js';
+import type { ParsedStatement } from '../sql/parse.js';
+import type { Finding, LockMode, Rule, RuleContext } from './rule.js';
 
 /** Renames nothing in the app's SQL names: indexes, constraints, triggers, policies, rules, statistics. */
 const INTERNAL: Partial<Record<ObjectType, { what: string; lock?: LockMode; onTable: boolean }>> = {
@@ -29,10 +31,20 @@ const RELATIONS = new Set<ObjectType>(['OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_
  * types, domains, schemas, roles… — breaks the old or the new code whichever side of the
  * rollout it runs on: `unsafe`, unless it was created earlier in the same migration.
  * Enum labels (ALTER TYPE … RENAME VALUE) have their own rule.
+ *
+ * Two renames the app's writes survive, because PostgreSQL refers to the object by oid: a
+ * sequence (column defaults are stored as `nextval('seq'::regclass)`, identity and OWNED BY are
+ * dependencies, measured: INSERTs keep numbering after the rename) and a trigger function
+ * (CREATE TRIGGER stores the function's oid; triggers keep firing). Both are `pre` with a note:
+ * only SQL that spells the name — `nextval('old_name')` in the app, or a call of the trigger
+ * function — breaks. A function counts as a trigger function when the catalog says it returns
+ * `trigger` / `event_trigger`, or the migration creates it so. An object created earlier in the
+ * release is `pre` too.
  */
 export const renameObject: Rule = {
   id: 'rename-object',
-  summary: 'RENAME of views, functions, types, schemas… (unsafe) or indexes, constraints, triggers (pre)',
+  summary:
+    'RENAME of views, functions, types, schemas… (unsafe) or indexes, constraints, triggers, sequences, trigger functions (pre)',
   kinds: ['RenameStmt'],
   check(s, ctx) {
     const stmt = as(s.node, 'RenameStmt');
@@ -58,6 +70,32 @@ export const renameObject: Rule = {
         },
       ];
     }
+    if (type === 'OBJECT_SEQUENCE' && !ctx.isNew(table))
+      return [
+        {
+          rule: this.id,
+          phase: 'pre',
+          lock: 'AccessExclusiveLock',
+          relation: table,
+          message: `RENAME sequence ${name} TO ${to}: column defaults and identity columns refer to the sequence by oid, so INSERTs keep working; ACCESS EXCLUSIVE on the sequence for an instant. Check the app does not call nextval('${name}') or currval('${name}') by name.`,
+        },
+      ];
+    if ((type === 'OBJECT_FUNCTION' || type === 'OBJECT_ROUTINE') && isTriggerFunction(name, s, ctx))
+      return [
+        {
+          rule: this.id,
+          phase: 'pre',
+          message: `RENAME trigger function ${name} TO ${to}: triggers refer to their function by oid and keep firing; the app does not call trigger functions.`,
+        },
+      ];
+    if (!RELATIONS.has(type) && ctx.isNew(name))
+      return [
+        {
+          rule: this.id,
+          phase: 'pre',
+          message: `RENAME ${kind} ${name} TO ${to}, created earlier in this release: no app code uses it yet.`,
+        },
+      ];
     const isRelation = RELATIONS.has(type);
     const base: Pick<Finding, 'rule' | 'lock' | 'relation'> = isRelation
       ? { rule: this.id, lock: 'AccessExclusiveLock', relation: table }
@@ -95,6 +133,11 @@ export const renameObject: Rule = {
       'ALTER TYPE mood RENAME TO feeling',
       'ALTER SCHEMA app RENAME TO shop',
       'ALTER SEQUENCE order_no RENAME TO order_number',
+      'CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; ALTER FUNCTION touch() RENAME TO set_updated_at',
+      {
+        sql: 'ALTER FUNCTION app.touch() RENAME TO set_updated_at',
+        catalog: { serverVersion: 150000, tables: {}, triggerFunctions: ['app.touch'] },
+      },
       'CREATE VIEW v AS SELECT 1 AS x; ALTER VIEW v RENAME TO w',
     ],
     silent: [
@@ -115,4 +158,16 @@ function objectName(stmt: RenameStmt): string {
   const typeName = as(stmt.object, 'TypeName');
   if (typeName) return nameList(typeName.names).join('.');
   return as(stmt.object, 'String')?.sval ?? '';
+}
+
+/** The catalog lists the function as returning trigger, or the migration creates it returning trigger. */
+function isTriggerFunction(name: string, s: ParsedStatement, ctx: RuleContext): boolean {
+  const key = normalizeRelation(name);
+  if (ctx.catalog?.triggerFunctions?.includes(key)) return true;
+  return ctx.statements.some((st) => {
+    const create = st.index < s.index ? as(st.node, 'CreateFunctionStmt') : undefined;
+    if (!create || normalizeRelation(nameList(create.funcname).join('.')) !== key) return false;
+    const returns = nameList(create.returnType?.names).pop()?.toLowerCase();
+    return returns === 'trigger' || returns === 'event_trigger';
+  });
 }

@@ -80,6 +80,11 @@ export interface RuleContext {
    * redefinition nobody sees half-done) or by a later pending migration of the release.
    */
   redefinedLater?(name: string): (Origin & { sameTransaction: boolean }) | undefined;
+  /**
+   * Where an earlier pending migration of the release, one that runs before this one (a `pre`
+   * migration), leaves a validated `CHECK (column IS NOT NULL)` on an existing table.
+   */
+  notNullProvenEarlier?(table: string, column: string): Origin | undefined;
   /** The planner's row estimate for this statement (`EXPLAIN`, never executed), when read. */
   estimatedRows?(statementIndex: number): number | undefined;
 }

@@ -3,7 +3,7 @@ import { commandsFor } from './support/alter-commands.js';
 import { readableIdent, qualifiedSql } from '../sql/identifiers.js';
 import { notNullEvidence } from './support/not-null.js';
 import { sizeNote } from './support/objects.js';
-import type { Finding, Rule } from './rule.js';
+import type { Finding, Rule, RuleContext } from './rule.js';
 
 /**
  * ALTER COLUMN … SET NOT NULL reads the whole table under ACCESS EXCLUSIVE to prove there is no
@@ -16,9 +16,11 @@ import type { Finding, Rule } from './rule.js';
  * add-check-constraint reports; the SET NOT NULL adds no scan of its own.
  *
  * The safe recipe validates in its own migration, so the scan holds only SHARE UPDATE EXCLUSIVE.
- * Migrations of one release are classified before any of them runs, so a check validated by
- * the same release is not yet in the catalog: SET NOT NULL goes in the next release, or is
- * accepted with `-- deployctl:allow set-not-null <which migration validates it>`.
+ * A check validated by an earlier pending migration of the same release counts too, when that
+ * migration is `pre` (it commits before this one runs, in plan order): its validated CHECK is in
+ * the catalog by the time the SET NOT NULL runs. A `post` or blocked one does not count, since
+ * it may run after. The same holds for a static plan, which judges each file as if the ones
+ * before it were applied.
  */
 export const setNotNull: Rule = {
   id: 'set-not-null',
@@ -44,7 +46,9 @@ export const setNotNull: Rule = {
             ? `the catalog shows ${name} is already NOT NULL: nothing to do`
             : evidence === 'catalog-check'
               ? `the catalog shows a validated CHECK (${name} IS NOT NULL), so PostgreSQL skips the scan`
-              : `an earlier statement of this migration adds and validates CHECK (${name} IS NOT NULL), so PostgreSQL skips the scan`;
+              : evidence === 'release-check'
+                ? `${releaseOrigin(ctx, alter.table, name)} validates CHECK (${name} IS NOT NULL) before this migration runs, so PostgreSQL skips the scan`
+                : `an earlier statement of this migration adds and validates CHECK (${name} IS NOT NULL), so PostgreSQL skips the scan`;
         return {
           ...base,
           phase: 'pre',
@@ -74,9 +78,9 @@ export const setNotNull: Rule = {
             ].join('\n')
           : [
               'Prove it with a CHECK constraint first, so SET NOT NULL needs no scan:',
-              `  1. Migration A: ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID;   -- instant`,
+              `  1. Migration A: ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID;   -- instant; new rows must carry ${column} from now on (post, unless it has a default)`,
               `  2. Migration B: ALTER TABLE ${table} VALIDATE CONSTRAINT ${check};   -- scans under SHARE UPDATE EXCLUSIVE, writes continue`,
-              `  3. Next release (the catalog then shows the validated check): ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL;   -- no scan`,
+              `  3. Migration C, after B (in the same release or a later one): ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL;   -- no scan`,
               `  4. Then, in its own migration: ALTER TABLE ${table} DROP CONSTRAINT ${check};`,
               "Keep A and B in separate migrations: locks last until COMMIT, so a VALIDATE after the ADD in one transaction scans under the ADD's ACCESS EXCLUSIVE.",
             ].join('\n'),
@@ -112,3 +116,10 @@ export const setNotNull: Rule = {
     ],
   },
 };
+
+function releaseOrigin(ctx: RuleContext, table: string, column: string): string {
+  const origin = ctx.notNullProvenEarlier?.(table, column);
+  return origin
+    ? `${origin.file} (line ${origin.line}), a pre migration earlier in this release,`
+    : 'an earlier migration';
+}

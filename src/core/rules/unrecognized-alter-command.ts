@@ -4,7 +4,7 @@ import type { Rule } from './rule.js';
 
 /**
  * An ALTER TABLE sub-command that no rule of the family judges (INHERIT, ATTACH PARTITION,
- * identity changes, ALTER CONSTRAINT, SET ACCESS METHOD, ENABLE RULE…). The other rules only
+ * SET ACCESS METHOD, ENABLE RULE…). The other rules only
  * speak about their own sub-commands, so without this rule a multi-command ALTER TABLE with one
  * of these next to a harmless sub-command would look harmless. Which sub-commands are known is
  * decided in one place, support/alter-commands.ts.
@@ -33,9 +33,9 @@ export const unrecognizedAlterCommand: Rule = {
   examples: {
     fires: [
       'ALTER TABLE users INHERIT people',
-      'ALTER TABLE ONLY "App"."Users" ADD COLUMN note text, ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY',
+      'ALTER TABLE ONLY "App"."Users" ADD COLUMN note text, SET ACCESS METHOD heap2',
       "ALTER TABLE IF EXISTS measurements ATTACH PARTITION measurements_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
-      'ALTER TABLE orders ALTER CONSTRAINT orders_user_fk DEFERRABLE',
+      'ALTER TABLE orders NO INHERIT people',
       'ALTER TABLE users ADD CONSTRAINT email_nn NOT NULL email',
     ],
     silent: [

@@ -11,6 +11,8 @@ export interface TableFacts {
   bytes: number;
   /** Columns that already carry a validated `CHECK (col IS NOT NULL)`. */
   notNullChecks: string[];
+  /** `CHECK (col IS NOT NULL)` constraints added NOT VALID and not yet validated: name → column. */
+  notValidNotNullChecks?: Record<string, string>;
   /** Columns and their declared types as `format_type` prints them. */
   columns: Record<string, { type: string; notNull: boolean; hasDefault?: boolean }>;
   /** Constraints by name and `pg_constraint.contype` (c check, f foreign key, u unique, p primary key, x exclusion);
@@ -52,6 +54,14 @@ export interface CatalogFacts {
   relations?: string[];
   /** Functions and procedures as `schema.name`, so `CREATE OR REPLACE` of one nobody has is known new. */
   routines?: string[];
+  /**
+   * Volatility of every function (`pg_proc.provolatile`: `i` immutable, `s` stable, `v` volatile)
+   * by `schema.name`, the most volatile of its overloads; `pg_catalog` functions included. A
+   * non-volatile ADD COLUMN default is stored once in the catalog, a volatile one rewrites the table.
+   */
+  functionVolatility?: Record<string, 'i' | 's' | 'v'>;
+  /** Functions returning `trigger` or `event_trigger`, by `schema.name`: triggers call them by oid. */
+  triggerFunctions?: string[];
 }
 
 /** A heap at most this size (one 8 kB page) is rewritten or scanned in an instant. */

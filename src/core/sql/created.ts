@@ -89,12 +89,24 @@ export function createdObjects(s: ParsedStatement): CreatedObject[] {
 }
 
 /**
- * `ALTER TABLE a RENAME TO b` (and the same for an index, view, sequence): the new name of a
- * relation, with its old one, so an object created in the release stays new under its new name.
+ * `ALTER TABLE a RENAME TO b` (and the same for an index, view, sequence, type or domain): the
+ * new name of the object, with its old one, so an object created in the release stays new under
+ * its new name.
  */
 export function renamedRelation(s: ParsedStatement): { from: string; to: string } | undefined {
   const rename = as(s.node, 'RenameStmt');
-  if (!rename?.relation || !rename.newname) return undefined;
+  if (!rename?.newname) return undefined;
+  if (!rename.relation && (rename.renameType === 'OBJECT_TYPE' || rename.renameType === 'OBJECT_DOMAIN')) {
+    // ALTER TYPE / DOMAIN … RENAME TO: the type keeps its schema.
+    const names = nameList(as(rename.object, 'List')?.items ?? as(rename.object, 'TypeName')?.names);
+    if (names.length === 0) return undefined;
+    const from = names.join('.');
+    return {
+      from: normalizeRelation(from),
+      to: normalizeRelation(names.length > 1 ? `${names.slice(0, -1).join('.')}.${rename.newname}` : rename.newname),
+    };
+  }
+  if (!rename.relation) return undefined;
   const kinds = ['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE'];
   if (!kinds.includes(rename.renameType ?? '')) return undefined;
   const schema = rename.relation.schemaname;

@@ -57,6 +57,10 @@ const SUBCOMMANDS: Partial<Record<AlterTableType, Subcommand>> = {
   AT_DisableRowSecurity: { rule: 'alter-table-other', lock: AEL },
   AT_ForceRowSecurity: { rule: 'alter-table-other', lock: AEL },
   AT_NoForceRowSecurity: { rule: 'alter-table-other', lock: AEL },
+  AT_AlterConstraint: { rule: 'alter-table-other', lock: AEL },
+  AT_AddIdentity: { rule: 'identity-column', lock: AEL },
+  AT_DropIdentity: { rule: 'identity-column', lock: AEL },
+  AT_SetIdentity: { rule: 'identity-column', lock: AEL },
 };
 
 /** Storage parameters whose SET/RESET takes ACCESS EXCLUSIVE instead of SHARE UPDATE EXCLUSIVE. */
@@ -84,7 +88,7 @@ export function addColumnHazards(cmd: AlterTableCmd, table: string, ctx: RuleCon
     col?.is_not_null === true ||
     constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
   const hazards: AddColumnHazard[] = [];
-  if (def && (defaultVolatility(def.raw_expr).volatile || ctx.serverVersion < 110000))
+  if (def && (defaultVolatility(def.raw_expr, ctx).volatile || ctx.serverVersion < 110000))
     hazards.push('add-column-volatile-default');
   if (notNull && !def && !filled) hazards.push('add-column-not-null');
   if (filled) hazards.push('add-column-generated');
