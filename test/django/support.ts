@@ -40,7 +40,7 @@ export interface DjangoProject {
   config: string;
   /** shop_product's columns as the deploy command saw them, or undefined when no rollout ran. */
   columnsAtRollout(): Promise<string[] | undefined>;
-  /** The manage.py subcommands deployctl ran through the source's interpreter, in order. */
+  /** The manage.py subcommands deployctl ran through the source's interpreter, in order (`shell plan`, `shell apply`, `migrate`). */
   manageCalls(): Promise<string[]>;
 }
 
@@ -50,14 +50,19 @@ export async function djangoProject(
 ): Promise<DjangoProject> {
   const root = await mkdtemp(path.join(testTmp(), 'deployctl-django-'));
   const python = djangoPython();
-  // The source's interpreter logs each manage.py subcommand, then runs the real one.
+  // The source's interpreter logs each manage.py subcommand (for `shell`, which of deployctl's
+  // helpers it runs: `shell plan`, `shell apply`), then runs the real one.
   const logged = path.join(root, 'python-logged');
   await writeFile(
     logged,
-    `#!/bin/sh\necho "$2" >> ${JSON.stringify(path.join(root, 'manage-calls.txt'))}\nexec ${JSON.stringify(python)} "$@"\n`,
-    {
-      mode: 0o755,
-    },
+    [
+      '#!/bin/sh',
+      'case "$4" in *apply_helper*) helper=" apply" ;; *plan_helper*) helper=" plan" ;; *) helper="" ;; esac',
+      `echo "$2$helper" >> ${JSON.stringify(path.join(root, 'manage-calls.txt'))}`,
+      `exec ${JSON.stringify(python)} "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
   );
   await writeFile(
     path.join(root, 'columns.py'),

@@ -2,7 +2,7 @@
  * Reads a `type: django` migration source with one Python process (the plan helper): Django's
  * migration graph, conflicting leaves, and for each migration Django has not applied the SQL of
  * each operation, against the target database. What comes out is MigrationFiles for the same
- * classifier as SQL files, and the applier that runs them with `manage.py migrate`.
+ * classifier as SQL files, and the applier that runs each stage of them in one Django process.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { DeployctlError } from '../../../errors.js';
 import type { PlanProblem } from '../../../core/plan/build.js';
 import type { MigrationFile } from '../../../core/migration.js';
 import { directiveHeader } from './directives.js';
-import type { Exec } from './exec.js';
+import type { Exec, Start } from './exec.js';
 import type { LeafConflict, PlannedMigration } from './output.js';
 import { DjangoRunner } from './runner.js';
 import { djangoApplier } from './apply.js';
@@ -23,14 +23,14 @@ export interface SourceRead {
   files: MigrationFile[];
   /** Problems of the source as a whole (Django's conflicting leaves), added to the plan's. */
   problems: PlanProblem[];
-  /** Applies this source's migrations with `manage.py migrate`. */
+  /** Applies this source's migrations with Django, one process per stage. */
   applier: MigrationApplier;
 }
 
 export async function readDjangoSource(
   source: SourceConfig,
   config: Pick<Config, 'databaseUrl' | 'baseDir'>,
-  options: { exec?: Exec; cwd?: string } = {},
+  options: { exec?: Exec; start?: Start; cwd?: string } = {},
 ): Promise<SourceRead> {
   const cwd = options.cwd ?? process.cwd();
   if (!config.databaseUrl) {
@@ -68,7 +68,7 @@ export async function readDjangoSource(
     app: source.app,
     files,
     problems: conflictProblems(source.app, document.conflicts, files),
-    applier: djangoApplier(project, options.exec),
+    applier: djangoApplier(project, options.start),
   };
 }
 
