@@ -25,9 +25,9 @@ export function djangoPython(): string {
 }
 
 /** Runs manage.py directly, as the team did before deployctl; throws with Django's output on failure. */
-export function manage(db: TestDatabase, args: string[], settings = 'mysite.settings'): string {
-  const r = spawnSync(djangoPython(), [MANAGE, ...args], {
-    cwd: path.dirname(MANAGE),
+export function manage(db: TestDatabase, args: string[], settings = 'mysite.settings', manageFile = MANAGE): string {
+  const r = spawnSync(djangoPython(), [manageFile, ...args], {
+    cwd: path.dirname(manageFile),
     env: { ...process.env, DATABASE_URL: db.url, DJANGO_SETTINGS_MODULE: settings },
     encoding: 'utf8',
   });
@@ -46,7 +46,15 @@ export interface DjangoProject {
 
 export async function djangoProject(
   db: TestDatabase,
-  opts: { settings?: string; lockTimeoutMs?: number; decisions?: string[] } = {},
+  opts: {
+    settings?: string;
+    lockTimeoutMs?: number;
+    decisions?: string[];
+    /** Another project's manage.py (a copy of the example changed by the test). */
+    manage?: string;
+    /** The health check's SQL probe (default: a count over shop_product). */
+    healthSql?: string;
+  } = {},
 ): Promise<DjangoProject> {
   const root = await mkdtemp(path.join(testTmp(), 'deployctl-django-'));
   const python = djangoPython();
@@ -79,7 +87,7 @@ export async function djangoProject(
     'migrations:',
     '  - app: web',
     '    type: django',
-    `    manage: ${MANAGE}`,
+    `    manage: ${opts.manage ?? MANAGE}`,
     `    python: ${logged}`,
     ...(opts.settings ? [`    settings: ${opts.settings}`] : []),
     // deployctl.yaml decisions of the source, one YAML line each, indented under `decisions:`.
@@ -92,7 +100,7 @@ export async function djangoProject(
     "  current: 'cat state.txt 2>/dev/null || true'",
     'health:',
     '  checks:',
-    '    - sql: select count(*) >= 0 from shop_product',
+    `    - sql: ${opts.healthSql ?? 'select count(*) >= 0 from shop_product'}`,
     '  consecutive: 1',
     '  intervalMs: 50',
     '  deadlineMs: 5000',

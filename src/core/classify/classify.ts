@@ -78,6 +78,8 @@ export interface ReleaseContext {
   definitions: readonly ReleaseDefinition[];
   /** This migration's position in plan order. */
   position: number;
+  /** The statements of the pending migrations before this one, in plan order, with their files. */
+  earlier?: readonly { file: string; statements: readonly ParsedStatement[] }[];
 }
 
 export interface ReleaseDefinition extends Origin {
@@ -133,6 +135,8 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
     createdBy: (name) => scope.createdBy(name),
     redefinedLater: (name) => scope.redefinedLater(name, current),
     estimatedRows: (index) => options.estimates?.get(index),
+    earlierStatements: () =>
+      (release.earlier ?? []).flatMap(({ file, statements }) => statements.map((statement) => ({ file, statement }))),
   };
   const byKind = rulesByKind(rules);
   const missing: ClassifiedMigration['problems'] = [];

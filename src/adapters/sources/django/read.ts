@@ -61,7 +61,7 @@ export async function readDjangoSource(
           `Django lists the migration ${p.app}.${p.name} but not the file it was loaded from`,
           { file: shown(source.manage!) },
         );
-      return toMigrationFile(source.app, p, shown(p.file), await readFile(p.file, 'utf8'));
+      return toMigrationFile(source.app, p, shown(p.file), await readFile(p.file, 'utf8'), document.django);
     }),
   );
   return {
@@ -77,7 +77,13 @@ export async function readDjangoSource(
  * comments, then each operation's SQL, and `sourceLines` sends every line of it back to the .py
  * line that declares the operation (or the directive).
  */
-export function toMigrationFile(app: string, p: PlannedMigration, file: string, py: string): MigrationFile {
+export function toMigrationFile(
+  app: string,
+  p: PlannedMigration,
+  file: string,
+  py: string,
+  djangoVersion?: string,
+): MigrationFile {
   const id = `${p.app}.${p.name}`;
   const header = directiveHeader(py, file);
   const forced = header.find((h) => h.text.startsWith('-- deployctl:phase '))?.text.split(/\s+/)[2];
@@ -121,6 +127,7 @@ export function toMigrationFile(app: string, p: PlannedMigration, file: string, 
       name: p.name,
       dependencies: p.dependencies,
       appliedByFramework: p.applied,
+      ...(djangoVersion ? { version: djangoVersion } : {}),
     },
     ...(notes.length ? { notes } : {}),
   };
