@@ -5,11 +5,11 @@
  * message itself — plans the DROP DEFAULT after the rollout and releases. Built CLI, real Django,
  * real PostgreSQL.
  */
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../support/cli.js';
-import { createTestDatabase, testTmp, type TestDatabase } from '../support/db.js';
-import { describeWithDjango, djangoProject, manage, MANAGE } from './support.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { describeWithDjango, djangoProject, exampleCopy, manage } from './support.js';
 
 const SETTINGS = 'mysite.settings_defaults';
 
@@ -76,8 +76,8 @@ describeWithDjango('django: field defaults and required fields on an existing ta
     expect(dropSql).toMatch(/DROP DEFAULT/);
 
     // A copy of the example with pricing's 0002 written that way and without the RemoveField.
-    const root = await mkdtemp(path.join(testTmp(), 'deployctl-django-split-'));
-    await cp(path.dirname(MANAGE), root, { recursive: true, filter: (src) => !src.includes('__pycache__') });
+    const manageCopy = await exampleCopy();
+    const root = path.dirname(manageCopy);
     const migrations = path.join(root, 'pricing', 'migrations');
     await rm(path.join(migrations, '0003_remove_plan_legacy_code.py'));
     await writeFile(
@@ -124,7 +124,6 @@ describeWithDjango('django: field defaults and required fields on an existing ta
         '',
       ].join('\n'),
     );
-    const manageCopy = path.join(root, 'manage.py');
     const plan = await planOf(manageCopy);
     expect(plan.problems).toEqual([]);
     expect(plan.stages).toEqual({

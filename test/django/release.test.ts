@@ -3,6 +3,8 @@
  * applying each stage's migrations in one process, real PostgreSQL. The deploy command records the columns it sees, so
  * the test proves the dropped column still existed while the new code rolled out.
  */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/config.js';
 import { migrateCommand } from '../../src/engine/migrate/migrate.js';
@@ -14,7 +16,7 @@ import { executeMigrations } from '../../src/engine/migrate/execute.js';
 import { systemClock } from '../../src/clock.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { describeWithDjango, djangoProject, manage } from './support.js';
+import { describeWithDjango, djangoProject, exampleCopy, manage } from './support.js';
 
 let db: TestDatabase;
 beforeEach(async () => {
@@ -124,6 +126,67 @@ describeWithDjango('django release', () => {
         [...before, 'shop.0003_product_name_idx', 'shop.0004_remove_product_legacy_code', 'shop.0005_fill_sku'],
       );
       expect(manage(db, ['migrate', '--check'])).toBeDefined();
+    },
+    TWO_RELEASES_MS,
+  );
+
+  it(
+    'a Django process killed mid-stage leaves the ledger and django_migrations agreeing; the next release continues',
+    async () => {
+      // A copy of the example whose RunPython kills its own process while a CRASH file exists.
+      const manageCopy = await exampleCopy();
+      const root = path.dirname(manageCopy);
+      const backfill = path.join(root, 'accounts', 'migrations', '0003_backfill_display_name.py');
+      await writeFile(
+        backfill,
+        (await readFile(backfill, 'utf8')).replace(
+          'def backfill(apps, schema_editor):\n',
+          [
+            'def backfill(apps, schema_editor):',
+            '    import os, signal',
+            '    if os.path.exists(os.path.join(os.path.dirname(__file__), "..", "..", "CRASH")):',
+            '        os.kill(os.getpid(), signal.SIGKILL)',
+            '',
+          ].join('\n'),
+        ),
+      );
+      await writeFile(path.join(root, 'CRASH'), '');
+      const project = await djangoProject(db, { manage: manageCopy });
+      const crashed = await runCli(['release', '--artifact', 'v2', '--config', project.config], { cwd: project.root });
+      expect(crashed.code).toBe(1);
+      expect(crashed.stderr + crashed.stdout).toMatch(
+        /the Django process applying migrations .* stopped: it was ended by a signal/,
+      );
+      const applied = async () => ({
+        ledger: (await db.sql<{ id: string }>('SELECT id FROM deployctl.migration ORDER BY id')).map((r) => r.id),
+        django: (
+          await db.sql<{ id: string }>(
+            "SELECT app || '.' || name AS id FROM django_migrations WHERE app IN ('shop', 'accounts') AND name <> '0001_initial' ORDER BY 1",
+          )
+        ).map((r) => r.id),
+      });
+      // The migration before the crash is applied and recorded in both; the killed one in neither.
+      expect(await applied()).toEqual({
+        ledger: ['accounts.0002_customer_display_name'],
+        django: ['accounts.0002_customer_display_name'],
+      });
+      expect(await db.sql('SELECT display_name FROM accounts_customer')).toEqual([{ display_name: null }]);
+
+      await rm(path.join(root, 'CRASH'));
+      const next = await runCli(['release', '--artifact', 'v2', '--config', project.config], { cwd: project.root });
+      expect(next.code).toBe(0);
+      const all = [
+        'accounts.0002_customer_display_name',
+        'accounts.0003_backfill_display_name',
+        'accounts.0004_rename_email_to_login',
+        'shop.0002_product_sku',
+        'shop.0003_product_name_idx',
+        'shop.0004_remove_product_legacy_code',
+        'shop.0005_fill_sku',
+      ];
+      expect(await applied()).toEqual({ ledger: all, django: all });
+      expect(await db.sql('SELECT display_name FROM accounts_customer')).toEqual([{ display_name: 'ada' }]);
+      expect(manage(db, ['migrate', '--check'], 'mysite.settings', manageCopy)).toBeDefined();
     },
     TWO_RELEASES_MS,
   );

@@ -4,7 +4,7 @@
  * time, and manage.py for setting up "what the previous release applied".
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { testTmp, type TestDatabase } from '../support/db.js';
 
@@ -33,6 +33,13 @@ export function manage(db: TestDatabase, args: string[], settings = 'mysite.sett
   });
   if (r.status !== 0) throw new Error(`manage.py ${args.join(' ')} failed:\n${r.stderr}${r.stdout}`);
   return r.stdout;
+}
+
+/** A copy of the example project for a test to change; returns the copy's manage.py. */
+export async function exampleCopy(): Promise<string> {
+  const root = await mkdtemp(path.join(testTmp(), 'deployctl-django-copy-'));
+  await cp(path.dirname(MANAGE), root, { recursive: true, filter: (src) => !src.includes('__pycache__') });
+  return path.join(root, 'manage.py');
 }
 
 export interface DjangoProject {
