@@ -98,6 +98,8 @@ export interface ApplyContext {
   statementTimeoutMs: number;
   emit: Emit;
   signal?: AbortSignal;
+  /** An idle connection for reading who blocks the framework's connection while it waits for a lock. */
+  monitor?: Db;
 }
 
 /**
@@ -108,6 +110,16 @@ export interface ApplyContext {
  */
 export interface MigrationApplier {
   apply(m: ClassifiedMigration, ctx: ApplyContext, record: () => Promise<void>): Promise<void>;
+  /**
+   * Called before a run (one stage) with the run's migrations of this source, in order, so the
+   * framework can apply them all in one process; `apply` is still called for each, in that order.
+   */
+  begin?(migrations: readonly ClassifiedMigration[]): void;
+  /**
+   * Called once after the run, whatever happened: `completed` when every migration of it was
+   * applied (the framework finishes the stage: Django's post_migrate), else it only stops.
+   */
+  end?(completed: boolean): Promise<void>;
 }
 
 /**

@@ -46,6 +46,8 @@ export interface FrameworkMigration {
   dependencies: string[];
   /** Whether the framework's own table records it as applied. */
   appliedByFramework: boolean;
+  /** The framework's version (`3.2.25`), for fixes that depend on it (Django 5 added db_default). */
+  version?: string;
 }
 
 /**

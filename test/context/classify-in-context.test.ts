@@ -182,6 +182,29 @@ describe('the release is the unit', () => {
     expect(plan.migrations.map((m) => m.phase)).toEqual(['unsafe', 'post']);
   });
 
+  it('a DROP DEFAULT of a column an earlier pending migration added NOT NULL waits for the rollout; of a nullable one it does not', async () => {
+    const catalog = await catalogOf(db);
+    const plan = planOf(
+      [
+        file(
+          '0011_plan',
+          "ALTER TABLE accounts ADD COLUMN plan text DEFAULT 'free' NOT NULL, ADD COLUMN note text DEFAULT ''",
+        ),
+        file('0012_plan_default', 'ALTER TABLE accounts ALTER COLUMN plan DROP DEFAULT;'),
+        file('0013_note_default', 'ALTER TABLE accounts ALTER COLUMN note DROP DEFAULT;'),
+      ],
+      catalog,
+    );
+    expect(plan.stages).toEqual({
+      pre: ['app/0011_plan', 'app/0013_note_default'],
+      post: ['app/0012_plan_default'],
+      blocked: [],
+    });
+    expect(plan.migrations[1]!.statements[0]!.findings[0]!.message).toContain(
+      'NOT NULL (added so at migrations/0011_plan.sql:1, earlier in this release)',
+    );
+  });
+
   it('a static plan (no ledger, no catalog) judges each file alone, as the pull-request gate needs', () => {
     const plan = planOf(history);
     expect(plan.migrations[2]!.phase).toBe('unsafe');

@@ -3,11 +3,12 @@
  * passes validation and says what Django's own commands say, on a database where part of the
  * history is applied and a table has rows.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DjangoRunner } from '../../src/adapters/sources/django/runner.js';
 import type { PlannedMigration } from '../../src/adapters/sources/django/output.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { describeWithDjango, djangoPython, manage, MANAGE } from './support.js';
+import { describeWithDjango, djangoPython, exampleCopy, manage, MANAGE } from './support.js';
 
 let db: TestDatabase;
 beforeEach(async () => {
@@ -104,6 +105,34 @@ describeWithDjango('django plan helper', () => {
       app: 'auth',
       operations: [],
     });
+  });
+
+  it('reports a concurrent index build in an atomic migration as the error Django raises when it runs it', async () => {
+    const manageCopy = await exampleCopy();
+    const file = path.join(path.dirname(manageCopy), 'shop', 'migrations', '0003_product_name_idx.py');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('    atomic = False', '    atomic = True'));
+    manage(db, ['migrate', 'shop', '0002'], 'mysite.settings', manageCopy);
+    const doc = await new DjangoRunner({
+      manage: manageCopy,
+      python: djangoPython(),
+      settings: 'mysite.settings',
+      databaseUrl: db.url,
+    }).plan();
+    const index = doc.migrations.find((m) => m.name === '0003_product_name_idx')!;
+    expect(index.atomic).toBe(true);
+    expect(index.operations).toEqual([
+      expect.objectContaining({
+        type: 'AddIndexConcurrently',
+        sql: null,
+        error: expect.stringMatching(
+          /^NotSupportedError: The AddIndexConcurrently operation cannot be executed inside a transaction/,
+        ),
+      }),
+    ]);
+    // The migrations after it still get their SQL.
+    expect(doc.migrations.find((m) => m.name === '0004_remove_product_legacy_code')!.operations![0]!.sql).toEqual([
+      expect.stringMatching(/DROP COLUMN "legacy_code"/),
+    ]);
   });
 
   it("reports conflicting leaves from Django's graph", async () => {

@@ -1,6 +1,6 @@
 /** Reading the plan helper's document, manage.py failures and Django migration directives: the edge cases. */
 import { directiveHeader } from '../../src/adapters/sources/django/directives.js';
-import { diedOfLockTimeout, failureSummary, parsePlanDocument } from '../../src/adapters/sources/django/output.js';
+import { failureSummary, parsePlanDocument } from '../../src/adapters/sources/django/output.js';
 import { toMigrationFile } from '../../src/adapters/sources/django/read.js';
 
 const helperDocument = {
@@ -132,15 +132,6 @@ describe('failed manage.py migrate', () => {
     '',
     'django.db.utils.OperationalError: canceling statement due to lock timeout',
   ].join('\n');
-
-  it('recognises lock_timeout by the error class psycopg raises, not by the message', () => {
-    expect(diedOfLockTimeout(traceback)).toBe(true);
-    expect(
-      diedOfLockTimeout(traceback.replace('psycopg2.errors.LockNotAvailable', 'psycopg.errors.LockNotAvailable')),
-    ).toBe(true);
-    expect(diedOfLockTimeout('django.db.utils.OperationalError: canceling statement due to lock timeout')).toBe(false);
-    expect(diedOfLockTimeout('psycopg2.errors.DeadlockDetected: deadlock detected')).toBe(false);
-  });
 
   it('summarises with the last exception line', () => {
     expect(failureSummary(traceback)).toBe('django.db.utils.OperationalError: canceling statement due to lock timeout');

@@ -4,7 +4,7 @@
  * time, and manage.py for setting up "what the previous release applied".
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { testTmp, type TestDatabase } from '../support/db.js';
 
@@ -25,9 +25,9 @@ export function djangoPython(): string {
 }
 
 /** Runs manage.py directly, as the team did before deployctl; throws with Django's output on failure. */
-export function manage(db: TestDatabase, args: string[], settings = 'mysite.settings'): string {
-  const r = spawnSync(djangoPython(), [MANAGE, ...args], {
-    cwd: path.dirname(MANAGE),
+export function manage(db: TestDatabase, args: string[], settings = 'mysite.settings', manageFile = MANAGE): string {
+  const r = spawnSync(djangoPython(), [manageFile, ...args], {
+    cwd: path.dirname(manageFile),
     env: { ...process.env, DATABASE_URL: db.url, DJANGO_SETTINGS_MODULE: settings },
     encoding: 'utf8',
   });
@@ -35,29 +35,49 @@ export function manage(db: TestDatabase, args: string[], settings = 'mysite.sett
   return r.stdout;
 }
 
+/** A copy of the example project for a test to change; returns the copy's manage.py. */
+export async function exampleCopy(): Promise<string> {
+  const root = await mkdtemp(path.join(testTmp(), 'deployctl-django-copy-'));
+  await cp(path.dirname(MANAGE), root, { recursive: true, filter: (src) => !src.includes('__pycache__') });
+  return path.join(root, 'manage.py');
+}
+
 export interface DjangoProject {
   root: string;
   config: string;
   /** shop_product's columns as the deploy command saw them, or undefined when no rollout ran. */
   columnsAtRollout(): Promise<string[] | undefined>;
-  /** The manage.py subcommands deployctl ran through the source's interpreter, in order. */
+  /** The manage.py subcommands deployctl ran through the source's interpreter, in order (`shell plan`, `shell apply`, `migrate`). */
   manageCalls(): Promise<string[]>;
 }
 
 export async function djangoProject(
   db: TestDatabase,
-  opts: { settings?: string; lockTimeoutMs?: number; decisions?: string[] } = {},
+  opts: {
+    settings?: string;
+    lockTimeoutMs?: number;
+    decisions?: string[];
+    /** Another project's manage.py (a copy of the example changed by the test). */
+    manage?: string;
+    /** The health check's SQL probe (default: a count over shop_product). */
+    healthSql?: string;
+  } = {},
 ): Promise<DjangoProject> {
   const root = await mkdtemp(path.join(testTmp(), 'deployctl-django-'));
   const python = djangoPython();
-  // The source's interpreter logs each manage.py subcommand, then runs the real one.
+  // The source's interpreter logs each manage.py subcommand (for `shell`, which of deployctl's
+  // helpers it runs: `shell plan`, `shell apply`), then runs the real one.
   const logged = path.join(root, 'python-logged');
   await writeFile(
     logged,
-    `#!/bin/sh\necho "$2" >> ${JSON.stringify(path.join(root, 'manage-calls.txt'))}\nexec ${JSON.stringify(python)} "$@"\n`,
-    {
-      mode: 0o755,
-    },
+    [
+      '#!/bin/sh',
+      'case "$4" in *apply_helper*) helper=" apply" ;; *plan_helper*) helper=" plan" ;; *) helper="" ;; esac',
+      `echo "$2$helper" >> ${JSON.stringify(path.join(root, 'manage-calls.txt'))}`,
+      `exec ${JSON.stringify(python)} "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
   );
   await writeFile(
     path.join(root, 'columns.py'),
@@ -74,7 +94,7 @@ export async function djangoProject(
     'migrations:',
     '  - app: web',
     '    type: django',
-    `    manage: ${MANAGE}`,
+    `    manage: ${opts.manage ?? MANAGE}`,
     `    python: ${logged}`,
     ...(opts.settings ? [`    settings: ${opts.settings}`] : []),
     // deployctl.yaml decisions of the source, one YAML line each, indented under `decisions:`.
@@ -87,7 +107,7 @@ export async function djangoProject(
     "  current: 'cat state.txt 2>/dev/null || true'",
     'health:',
     '  checks:',
-    '    - sql: select count(*) >= 0 from shop_product',
+    `    - sql: ${opts.healthSql ?? 'select count(*) >= 0 from shop_product'}`,
     '  consecutive: 1',
     '  intervalMs: 50',
     '  deadlineMs: 5000',

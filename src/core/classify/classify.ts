@@ -84,6 +84,8 @@ export interface ReleaseContext {
   definitions: readonly ReleaseDefinition[];
   /** This migration's position in plan order. */
   position: number;
+  /** The statements of the pending migrations before this one, in plan order, with their files. */
+  earlier?: readonly { file: string; statements: readonly ParsedStatement[] }[];
 }
 
 export interface ReleaseDefinition extends Origin {
@@ -155,6 +157,8 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
       const key = normalizeRelation(table);
       return earlierChecks().find((c) => c.table === key && c.column === column);
     },
+    earlierStatements: () =>
+      (release.earlier ?? []).flatMap(({ file, statements }) => statements.map((statement) => ({ file, statement }))),
   };
   const byKind = rulesByKind(rules);
   const missing: ClassifiedMigration['problems'] = [];

@@ -149,7 +149,17 @@ export function buildPlan(input: PlanInput): Plan {
         catalog: input.catalog,
         assumedServerVersion,
         parsed,
-        ...(definitions ? { release: { definitions, position } } : {}),
+        ...(definitions
+          ? {
+              release: {
+                definitions,
+                position,
+                earlier: pending
+                  .slice(0, position)
+                  .map((p) => ({ file: p.file.file, statements: p.parsed.statements })),
+              },
+            }
+          : {}),
         estimates: input.estimates?.get(f.file),
         earlier: migrations.slice(),
       }),

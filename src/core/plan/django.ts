@@ -27,6 +27,8 @@ const DJANGO_FIXES: Record<string, string> = {
     'In Django: replace AddIndex with AddIndexConcurrently (from django.contrib.postgres.operations) and set atomic = False on the migration.',
   'rename-column':
     "In Django: rename the field in Django's state only and keep the column: migrations.SeparateDatabaseAndState(state_operations=[migrations.RenameField(...), migrations.AlterField(..., field=...(db_column='<old name>'))], database_operations=[]).",
+  'drop-required-column':
+    'In Django: RemoveField of a NOT NULL field: make it nullable (null=True) in an earlier release (AlterField, which Django runs as DROP NOT NULL, before the rollout), then remove it.',
 };
 
 export function buildPlanWithDjango(input: Omit<PlanInput, 'sources'> & { sources: PlanSource[] }): Plan {
@@ -120,12 +122,36 @@ function mixedMessage(m: ClassifiedMigration): string {
   const post = substantive.find((s) => s.phase === 'post');
   const flat = (sql = ''): string => sql.replace(/\s+/g, ' ');
   const { file, id } = m.migration;
+  const droppedDefault = post?.findings.find((f) => f.rule === 'alter-column-default' && f.phase === 'post');
+  if (pre && post && droppedDefault) return defaultMessage(m, flat(pre.sql), flat(post.sql), post.line);
   return (
     `${file} (${id}) mixes a change that must run before the rollout (${flat(pre?.sql)}) with one that may run only after it (${flat(post?.sql)}). ` +
     `Django applies a migration as a whole, so split it: keep the first operations here and move the others into a new migration that depends on this one ` +
     `('python manage.py makemigrations --empty ${m.migration.framework!.app}', then move the operations). ` +
     `To drop a field the old code still reads: in this release remove it from Django's state only — migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField(...)], database_operations=[]) — so the new code stops using it (if the column is NOT NULL, make it nullable or give it a default in the same release: the new code's inserts leave it out), ` +
     `and drop the column in a later migration (RunSQL 'ALTER TABLE ... DROP COLUMN ...'), which deployctl runs after the rollout.`
+  );
+}
+
+/**
+ * Django adds a field that has a Python default as ADD COLUMN … DEFAULT x NOT NULL and drops the
+ * default in the same migration (Django keeps defaults in Python only). The DROP DEFAULT is a
+ * contract step (alter-column-default): the old code's INSERTs leave the column out. Django 5's
+ * db_default keeps the default in the database; before it, the drop goes to a later migration.
+ */
+function defaultMessage(m: ClassifiedMigration, addSql: string, dropSql: string, line: number): string {
+  const { file, id } = m.migration;
+  const major = Number(m.migration.framework?.version?.split('.')[0]);
+  const dbDefault =
+    major >= 5
+      ? `On Django ${m.migration.framework!.version}: give the field db_default=<the value> instead of default=… (makemigrations again): Django then keeps the default in the database and never drops it.`
+      : `Django 5 or later can keep the default in the database instead (db_default=<the value> on the field${Number.isFinite(major) ? `; this project runs Django ${m.migration.framework!.version}` : ''}).`;
+  return (
+    `${file}:${line} (${id}): AddField of a NOT NULL field with a default on an existing table. Django adds the column with the default (${addSql}), which runs before the rollout, ` +
+    `and drops the default in the same migration (${dropSql}), which may run only after it: the old code's INSERTs leave the column out and rely on the default. ` +
+    `${dbDefault} ` +
+    `Or split it in two migrations: in this one, add the field but keep the database default — migrations.SeparateDatabaseAndState(state_operations=[migrations.AddField(...)], database_operations=[migrations.RunSQL("""${addSql}""")]) — ` +
+    `and drop the default in a new migration that depends on it (migrations.RunSQL("""${dropSql}""")), which deployctl runs after the rollout.`
   );
 }
 

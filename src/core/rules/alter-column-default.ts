@@ -14,7 +14,8 @@ import { alterTable, columnDef, constraintsOf } from './support/alter.js';
  * relied on the default, and fail with a not-null violation once it is gone (Django adds every
  * field with a Python default as `ADD COLUMN … NOT NULL DEFAULT x` and then drops the default in
  * the same migration). That DROP DEFAULT is a contract step, `post`. The column counts as NOT NULL
- * when an earlier statement of the migration added it so, or when the catalog says so.
+ * when an earlier statement of the migration added it so, or an earlier pending migration of the
+ * release did (a DROP DEFAULT split into a migration of its own), or when the catalog says so.
  */
 export const alterColumnDefault: Rule = {
   id: 'alter-column-default',
@@ -53,17 +54,26 @@ export const alterColumnDefault: Rule = {
   },
 };
 
-/** Why the column is known to be NOT NULL (added so earlier in this migration, or in the catalog), if it is. */
+/** Why the column is known to be NOT NULL (added so earlier in this migration or release, or in the catalog), if it is. */
 function requiredColumn(s: ParsedStatement, table: string, name: string, ctx: RuleContext): string | undefined {
   for (const other of ctx.statements) {
     if (other.index >= s.index) break;
-    const alter = alterTable(other);
-    if (!alter || normalizeRelation(alter.table) !== normalizeRelation(table)) continue;
-    for (const cmd of alter.cmds) {
-      const col = cmd.subtype === 'AT_AddColumn' ? columnDef(cmd) : undefined;
-      if (col?.colname === name && (col.is_not_null || constraintsOf(col).some((c) => c.contype === 'CONSTR_NOTNULL')))
-        return `added so at line ${other.line}`;
-    }
+    if (addsRequired(other, table, name)) return `added so at line ${other.line}`;
+  }
+  const earlier = ctx.earlierStatements?.() ?? [];
+  for (let i = earlier.length - 1; i >= 0; i--) {
+    const { file, statement } = earlier[i]!;
+    if (addsRequired(statement, table, name)) return `added so at ${file}:${statement.line}, earlier in this release`;
   }
   return ctx.table(table)?.columns[name]?.notNull ? 'per the catalog' : undefined;
+}
+
+/** `s` is an ALTER TABLE of `table` that adds column `name` NOT NULL. */
+function addsRequired(s: ParsedStatement, table: string, name: string): boolean {
+  const alter = alterTable(s);
+  if (!alter || normalizeRelation(alter.table) !== normalizeRelation(table)) return false;
+  return alter.cmds.some((cmd) => {
+    const col = cmd.subtype === 'AT_AddColumn' ? columnDef(cmd) : undefined;
+    return col?.colname === name && (col.is_not_null || constraintsOf(col).some((c) => c.contype === 'CONSTR_NOTNULL'));
+  });
 }

@@ -87,6 +87,8 @@ export interface RuleContext {
   notNullProvenEarlier?(table: string, column: string): Origin | undefined;
   /** The planner's row estimate for this statement (`EXPLAIN`, never executed), when read. */
   estimatedRows?(statementIndex: number): number | undefined;
+  /** The statements of the release's pending migrations that run before this one, in order, with their files. */
+  earlierStatements?(): readonly { file: string; statement: ParsedStatement }[];
 }
 
 /** A statement of the release: file and 1-based line. */

@@ -89,6 +89,8 @@ export async function executeMigrations(
   const session = new Session(deps.url, options);
   await session.open();
   const results: AppliedResult[] = [];
+  const appliers = beginAppliers(migrations, deps);
+  let completed = false;
   try {
     for (const m of migrations) {
       if (deps.signal?.aborted) throw await interruptedAfter(migrations, results, options, deps);
@@ -101,10 +103,42 @@ export async function executeMigrations(
         throw Object.assign(e as object, { applied: results });
       }
     }
+    completed = true;
   } finally {
     await session.close();
   }
+  // A framework finishes its stage (Django's post_migrate) only when every migration of it applied.
+  for (const applier of appliers) {
+    if (!completed) {
+      await applier.end?.(false).catch(() => undefined);
+      continue;
+    }
+    try {
+      await applier.end?.(true);
+    } catch (e) {
+      throw Object.assign(
+        new DeployctlError(
+          'MIGRATION_FAILED',
+          `every migration was applied and recorded, but finishing the stage failed: ${(e as Error).message}`,
+          { cause: e },
+        ),
+        { applied: results },
+      );
+    }
+  }
   return results;
+}
+
+/** Tells each framework applier which migrations of its source this run holds (the stage it may apply in one go). */
+function beginAppliers(migrations: ClassifiedMigration[], deps: ExecuteDeps): MigrationApplier[] {
+  const started: MigrationApplier[] = [];
+  for (const applier of new Set(deps.appliers?.values() ?? [])) {
+    const own = migrations.filter((m) => m.migration.framework && deps.appliers?.get(m.migration.app) === applier);
+    if (own.length === 0) continue;
+    applier.begin?.(own);
+    started.push(applier);
+  }
+  return started;
 }
 
 /**
@@ -201,7 +235,15 @@ async function runOne(
     if (applier) {
       await applier.apply(
         m,
-        { db: session.db, url: deps.url, lockTimeoutMs, statementTimeoutMs, emit: deps.emit, signal: deps.signal },
+        {
+          db: session.db,
+          url: deps.url,
+          lockTimeoutMs,
+          statementTimeoutMs,
+          emit: deps.emit,
+          signal: deps.signal,
+          monitor: deps.monitor,
+        },
         record,
       );
       recorded = true;

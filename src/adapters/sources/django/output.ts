@@ -161,14 +161,6 @@ export function parsePlanDocument(stdout: string): DjangoPlanDocument {
   };
 }
 
-/**
- * Whether a failed manage.py run died of lock_timeout (SQLSTATE 55P03): psycopg2 and psycopg 3
- * raise `…errors.LockNotAvailable`, and Django's traceback names that class.
- */
-export function diedOfLockTimeout(output: string): boolean {
-  return /\berrors\.LockNotAvailable\b/.test(output);
-}
-
 /** The line that says what went wrong: the last exception line of a traceback, else the last line. */
 export function failureSummary(output: string): string {
   const lines = output

@@ -14,10 +14,14 @@ editor reads a constraint of a table that does not exist yet) is listed with the
 import ast
 import json
 import sys
-from contextlib import nullcontext
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
 from django.db.migrations.executor import MigrationExecutor
+
+try:  # the operations that refuse to run in a transaction (AddIndexConcurrently…), Django 3.0+
+    from django.contrib.postgres.operations import NotInTransactionMixin
+except ImportError:  # psycopg not installed, or an older Django
+    NotInTransactionMixin = None
 
 FORMAT = 1
 
@@ -63,7 +67,10 @@ def collect(migration, state, connection):
     lines = operations_lines(path, len(migration.operations)) if path else [None] * len(migration.operations)
     operations = []
     owner = {}
-    with connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor:
+    # Collecting runs nothing but catalog reads, so no transaction is opened (nor a savepoint per
+    # operation, a round trip each): a failed read aborts nothing. What a transaction would refuse
+    # (a concurrent index build in an atomic migration) is reported as Django reports it.
+    with connection.schema_editor(collect_sql=True, atomic=False) as editor:
         for index, operation in enumerate(migration.operations):
             start = len(editor.collected_sql)
             known = set(map(id, editor.deferred_sql))
@@ -80,11 +87,12 @@ def collect(migration, state, connection):
                 entry["sql"] = None
             else:
                 try:
-                    # Inside the migration's transaction, a savepoint: a failed catalog read must not
-                    # abort it. A non-atomic migration (AddIndexConcurrently) has none and needs none.
-                    guard = transaction.atomic(using=connection.alias) if connection.in_atomic_block else nullcontext()
-                    with guard:
-                        operation.database_forwards(migration.app_label, editor, old_state, state)
+                    if migration.atomic and NotInTransactionMixin and isinstance(operation, NotInTransactionMixin):
+                        raise NotSupportedError(
+                            "The %s operation cannot be executed inside a transaction "
+                            "(set atomic = False to the migration)." % type(operation).__name__
+                        )
+                    operation.database_forwards(migration.app_label, editor, old_state, state)
                 except Exception as error:  # noqa: BLE001 - reported with the operation
                     entry["sql"] = None
                     entry["error"] = error_text(error)

@@ -2,7 +2,7 @@
  * Reads a `type: django` migration source with one Python process (the plan helper): Django's
  * migration graph, conflicting leaves, and for each migration Django has not applied the SQL of
  * each operation, against the target database. What comes out is MigrationFiles for the same
- * classifier as SQL files, and the applier that runs them with `manage.py migrate`.
+ * classifier as SQL files, and the applier that runs each stage of them in one Django process.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { DeployctlError } from '../../../errors.js';
 import type { PlanProblem } from '../../../core/plan/build.js';
 import type { MigrationFile } from '../../../core/migration.js';
 import { directiveHeader } from './directives.js';
-import type { Exec } from './exec.js';
+import type { Exec, Start } from './exec.js';
 import type { LeafConflict, PlannedMigration } from './output.js';
 import { DjangoRunner } from './runner.js';
 import { djangoApplier } from './apply.js';
@@ -23,14 +23,14 @@ export interface SourceRead {
   files: MigrationFile[];
   /** Problems of the source as a whole (Django's conflicting leaves), added to the plan's. */
   problems: PlanProblem[];
-  /** Applies this source's migrations with `manage.py migrate`. */
+  /** Applies this source's migrations with Django, one process per stage. */
   applier: MigrationApplier;
 }
 
 export async function readDjangoSource(
   source: SourceConfig,
   config: Pick<Config, 'databaseUrl' | 'baseDir'>,
-  options: { exec?: Exec; cwd?: string } = {},
+  options: { exec?: Exec; start?: Start; cwd?: string } = {},
 ): Promise<SourceRead> {
   const cwd = options.cwd ?? process.cwd();
   if (!config.databaseUrl) {
@@ -61,14 +61,14 @@ export async function readDjangoSource(
           `Django lists the migration ${p.app}.${p.name} but not the file it was loaded from`,
           { file: shown(source.manage!) },
         );
-      return toMigrationFile(source.app, p, shown(p.file), await readFile(p.file, 'utf8'));
+      return toMigrationFile(source.app, p, shown(p.file), await readFile(p.file, 'utf8'), document.django);
     }),
   );
   return {
     app: source.app,
     files,
     problems: conflictProblems(source.app, document.conflicts, files),
-    applier: djangoApplier(project, options.exec),
+    applier: djangoApplier(project, options.start),
   };
 }
 
@@ -77,7 +77,13 @@ export async function readDjangoSource(
  * comments, then each operation's SQL, and `sourceLines` sends every line of it back to the .py
  * line that declares the operation (or the directive).
  */
-export function toMigrationFile(app: string, p: PlannedMigration, file: string, py: string): MigrationFile {
+export function toMigrationFile(
+  app: string,
+  p: PlannedMigration,
+  file: string,
+  py: string,
+  djangoVersion?: string,
+): MigrationFile {
   const id = `${p.app}.${p.name}`;
   const header = directiveHeader(py, file);
   const forced = header.find((h) => h.text.startsWith('-- deployctl:phase '))?.text.split(/\s+/)[2];
@@ -121,6 +127,7 @@ export function toMigrationFile(app: string, p: PlannedMigration, file: string, 
       name: p.name,
       dependencies: p.dependencies,
       appliedByFramework: p.applied,
+      ...(djangoVersion ? { version: djangoVersion } : {}),
     },
     ...(notes.length ? { notes } : {}),
   };

@@ -1,5 +1,5 @@
 /**
- * Runs manage.py for one Django project: reads its migration plan (one process), applies migrations. Every
+ * Runs manage.py for one Django project: reads its migration plan (one process; stage.ts applies them). Every
  * command gets the target database through DATABASE_URL (the project's settings read it) and the
  * configured settings module through DJANGO_SETTINGS_MODULE. Processes go through the Exec port.
  */
@@ -7,13 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeployctlError } from '../../../errors.js';
 import { spawnExec, type Exec, type ExecResult } from './exec.js';
-import {
-  diedOfLockTimeout,
-  failureSummary,
-  parsePlanDocument,
-  PlanDocumentError,
-  type DjangoPlanDocument,
-} from './output.js';
+import { failureSummary, parsePlanDocument, PlanDocumentError, type DjangoPlanDocument } from './output.js';
 
 export interface DjangoProject {
   /** Absolute path of manage.py; commands run in its folder. */
@@ -25,7 +19,7 @@ export interface DjangoProject {
   databaseUrl: string;
 }
 
-/** A failed `manage.py migrate`. `code` is the SQLSTATE when the output shows it, so the executor's lock-timeout retry applies. */
+/** A migration Django could not apply. `code` is the SQLSTATE of the database error, so the executor's lock-timeout retry applies. */
 export class DjangoMigrateError extends Error {
   readonly code?: string;
   constructor(message: string, code?: string) {
@@ -34,9 +28,6 @@ export class DjangoMigrateError extends Error {
     this.code = code;
   }
 }
-
-/** lock_not_available: what psycopg's LockNotAvailable stands for. */
-const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * The plan helper shipped beside this module (copied into dist/ by the build), run inside the
@@ -66,48 +57,20 @@ export class DjangoRunner {
     }
   }
 
-  /**
-   * Applies one migration (and any of its dependencies not yet applied) with Django. lock_timeout
-   * and statement_timeout reach Django's connection through libpq's PGOPTIONS, so its own DDL
-   * gives up instead of queueing the app's queries behind it.
-   */
-  async migrate(
-    app: string,
-    name: string,
-    limits: { lockTimeoutMs: number; statementTimeoutMs: number },
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const r = await this.run(['migrate', app, name, '--no-input'], {
-      env: { PGOPTIONS: `-c lock_timeout=${limits.lockTimeoutMs} -c statement_timeout=${limits.statementTimeoutMs}` },
-      signal,
-    });
-    if (r.exitCode === 0) return;
-    const output = `${r.stderr}\n${r.stdout}`;
-    const why = r.exitCode === null ? 'interrupted' : failureSummary(r.stderr || r.stdout);
-    throw new DjangoMigrateError(
-      `manage.py migrate ${app} ${name} failed: ${why}`,
-      diedOfLockTimeout(output) ? LOCK_NOT_AVAILABLE : undefined,
-    );
-  }
-
   private async succeed(args: string[], command: string): Promise<string> {
     const r = await this.run(args);
     if (r.exitCode !== 0) throw this.failure(command, failureSummary(r.stderr || r.stdout));
     return r.stdout;
   }
 
-  private async run(
-    args: string[],
-    extra: { env?: Record<string, string>; signal?: AbortSignal } = {},
-  ): Promise<ExecResult> {
+  private async run(args: string[]): Promise<ExecResult> {
     const { manage, python, settings, databaseUrl } = this.project;
     const env: Record<string, string> = {
       DATABASE_URL: databaseUrl,
       ...(settings ? { DJANGO_SETTINGS_MODULE: settings } : {}),
-      ...extra.env,
     };
     try {
-      return await this.exec(python, [manage, ...args], { cwd: path.dirname(manage), env, signal: extra.signal });
+      return await this.exec(python, [manage, ...args], { cwd: path.dirname(manage), env });
     } catch (e) {
       throw new DeployctlError(
         'SOURCE_INVALID',
