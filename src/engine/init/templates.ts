@@ -1,6 +1,12 @@
 /** The files `deployctl init` writes: a commented deployctl.yaml and two GitHub workflows. */
 import type { Detected } from './detect.js';
 
+/**
+ * The first line of the written deployctl.yaml: editors with the YAML language server (VS Code's
+ * YAML extension, JetBrains, Neovim) complete and check keys against the installed package's schema.
+ */
+export const SCHEMA_LINE = '# yaml-language-server: $schema=./node_modules/deployctl/deployctl.schema.json';
+
 /** deployctl.yaml for the detected sources; every other setting is shown commented with its default. */
 export function configText(sources: Detected[]): string {
   const labels = uniqueLabels(sources);
@@ -19,6 +25,7 @@ export function configText(sources: Detected[]): string {
       ])
     : ['  # nothing detected: point dir at the folder of your .sql migrations', '  - app: app', '    dir: migrations'];
   return [
+    SCHEMA_LINE,
     '# deployctl configuration, written by `deployctl init`. Every key is described in the README.',
     '',
     '# The database comes from DATABASE_URL (or --database-url, which wins). To read another variable:',
