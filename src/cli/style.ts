@@ -8,10 +8,17 @@ export interface Style {
   bold(s: string): string;
 }
 
+/**
+ * Each line is wrapped on its own, the reset before the newline: a terminal, a pager or a CI log
+ * that shows one line never inherits the colour of the line before it.
+ */
 const wrap =
   (open: number, close: number) =>
   (s: string): string =>
-    `\x1b[${open}m${s}\x1b[${close}m`;
+    s
+      .split('\n')
+      .map((line) => (line === '' ? line : `\x1b[${open}m${line}\x1b[${close}m`))
+      .join('\n');
 
 export const COLOR: Style = {
   red: wrap(31, 39),

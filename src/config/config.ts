@@ -8,99 +8,12 @@ import { parse as parseYaml } from 'yaml';
 import { DeployctlError } from '../errors.js';
 import type { RolloutConfig } from './rollout.js';
 import { BAKE_DEFAULTS, VERIFY_DEFAULTS, type HealthCheckConfig } from './health.js';
-import { bool, int, list, obj, oneOf, optional, ratio, record, str, union, type Shape } from './schema.js';
+import { parseConfigFile, SOURCE_TYPES, type ConfigFile } from './schema.js';
 import type { MigrationDecision } from '../core/plan/decisions.js';
 
 const DRIVER_PLACEHOLDERS = new Set(['ARTIFACT', 'PORT', 'PREVIOUS_ARTIFACT', 'RELEASE_ID']);
 
-const source = obj({
-  app: str(),
-  dir: optional(str()),
-  type: optional(oneOf('sql', 'django', 'prisma', 'drizzle', 'golang-migrate', 'dbmate', 'node-pg-migrate')),
-  manage: optional(str()),
-  python: optional(str()),
-  settings: optional(str()),
-  migrationsSchema: optional(str()),
-  migrationsTable: optional(str()),
-  decisions: optional(
-    record(
-      obj({
-        allow: optional(list(obj({ rule: str(), reason: str() }))),
-        phase: optional(oneOf('pre', 'post')),
-        reason: optional(str()),
-      }),
-    ),
-  ),
-});
-
-const rollout = union<RolloutConfig>('driver', {
-  command: obj({
-    driver: oneOf('command'),
-    deploy: str(),
-    rollback: optional(str()),
-    current: optional(str()),
-    timeoutMs: optional(int(1)),
-  }) as Shape<RolloutConfig>,
-  local: obj({
-    driver: oneOf('local'),
-    start: str(),
-    port: int(1),
-    healthPath: optional(str()),
-    startupTimeoutMs: optional(int(1)),
-    drainTimeoutMs: optional(int(0)),
-    stateDir: optional(str()),
-  }) as Shape<RolloutConfig>,
-  pulumi: obj({
-    driver: oneOf('pulumi'),
-    stack: str(),
-    workDir: optional(str()),
-    imageRepository: optional(str()),
-    imageConfigKey: optional(str()),
-    versionConfigKey: optional(str()),
-    imageOutput: optional(str()),
-    healthUrlOutput: optional(str()),
-  }) as Shape<RolloutConfig>,
-});
-
-const check = obj({
-  http: optional(
-    obj({
-      url: str(),
-      status: optional(int(100)),
-      body: optional(str()),
-      expectVersion: optional(bool()),
-      timeoutMs: optional(int(1)),
-      maxLatencyMs: optional(int(1)),
-    }),
-  ),
-  sql: optional(str()),
-  command: optional(str()),
-});
-
-const FILE_SHAPE = obj({
-  database: optional(obj({ url: optional(str()), urlEnv: optional(str()) })),
-  schema: optional(str()),
-  migrations: optional(list(source)),
-  lockTimeoutMs: optional(int(1)),
-  statementTimeoutMs: optional(int(0)),
-  retry: optional(obj({ attempts: optional(int(1)), minDelayMs: optional(int(0)), maxDelayMs: optional(int(0)) })),
-  allowOutOfOrder: optional(bool()),
-  pgVersion: optional(int(10)),
-  rollout: optional(rollout),
-  health: optional(
-    obj({
-      checks: optional(list(check)),
-      consecutive: optional(int(1)),
-      deadlineMs: optional(int(1)),
-      intervalMs: optional(int(1)),
-      bakeMs: optional(int(0)),
-      maxFailureRatio: optional(ratio()),
-    }),
-  ),
-  post: optional(oneOf('after-verify', 'next-release')),
-});
-
-export type SourceType = 'sql' | 'django' | 'prisma' | 'drizzle' | 'golang-migrate' | 'dbmate' | 'node-pg-migrate';
+export type SourceType = (typeof SOURCE_TYPES)[number];
 
 export interface SourceConfig {
   app: string;
@@ -218,7 +131,7 @@ export async function loadConfig(
     }
   }
   const unresolved: Unresolved[] = [];
-  const parsed = FILE_SHAPE(expandEnv(raw, '', env, unresolved), '');
+  const parsed = parseConfigFile(expandEnv(raw, '', env, unresolved));
   const eager = unresolved.find((u) => !LAZY_SECTIONS.some((s) => u.key === s || u.key.startsWith(`${s}.`)));
   if (eager) throw new DeployctlError('CONFIG_INVALID', eager.message, { key: eager.key });
   const baseDir = text === undefined ? cwd : path.dirname(file);
@@ -226,7 +139,7 @@ export async function loadConfig(
 }
 
 function fromParsed(
-  parsed: ReturnType<typeof FILE_SHAPE>,
+  parsed: ConfigFile,
   baseDir: string,
   env: NodeJS.ProcessEnv,
   o: ConfigOverrides,
@@ -320,7 +233,7 @@ function checkHealthEntry(entry: HealthCheckConfig, i: number): void {
     );
 }
 
-function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): SourceConfig {
+function toSource(s: NonNullable<ConfigFile['migrations']>[number], i: number, baseDir: string): SourceConfig {
   const type = s.type ?? 'sql';
   if (type === 'sql' && !s.dir)
     throw new DeployctlError(

@@ -9,7 +9,10 @@ export interface CommandRolloutConfig {
   deploy: string;
   /** Returns to $DEPLOYCTL_ARTIFACT; when unset, `deploy` runs with the previous artifact. */
   rollback?: string;
-  /** Prints the artifact serving now (stdout, trimmed); empty output means nothing is deployed. */
+  /**
+   * Prints the artifact serving now (stdout, trimmed); empty output means nothing is deployed.
+   * Before the first release in the ledger, a failing command means nothing is deployed too.
+   */
   current?: string;
   /** Per command; 0 or unset: no limit. */
   timeoutMs?: number;

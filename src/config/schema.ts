@@ -1,89 +1,236 @@
 /**
- * A small validator for deployctl.yaml: every value is checked against a declared shape, and an
- * unknown or ill-typed key is an error that names its full path (`retry.attempts`).
+ * The shape of deployctl.yaml, declared once with zod: loading validates against it and
+ * `deployctl.schema.json` (for editors) is generated from it (`npm run schema`).
+ *
+ * Each top-level section is its own export; a new section is one `z.strictObject` here plus one
+ * line in `configFileSchema`. Every leaf says what it expects in words (`a whole number ≥ 1`),
+ * and `parseConfigFile` turns the first zod issue into an error naming the full key path
+ * (`retry.attempts`) with that expectation and the value found, or, for an unknown key, the keys
+ * allowed at that level.
  */
+import { z } from 'zod';
 import { DeployctlError } from '../errors.js';
 
-export type Shape<T> = (value: unknown, path: string) => T;
+// Leaves: the message of each is the expectation the error quotes.
 
-function fail(path: string, expected: string, value: unknown): never {
-  const got = value === undefined ? 'nothing' : JSON.stringify(value);
-  throw new DeployctlError('CONFIG_INVALID', `config key '${path}': expected ${expected}, got ${got}`, { key: path });
-}
-
-export const str = (): Shape<string> => (v, p) =>
-  typeof v === 'string' && v !== '' ? v : fail(p, 'a non-empty string', v);
-
-export const int =
-  (min = 0): Shape<number> =>
-  (v, p) =>
-    typeof v === 'number' && Number.isInteger(v) && v >= min ? v : fail(p, `a whole number ≥ ${min}`, v);
-
-export const ratio = (): Shape<number> => (v, p) =>
-  typeof v === 'number' && v >= 0 && v <= 1 ? v : fail(p, 'a number from 0 to 1', v);
-
-export const bool = (): Shape<boolean> => (v, p) => (typeof v === 'boolean' ? v : fail(p, 'true or false', v));
-
-export const oneOf =
-  <T extends string>(...values: T[]): Shape<T> =>
-  (v, p) =>
-    values.includes(v as T) ? (v as T) : fail(p, `one of ${values.join(' | ')}`, v);
-
-export const list =
-  <T>(item: Shape<T>): Shape<T[]> =>
-  (v, p) => {
-    if (!Array.isArray(v)) fail(p, 'a list', v);
-    return (v as unknown[]).map((x, i) => item(x, `${p}[${i}]`));
-  };
-
-/** A mapping whose keys are names the user chooses (migration ids), each value of one shape. */
-export const record =
-  <T>(value: Shape<T>): Shape<Record<string, T>> =>
-  (v, p) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(p, 'a mapping of keys', v);
-    return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, value(x, `${p}.${k}`)]));
-  };
-
-type Fields = Record<string, Shape<unknown>>;
-type Optional<S> = S & { optional: true };
-type Out<F extends Fields> = { [K in keyof F as F[K] extends { optional: true } ? never : K]: ReturnType<F[K]> } & {
-  [K in keyof F as F[K] extends { optional: true } ? K : never]?: ReturnType<F[K]>;
+export const str = () => {
+  const error = 'a non-empty string';
+  return z.string({ error }).min(1, { error });
 };
 
-export const optional = <T>(shape: Shape<T>): Optional<Shape<T | undefined>> =>
-  Object.assign((v: unknown, p: string) => (v === undefined || v === null ? undefined : shape(v, p)), {
-    optional: true as const,
+export const int = (min = 0) => {
+  const error = `a whole number ≥ ${min}`;
+  return z.int({ error }).min(min, { error });
+};
+
+export const ratio = () => {
+  const error = 'a number from 0 to 1';
+  return z.number({ error }).min(0, { error }).max(1, { error });
+};
+
+export const bool = () => z.boolean({ error: 'true or false' });
+
+export const oneOf = <const T extends readonly [string, ...string[]]>(...values: T) =>
+  z.enum(values, { error: `one of ${values.join(' | ')}` });
+
+export const list = <T extends z.ZodType>(item: T) => z.array(item, { error: 'a list' });
+
+/** A mapping whose keys are names the user chooses (migration ids), each value of one shape. */
+export const record = <T extends z.ZodType>(value: T) => z.record(z.string(), value, { error: 'a mapping of keys' });
+
+/** A mapping with exactly these keys: an unknown key is an error that lists the known ones. */
+export const section = <S extends z.ZodRawShape>(shape: S, description?: string) => {
+  const known = Object.keys(shape).join(', ');
+  const schema = z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `known keys here: ${known}` : 'a mapping of keys'),
   });
+  return description ? schema.describe(description) : schema;
+};
 
-/** An object with exactly these keys: unknown keys are errors, listed with the known ones. */
-export const obj =
-  <F extends Fields>(fields: F): Shape<Out<F>> =>
-  (v, p) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(p || 'the file', 'a mapping of keys', v);
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(v as object)) {
-      if (!(key in fields)) {
-        const at = p ? `${p}.${key}` : key;
-        throw new DeployctlError(
-          'CONFIG_INVALID',
-          `unknown config key '${at}'; known keys here: ${Object.keys(fields).join(', ')}`,
-          { key: at },
-        );
-      }
-    }
-    for (const [key, shape] of Object.entries(fields)) {
-      const value = shape((v as Record<string, unknown>)[key], p ? `${p}.${key}` : key);
-      if (value !== undefined) out[key] = value;
-    }
-    return out as Out<F>;
-  };
+// Sections.
 
-/** A tagged union chosen by the value of `tag` (e.g. `driver: local`). */
-export const union =
-  <T>(tag: string, variants: Record<string, Shape<T>>): Shape<T> =>
-  (v, p) => {
-    const kind = (v as Record<string, unknown> | undefined)?.[tag];
-    const variant = typeof kind === 'string' ? variants[kind] : undefined;
-    if (!variant) fail(p ? `${p}.${tag}` : tag, `one of ${Object.keys(variants).join(' | ')}`, kind);
-    return variant(v, p);
+const decision = section({
+  allow: list(section({ rule: str(), reason: str() })).optional(),
+  phase: oneOf('pre', 'post').optional(),
+  reason: str().optional(),
+});
+
+export const SOURCE_TYPES = [
+  'sql',
+  'django',
+  'prisma',
+  'drizzle',
+  'golang-migrate',
+  'dbmate',
+  'node-pg-migrate',
+] as const;
+
+/** One entry of `migrations:`: a folder (or Django project) and the app label its ledger rows carry. */
+export const sourceSection = section(
+  {
+    app: str().describe('Label of this source in the ledger (`shop/0003_add_index`).'),
+    dir: str().optional().describe("Folder of the migrations, relative to this file; default: the tool's own."),
+    type: oneOf(...SOURCE_TYPES)
+      .optional()
+      .describe('Layout of the folder; default sql.'),
+    manage: str().optional().describe('django: path to manage.py.'),
+    python: str().optional().describe('django: the Python interpreter; default python3.'),
+    settings: str().optional().describe('django: DJANGO_SETTINGS_MODULE.'),
+    migrationsSchema: str().optional().describe("drizzle: schema of drizzle's ledger; default drizzle."),
+    migrationsTable: str().optional().describe("drizzle: table of drizzle's ledger; default __drizzle_migrations."),
+    decisions: record(decision)
+      .optional()
+      .describe('Per migration id: what `deployctl:` directives in its file would say (allow, phase, reason).'),
+  },
+  'A migration source.',
+);
+
+export const databaseSection = section(
+  {
+    url: str().optional().describe('Connection URL, e.g. ${DATABASE_URL}.'),
+    urlEnv: str().optional().describe('Name of the environment variable holding the URL.'),
+  },
+  'The database the migrations run against.',
+);
+
+export const retrySection = section(
+  { attempts: int(1).optional(), minDelayMs: int(0).optional(), maxDelayMs: int(0).optional() },
+  'Retries of a migration that hit lock_timeout (capped exponential backoff).',
+);
+
+const commandDriver = section({
+  driver: z.literal('command'),
+  deploy: str().describe('Shell command deploying $ARTIFACT.'),
+  rollback: str().optional().describe('Shell command returning to $ARTIFACT; default: deploy.'),
+  current: str().optional().describe('Prints the artifact serving now; empty output: nothing deployed.'),
+  timeoutMs: int(1).optional(),
+});
+
+const localDriver = section({
+  driver: z.literal('local'),
+  start: str().describe('Starts one version of the app (${ARTIFACT}, ${PORT} in its environment).'),
+  port: int(1).describe('The public port the proxy owns.'),
+  healthPath: str().optional(),
+  startupTimeoutMs: int(1).optional(),
+  drainTimeoutMs: int(0).optional(),
+  stateDir: str().optional(),
+});
+
+const pulumiDriver = section({
+  driver: z.literal('pulumi'),
+  stack: str().describe('The Pulumi stack to update.'),
+  workDir: str().optional(),
+  imageRepository: str().optional(),
+  imageConfigKey: str().optional(),
+  versionConfigKey: str().optional(),
+  imageOutput: str().optional(),
+  healthUrlOutput: str().optional(),
+});
+
+const DRIVERS = [commandDriver, localDriver, pulumiDriver] as const;
+
+/** `rollout:`, one shape per driver, chosen by `driver:`. */
+export const rolloutSection = z
+  .discriminatedUnion('driver', DRIVERS, {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? `one of ${DRIVERS.map((d) => d.shape.driver.value).join(' | ')}`
+        : 'a mapping of keys',
+  })
+  .describe('How the code is rolled out.');
+
+const healthCheck = section({
+  http: section({
+    url: str(),
+    status: int(100).optional(),
+    body: str().optional(),
+    expectVersion: bool().optional(),
+    timeoutMs: int(1).optional(),
+    maxLatencyMs: int(1).optional(),
+  }).optional(),
+  sql: str().optional(),
+  command: str().optional(),
+});
+
+export const healthSection = section(
+  {
+    checks: list(healthCheck).optional().describe('Each sets exactly one of http, sql, command.'),
+    consecutive: int(1).optional(),
+    deadlineMs: int(1).optional(),
+    intervalMs: int(1).optional(),
+    bakeMs: int(0).optional(),
+    maxFailureRatio: ratio().optional(),
+  },
+  'Health checks after the rollout and during the bake.',
+);
+
+/** The whole file. */
+export const configFileSchema = section({
+  database: databaseSection.optional(),
+  schema: str().optional().describe("deployctl's own ledger schema; default deployctl."),
+  migrations: list(sourceSection).optional(),
+  lockTimeoutMs: int(1).optional(),
+  statementTimeoutMs: int(0).optional(),
+  retry: retrySection.optional(),
+  allowOutOfOrder: bool().optional(),
+  pgVersion: int(10).optional().describe('PostgreSQL major version a plan without a database classifies for.'),
+  rollout: rolloutSection.optional(),
+  health: healthSection.optional(),
+  post: oneOf('after-verify', 'next-release').optional(),
+});
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/** The JSON Schema editors read (`# yaml-language-server: $schema=…`), generated from the zod schema. */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(configFileSchema, { target: 'draft-7' }),
+    title: 'deployctl.yaml',
   };
+}
+
+/**
+ * Validates a parsed deployctl.yaml (after `${VAR}` expansion). A key given with no value
+ * (`retry:` alone) counts as absent. Throws CONFIG_INVALID naming the first bad key.
+ */
+export function parseConfigFile(raw: unknown): ConfigFile {
+  const result = configFileSchema.safeParse(withoutNulls(raw));
+  if (result.success) return result.data;
+  // An unknown key is the likelier cause (a typo), whatever else follows from it.
+  const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const at = keyPath([...issue.path, issue.keys[0]!]);
+    throw new DeployctlError('CONFIG_INVALID', `unknown config key '${at}'; ${issue.message}`, { key: at });
+  }
+  const at = keyPath(issue.path) || 'the file';
+  const value = valueAt(raw, issue.path);
+  const got = value === undefined ? 'nothing' : JSON.stringify(value);
+  throw new DeployctlError('CONFIG_INVALID', `config key '${at}': expected ${issue.message}, got ${got}`, { key: at });
+}
+
+/** `migrations[0].decisions.0003_x`. */
+function keyPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)),
+    '',
+  );
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (v, p) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined),
+    value,
+  );
+}
+
+/** Drops null values of mapping keys (YAML `key:` with nothing after it), at every depth. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    );
+  return value;
+}

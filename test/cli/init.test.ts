@@ -35,6 +35,8 @@ describe('a plain SQL project', () => {
     expect(init.stdout).toContain('wrote deployctl.yaml');
     const text = await readFile(path.join(root, 'deployctl.yaml'), 'utf8');
     expect(text).toContain('# rollout:\n#   driver: command');
+    // Editors check the file against the schema the installed package ships.
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/deployctl/deployctl.schema.json');
     expect((await config(root)).migrations).toEqual([{ app: path.basename(root), dir: 'db/migrations' }]);
 
     await runCli(['manifest'], { cwd: root });

@@ -4,7 +4,7 @@
  * are not installed, and the commands that need them say which package to add.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -52,6 +52,7 @@ it('ships the compiled tool, the demo project and the docs, and nothing of the d
   expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/src/cli/main.js']));
   expect(files).toContain('dist/src/adapters/ledger/ddl/001_ledger.sql');
   expect(files).toContain('examples/shop/deployctl.yaml');
+  expect(files).toContain('deployctl.schema.json');
   expect(files.filter((f) => /^(src|test|stacks|bench|dist\/bench|dist\/test)\//.test(f))).toEqual([]);
 });
 
@@ -73,6 +74,21 @@ it('plans a migration folder from the installed package', async () => {
   expect(r.stderr).toBe('');
   expect(r.stdout).toContain('001_users');
   expect(r.code).toBe(0);
+});
+
+it('init writes a config whose schema line points at the installed schema', async () => {
+  try {
+    const r = await deployctl(['init']);
+    expect(r.code).toBe(0);
+    const config = await readFile(path.join(app, 'deployctl.yaml'), 'utf8');
+    const schemaPath = /^# yaml-language-server: \$schema=(\S+)$/m.exec(config)?.[1];
+    expect(schemaPath).toBe('./node_modules/deployctl/deployctl.schema.json');
+    const schema = JSON.parse(await readFile(path.join(app, schemaPath!), 'utf8')) as { properties: object };
+    expect(Object.keys(schema.properties)).toContain('migrations');
+  } finally {
+    // The other tests use the folder without a config file.
+    await rm(path.join(app, 'deployctl.yaml'), { force: true });
+  }
 });
 
 it('names the package to install when the demo needs embedded PostgreSQL', async () => {

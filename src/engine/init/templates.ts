@@ -1,6 +1,12 @@
 /** The files `deployctl init` writes: a commented deployctl.yaml and two GitHub workflows. */
 import type { Detected } from './detect.js';
 
+/**
+ * The first line of the written deployctl.yaml: editors with the YAML language server (VS Code's
+ * YAML extension, JetBrains, Neovim) complete and check keys against the installed package's schema.
+ */
+export const SCHEMA_LINE = '# yaml-language-server: $schema=./node_modules/deployctl/deployctl.schema.json';
+
 /** deployctl.yaml for the detected sources; every other setting is shown commented with its default. */
 export function configText(sources: Detected[]): string {
   const labels = uniqueLabels(sources);
@@ -19,6 +25,7 @@ export function configText(sources: Detected[]): string {
       ])
     : ['  # nothing detected: point dir at the folder of your .sql migrations', '  - app: app', '    dir: migrations'];
   return [
+    SCHEMA_LINE,
     '# deployctl configuration, written by `deployctl init`. Every key is described in the README.',
     '',
     '# The database comes from DATABASE_URL (or --database-url, which wins). To read another variable:',
@@ -39,8 +46,8 @@ export function configText(sources: Detected[]): string {
     '# rollout:',
     '#   driver: command',
     '#   deploy: ./deploy.sh "$DEPLOYCTL_ARTIFACT"',
-    '#   # prints the artifact serving now; it must exit 0, and print nothing while nothing is deployed',
-    '#   current: cat .deployed-version 2>/dev/null || true',
+    '#   # prints the artifact serving now; before the first release, failing or printing nothing means nothing is deployed',
+    '#   current: cat .deployed-version',
     '',
     '# What must hold after the rollout; a failure rolls the code back (exit 3).',
     '# health:',

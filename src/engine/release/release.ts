@@ -174,7 +174,7 @@ async function startOrResume(
   if (open) throw unfinished(open);
   if (!options.artifact)
     throw new DeployctlError('USAGE', 'release needs --artifact <version> (the version to roll out)');
-  const previous = (await ledger.currentArtifact()) ?? (await deps.driver.current()) ?? null;
+  const previous = (await ledger.currentArtifact()) ?? (await deployedBefore(ledger, deps)) ?? null;
   const id = await ledger.createRelease({
     artifact: options.artifact,
     previousArtifact: previous,
@@ -182,6 +182,24 @@ async function startOrResume(
   });
   deps.emit({ type: 'info', message: `release ${id}: ${previous ?? '(nothing deployed)'} → ${options.artifact}` });
   return (await ledger.release(id))!;
+}
+
+/**
+ * What the driver says is serving, for a ledger with no artifact of its own. Before the first
+ * release a `current` that fails is "nothing deployed": the target it asks (a service, a file, a
+ * stack output) often exists only once something was deployed. After one, it is an error again.
+ */
+async function deployedBefore(ledger: LedgerStore, deps: ReleaseDeps): Promise<string | undefined> {
+  try {
+    return await deps.driver.current();
+  } catch (e) {
+    if (!(e instanceof DeployctlError) || e.code !== 'ROLLOUT_FAILED' || (await ledger.releases(1)).length > 0) throw e;
+    deps.emit({
+      type: 'info',
+      message: `no earlier release in the ledger and the ${deps.driver.name} driver could not tell what is deployed (${e.message.split('\n')[0]}): treating it as nothing deployed`,
+    });
+    return undefined;
+  }
 }
 
 async function abort(ledger: LedgerStore, open: ReleaseRow | undefined, deps: ReleaseDeps): Promise<ReleaseSummary> {
