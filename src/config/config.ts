@@ -10,6 +10,7 @@ import type { RolloutConfig } from './rollout.js';
 import { BAKE_DEFAULTS, VERIFY_DEFAULTS, type HealthCheckConfig } from './health.js';
 import { bool, int, list, obj, oneOf, optional, ratio, record, str, union, type Shape } from './schema.js';
 import type { MigrationDecision } from '../core/plan/decisions.js';
+import { DJANGO_CHECK_IDS, type DjangoCheckId, type DjangoCheckLevel } from '../core/django/hygiene.js';
 
 const DRIVER_PLACEHOLDERS = new Set(['ARTIFACT', 'PORT', 'PREVIOUS_ARTIFACT', 'RELEASE_ID']);
 
@@ -31,6 +32,14 @@ const source = obj({
       }),
     ),
   ),
+  djangoChecks: optional(
+    obj(
+      Object.fromEntries(
+        DJANGO_CHECK_IDS.map((id) => [id, optional(oneOf<DjangoCheckLevel>('error', 'warn', 'off'))]),
+      ) as Record<DjangoCheckId, Shape<DjangoCheckLevel | undefined> & { optional: true }>,
+    ),
+  ),
+  schemaHashModule: optional(str()),
 });
 
 const rollout = union<RolloutConfig>('driver', {
@@ -118,6 +127,10 @@ export interface SourceConfig {
    * would say in `deployctl:` directives, for files the team does not own.
    */
   decisions?: Record<string, MigrationDecision>;
+  /** django: the level of each schema-hygiene finding of `check` (the rest keep their defaults). */
+  djangoChecks?: Partial<Record<DjangoCheckId, DjangoCheckLevel>>;
+  /** django: the SCHEMA_HASH module `check` keeps current (absolute; written by `fingerprint --django --write-python`). */
+  schemaHashModule?: string;
 }
 
 /** Where each tool keeps its migrations by default, when a source names no `dir`. */
@@ -340,6 +353,11 @@ function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): Sou
       `config key 'migrations[${i}].${s.migrationsSchema !== undefined ? 'migrationsSchema' : 'migrationsTable'}': only a drizzle source has a configurable ledger table`,
       { key: `migrations[${i}].${s.migrationsSchema !== undefined ? 'migrationsSchema' : 'migrationsTable'}` },
     );
+  for (const key of ['djangoChecks', 'schemaHashModule'] as const)
+    if (s[key] !== undefined && type !== 'django')
+      throw new DeployctlError('CONFIG_INVALID', `config key 'migrations[${i}].${key}': only a django source has it`, {
+        key: `migrations[${i}].${key}`,
+      });
   for (const key of ['migrationsSchema', 'migrationsTable'] as const) {
     const value = s[key];
     if (value !== undefined) checkLedgerSchema(value, `migrations[${i}].${key}`);
@@ -373,6 +391,8 @@ function toSource(s: ReturnType<typeof source>, i: number, baseDir: string): Sou
     migrationsSchema: s.migrationsSchema,
     migrationsTable: s.migrationsTable,
     ...(s.decisions ? { decisions: s.decisions } : {}),
+    ...(s.djangoChecks ? { djangoChecks: s.djangoChecks } : {}),
+    ...(s.schemaHashModule ? { schemaHashModule: path.resolve(baseDir, s.schemaHashModule) } : {}),
   };
 }
 
