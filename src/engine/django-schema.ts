@@ -67,7 +67,11 @@ export async function djangoCheckProblems(
   const doc = await readDjangoModels(project, databaseUrl, { module });
   const findings = hygieneFindings(doc.models, { includeThirdParty: options.includeThirdParty });
   if (module && doc.module) {
-    const expected = await hashesAfterMigrations(config, project, databaseUrl, doc.models);
+    // A module that is missing or unreadable is reported as such; no schema needs building for that.
+    const readable = doc.module.exists && !doc.module.error;
+    const expected = readable
+      ? await hashesAfterMigrations(config, project, databaseUrl, doc.models)
+      : { hashes: {}, missing: {} };
     const shownModule = shown(module, cwd);
     findings.push(
       ...staleModuleFindings(
