@@ -10,6 +10,7 @@
  * Only errors fail the check. Reads only; changes nothing (a schema-hash check builds the release's
  * schema in a scratch database, always dropped).
  */
+import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { withConnection } from '../adapters/postgres/connect.js';
 import { isDeployctlError } from '../errors.js';
@@ -101,6 +102,11 @@ export async function checkCommand(
   }
 
   for (const source of config.sources.filter((s) => s.type === 'django')) {
+    // A project Django cannot load was reported by the plan already: its models would fail alike.
+    const unreadable = problems.some(
+      (p) => p.kind === 'source' && p.file !== undefined && path.resolve(cwd, p.file) === source.manage,
+    );
+    if (unreadable) continue;
     try {
       problems.push(...(await djangoCheckProblems(config, source, { ...options, cwd })));
     } catch (e) {

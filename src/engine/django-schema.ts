@@ -164,7 +164,11 @@ export async function djangoFingerprintCommand(
   };
   if (options.writePython) {
     const file = path.resolve(cwd, options.writePython);
-    await writeFile(file, renderSchemaHashModule(hashes));
+    await writeFile(file, renderSchemaHashModule(hashes)).catch((e: Error) => {
+      throw new DeployctlError('USAGE', `--write-python: cannot write ${shown(file, cwd)}: ${e.message}`, {
+        file: shown(file, cwd),
+      });
+    });
     out.written = shown(file, cwd);
   }
   return out;
