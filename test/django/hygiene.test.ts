@@ -40,7 +40,7 @@ afterEach(async () => {
 /** A folder with a deployctl.yaml for the catalog settings (extra YAML lines go under the source) and its manifest. */
 async function project(
   sourceLines: string[] = [],
-  opts: { manifest?: boolean } = {},
+  opts: { manifest?: boolean; settings?: string } = {},
 ): Promise<{ root: string; config: string }> {
   const root = await mkdtemp(path.join(testTmp(), 'deployctl-djh-'));
   const config = path.join(root, 'deployctl.yaml');
@@ -54,7 +54,7 @@ async function project(
       '    type: django',
       `    manage: ${MANAGE}`,
       `    python: ${djangoPython()}`,
-      `    settings: ${SETTINGS}`,
+      `    settings: ${opts.settings ?? SETTINGS}`,
       ...sourceLines.map((l) => `    ${l}`),
       '',
     ].join('\n'),
@@ -138,6 +138,7 @@ describeWithDjango('django schema hygiene', () => {
   it('annotates the pull request with warnings, or errors at the levels deployctl.yaml sets', async () => {
     const { config } = await project();
     const r = await runCli(['check', '--format', 'github', '--config', config]);
+    expect(r.stdout).toContain('check passed (3 warnings) with the database');
     const tableLine = await lineOf(MODELS, 'class Author(');
     expect(r.stdout).toContain(`::warning file=${MODELS},line=${tableLine}::catalog.Author has no Meta.db_table`);
     expect(r.stdout).toContain(`::warning file=${MODELS},line=${await lineOf(MODELS, '    target = ')}::`);
@@ -161,6 +162,14 @@ describeWithDjango('django schema hygiene', () => {
     expect((await runCli(['check', '--config', level.config])).stderr).toContain(
       "config key 'migrations[0].djangoChecks.implicit-table-name': expected one of error | warn | off",
     );
+  });
+
+  it('reports a project Django cannot load once, not again for its models', async () => {
+    const { config } = await project([], { manifest: false, settings: 'mysite.no_such_settings' });
+    const { code, problems } = await check(config);
+    expect(code).toBe(1);
+    expect(problems.map((p) => p.kind)).toEqual(['source']);
+    expect(problems[0]!.message).toContain("No module named 'mysite.no_such_settings'");
   });
 
   it('writes SCHEMA_HASH deterministically; Python imports what fingerprint prints; the example commits it current', async () => {

@@ -40,6 +40,6 @@ function summary(r: CheckReport): string {
   const warnings = r.problems.length - errors;
   const warned = warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : '';
   return r.ok
-    ? `check passed${warned ? ` with ${warned}` : ''} ${scope}`
+    ? `check passed${warned ? ` (${warned})` : ''} ${scope}`
     : `check failed: ${errors} problem${errors === 1 ? '' : 's'}${warned ? `, ${warned}` : ''} (${scope})`;
 }
