@@ -337,7 +337,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     load: async () => (await import('./commands/squash.js')).squashCli,
   },
   fingerprint: {
-    summary: 'schema hash and per-table hashes, for cache keys and drift checks',
+    summary: 'schema hash and per-table hashes (--django: per model), for cache keys and drift checks',
     options: FINGERPRINT_OPTIONS,
     examples: [
       'deployctl fingerprint',
