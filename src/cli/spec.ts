@@ -170,6 +170,10 @@ export const CHECK_OPTIONS = {
     value: 'human|github|json',
     description: 'output format; github prints annotations for the pull-request diff (default: human)',
   },
+  'include-third-party': {
+    type: 'boolean',
+    description: "django: also report the models of django.contrib and installed packages (default: the project's own)",
+  },
 } as const satisfies Options;
 
 export const SQUASH_OPTIONS = {
@@ -182,6 +186,21 @@ export const SQUASH_OPTIONS = {
 export const FINGERPRINT_OPTIONS = {
   ...SOURCES,
   table: { type: 'string', value: 'name', description: "one table's hash only, printed bare" },
+  django: { type: 'boolean', description: "a hash per model of the django source, from its tables' columns" },
+  'write-python': {
+    type: 'string',
+    value: 'file',
+    description: 'with --django: write the hashes as a Python module (SCHEMA_HASH = {"app.Model": "…"}) for cache keys',
+  },
+  'include-third-party': {
+    type: 'boolean',
+    description: "with --django: also the models of django.contrib and installed packages (default: the project's own)",
+  },
+  app: {
+    type: 'string',
+    value: 'label',
+    description: 'with --django: the django source, when the configuration has several',
+  },
 } as const satisfies Options;
 
 export const RULES_OPTIONS = {
@@ -304,7 +323,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   check: {
     summary: 'the CI gate: manifest, conflicting ids, order, checksums, plan (--format github)',
-    description: 'Needs no database; with one it also checks applied checksums and order.',
+    description:
+      "Needs no database; with one it also checks applied checksums and order. A django source's models are checked for implicit table names, hidden many-to-many tables and GenericForeignKeys (warnings by default; djangoChecks in deployctl.yaml), and its schemaHashModule against the schema its migrations build.",
     options: CHECK_OPTIONS,
     examples: ['deployctl check --format github'],
     load: async () => (await import('./commands/check.js')).checkCli,
@@ -317,9 +337,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
     load: async () => (await import('./commands/squash.js')).squashCli,
   },
   fingerprint: {
-    summary: 'schema hash and per-table hashes, for cache keys and drift checks',
+    summary: 'schema hash and per-table hashes (--django: per model), for cache keys and drift checks',
     options: FINGERPRINT_OPTIONS,
-    examples: ['deployctl fingerprint', 'KEY=$(deployctl fingerprint --table users)'],
+    examples: [
+      'deployctl fingerprint',
+      'KEY=$(deployctl fingerprint --table users)',
+      'deployctl fingerprint --django --write-python shop/schema_hashes.py',
+    ],
     needs: ['database'],
     load: async () => (await import('./commands/fingerprint.js')).fingerprintCli,
   },

@@ -10,6 +10,7 @@ import type { RolloutConfig } from './rollout.js';
 import { BAKE_DEFAULTS, VERIFY_DEFAULTS, type HealthCheckConfig } from './health.js';
 import { parseConfigFile, SOURCE_TYPES, type ConfigFile } from './schema.js';
 import type { MigrationDecision } from '../core/plan/decisions.js';
+import type { DjangoCheckId, DjangoCheckLevel } from '../core/django/hygiene.js';
 
 const DRIVER_PLACEHOLDERS = new Set(['ARTIFACT', 'PORT', 'PREVIOUS_ARTIFACT', 'RELEASE_ID']);
 
@@ -31,6 +32,10 @@ export interface SourceConfig {
    * would say in `deployctl:` directives, for files the team does not own.
    */
   decisions?: Record<string, MigrationDecision>;
+  /** django: the level of each schema-hygiene finding of `check` (the rest keep their defaults). */
+  djangoChecks?: Partial<Record<DjangoCheckId, DjangoCheckLevel>>;
+  /** django: the SCHEMA_HASH module `check` keeps current (absolute; written by `fingerprint --django --write-python`). */
+  schemaHashModule?: string;
 }
 
 /** Where each tool keeps its migrations by default, when a source names no `dir`. */
@@ -253,6 +258,11 @@ function toSource(s: NonNullable<ConfigFile['migrations']>[number], i: number, b
       `config key 'migrations[${i}].${s.migrationsSchema !== undefined ? 'migrationsSchema' : 'migrationsTable'}': only a drizzle source has a configurable ledger table`,
       { key: `migrations[${i}].${s.migrationsSchema !== undefined ? 'migrationsSchema' : 'migrationsTable'}` },
     );
+  for (const key of ['djangoChecks', 'schemaHashModule'] as const)
+    if (s[key] !== undefined && type !== 'django')
+      throw new DeployctlError('CONFIG_INVALID', `config key 'migrations[${i}].${key}': only a django source has it`, {
+        key: `migrations[${i}].${key}`,
+      });
   for (const key of ['migrationsSchema', 'migrationsTable'] as const) {
     const value = s[key];
     if (value !== undefined) checkLedgerSchema(value, `migrations[${i}].${key}`);
@@ -286,6 +296,8 @@ function toSource(s: NonNullable<ConfigFile['migrations']>[number], i: number, b
     migrationsSchema: s.migrationsSchema,
     migrationsTable: s.migrationsTable,
     ...(s.decisions ? { decisions: s.decisions } : {}),
+    ...(s.djangoChecks ? { djangoChecks: s.djangoChecks } : {}),
+    ...(s.schemaHashModule ? { schemaHashModule: path.resolve(baseDir, s.schemaHashModule) } : {}),
   };
 }
 

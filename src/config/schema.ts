@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { DeployctlError } from '../errors.js';
+import { DJANGO_CHECK_IDS } from '../core/django/hygiene.js';
 
 // Leaves: the message of each is the expectation the error quotes.
 
@@ -81,6 +82,16 @@ export const sourceSection = section(
     decisions: record(decision)
       .optional()
       .describe('Per migration id: what `deployctl:` directives in its file would say (allow, phase, reason).'),
+    djangoChecks: section(
+      Object.fromEntries(DJANGO_CHECK_IDS.map((id) => [id, oneOf('error', 'warn', 'off').optional()])),
+    )
+      .optional()
+      .describe("django: the level of each of check's schema-hygiene findings (error | warn | off)."),
+    schemaHashModule: str()
+      .optional()
+      .describe(
+        'django: the SCHEMA_HASH module written by `fingerprint --django --write-python`, kept current by check.',
+      ),
   },
   'A migration source.',
 );

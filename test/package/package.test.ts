@@ -51,6 +51,9 @@ it('ships the compiled tool, the demo project and the docs, and nothing of the d
   const files = packed.files.map((f) => f.path);
   expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/src/cli/main.js']));
   expect(files).toContain('dist/src/adapters/ledger/ddl/001_ledger.sql');
+  // The Python helpers the Django source runs inside manage.py shell.
+  expect(files).toContain('dist/src/adapters/sources/django/plan_helper.py');
+  expect(files).toContain('dist/src/adapters/sources/django/model_helper.py');
   expect(files).toContain('examples/shop/deployctl.yaml');
   expect(files).toContain('deployctl.schema.json');
   expect(files.filter((f) => /^(src|test|stacks|bench|dist\/bench|dist\/test)\//.test(f))).toEqual([]);

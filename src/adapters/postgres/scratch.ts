@@ -12,7 +12,7 @@ import { connect, withConnection } from './connect.js';
 import { withDatabase } from './url.js';
 
 /** What the scratch database is for; part of its name (`deployctl_<purpose>_<pid>_<hex>`). */
-export type ScratchPurpose = 'trace' | 'squash';
+export type ScratchPurpose = 'trace' | 'squash' | 'schema-hash';
 
 export interface Scratch {
   name: string;

@@ -15,7 +15,7 @@ export async function checkCli(values: Values<typeof CHECK_OPTIONS>, ctx: CliCon
   if (values.json && values.format && values.format !== 'json')
     throw new DeployctlError('USAGE', `--json and --format ${values.format} contradict each other`);
   const config = await configFrom(ctx, values);
-  const report = await checkCommand(config, ctx.io.cwd);
+  const report = await checkCommand(config, ctx.io.cwd, { includeThirdParty: values['include-third-party'] });
   ctx.io.stdout.write(`${scrub(ctx)(renderCheck(report, format, styleFor(ctx.io.stdout, ctx.io.env)))}\n`);
   return report.ok ? EXIT.ok : EXIT.failed;
 }

@@ -14,11 +14,20 @@ export function escapeProperty(s: string): string {
 
 /** One `::error` line. Without a file the annotation is shown on the workflow run only. */
 export function errorAnnotation(message: string, at?: { file?: string; line?: number }): string {
+  return annotation('error', message, at);
+}
+
+/** One `::warning` line: shown on the diff like an error, without failing anything. */
+export function warningAnnotation(message: string, at?: { file?: string; line?: number }): string {
+  return annotation('warning', message, at);
+}
+
+function annotation(level: 'error' | 'warning', message: string, at?: { file?: string; line?: number }): string {
   const props: string[] = [];
   if (at?.file) {
     props.push(`file=${escapeProperty(at.file)}`);
     // A problem with the whole file is shown on its first line.
     props.push(`line=${at.line ?? 1}`);
   }
-  return `::error${props.length ? ` ${props.join(',')}` : ''}::${escapeData(message)}`;
+  return `::${level}${props.length ? ` ${props.join(',')}` : ''}::${escapeData(message)}`;
 }
