@@ -103,7 +103,7 @@ export interface ApplyContext {
 }
 
 /**
- * A source whose framework applies its own migrations (Django's `manage.py migrate`) hands the
+ * A source whose framework applies its own migrations (Django's MigrationExecutor) hands the
  * executor one of these; the executor calls it instead of running `up`, inside its own retry loop.
  * `apply` runs the migration, then `record()`s it in the ledger; its errors keep their SQLSTATE
  * (`code`) so the executor can retry a lock timeout.

@@ -2,6 +2,10 @@
 import { directiveHeader } from '../../src/adapters/sources/django/directives.js';
 import { failureSummary, parsePlanDocument } from '../../src/adapters/sources/django/output.js';
 import { toMigrationFile } from '../../src/adapters/sources/django/read.js';
+import { classifyMigration } from '../../src/core/classify/classify.js';
+import { loadParser } from '../../src/core/sql/parse.js';
+
+beforeAll(() => loadParser());
 
 const helperDocument = {
   format: 1,
@@ -112,6 +116,38 @@ describe('a pending migration as the classifier reads it', () => {
         /^blog\/migrations\/0009_x\.py:7: AlterUniqueTogether: its SQL could not be worked out ahead of time against this database \(ValueError: Found wrong number/,
       ),
     ]);
+  });
+
+  it('runs outside a transaction when Django does (atomic = False): its locks end with each statement', () => {
+    const nonAtomic = {
+      ...planned,
+      atomic: false,
+      operations: [
+        {
+          type: 'AddField',
+          line: 8,
+          description: 'Add field note',
+          sql: ['ALTER TABLE "shop_product" ADD COLUMN "note" text NULL;'],
+        },
+        {
+          type: 'RunSQL',
+          line: 9,
+          description: 'Raw SQL operation',
+          sql: ['UPDATE "shop_product" SET "note" = \'\';'],
+        },
+      ],
+    };
+    const py = 'class Migration(migrations.Migration):\n    atomic = False\n';
+    const f = toMigrationFile('web', nonAtomic, 'shop/migrations/0009_note.py', py);
+    expect(f.up.split('\n')[0]).toBe('-- deployctl:no-transaction the Django migration sets atomic = False');
+    expect(f.sourceLines).toEqual([2, 8, 9]);
+    const m = classifyMigration(f);
+    expect(m.transactional).toBe(false);
+    // In a transaction, the full-table UPDATE would run under ADD COLUMN's ACCESS EXCLUSIVE lock.
+    expect(m.statements[1]!.findings.map((x) => x.rule)).not.toContain('slow-under-held-lock');
+    expect(classifyMigration(toMigrationFile('web', { ...nonAtomic, atomic: true }, 'x.py', py)).transactional).toBe(
+      true,
+    );
   });
 
   it('with no operations (a merge, makemigrations --empty) has an empty up', () => {

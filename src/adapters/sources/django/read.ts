@@ -89,6 +89,12 @@ export function toMigrationFile(
   const forced = header.find((h) => h.text.startsWith('-- deployctl:phase '))?.text.split(/\s+/)[2];
   const up: string[] = header.map((h) => h.text);
   const sourceLines: number[] = header.map((h) => h.line);
+  if (!p.atomic) {
+    // Django runs it without a transaction: its statements hold no lock past their own end.
+    const at = py.split('\n').findIndex((l) => /^\s*atomic\s*=\s*False\b/.test(l));
+    up.push('-- deployctl:no-transaction the Django migration sets atomic = False');
+    sourceLines.push(at >= 0 ? at + 1 : 1);
+  }
   const notes: string[] = [];
   for (const op of p.operations ?? []) {
     const at = op.line ?? 1;
