@@ -27,6 +27,8 @@ export interface MigrateDeps {
   clock: Clock;
   emit: Emit;
   signal?: AbortSignal;
+  /** How often a long statement reports itself; default 10 s (execute.ts, HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }
 
 export interface MigrateResult {
@@ -161,6 +163,7 @@ export async function applySelected(
       clock: deps.clock,
       emit: deps.emit,
       monitor: deps.monitor,
+      heartbeatMs: deps.heartbeatMs,
       signal: deps.signal,
       appliers: snapshot.appliers,
       externalLedgers: snapshot.externalLedgers,
