@@ -63,6 +63,7 @@ export async function migrateCommand(
       for (const ended of await ledger.endLeftoverSessions())
         deps.emit({ type: 'info', message: leftoverMessage(ended) });
       const snapshot = await readSnapshot(config, lock.db);
+      for (const message of snapshot.warnings) deps.emit({ type: 'info', message: `warning: ${message}` });
       assertRunnable(snapshot.plan);
       const selected = selectPhase(snapshot.plan, options.phase);
       if (selected.length > 0) await refuseEarlyContract(ledger, options);
