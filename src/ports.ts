@@ -154,6 +154,15 @@ export interface BlockerInfo {
   application: string | null;
 }
 
+/** What a running statement waits for: the sessions pg_blocking_pids() names, and the lock it asked for. */
+export interface LockWait {
+  pids: number[];
+  /** The table (or other relation) of the lock not yet granted; null for another kind of lock or none. */
+  relation: string | null;
+  /** pg_locks.locktype of that lock (relation, transactionid, advisory…); null when nothing waits. */
+  lockType: string | null;
+}
+
 export type DeployEvent =
   | { type: 'stage:start'; stage: string; releaseId?: number }
   | { type: 'stage:end'; stage: string; ms: number; releaseId?: number }
@@ -174,6 +183,17 @@ export type DeployEvent =
   | { type: 'migration:skipped'; app: string; id: string; reason: string }
   | { type: 'migration:invalid-index-dropped'; app: string; id: string; index: string }
   | { type: 'migration:reconnected'; app: string; id: string }
+  | {
+      /**
+       * A statement still running after each heartbeat interval (10 s by default): how long, and
+       * which sessions it waits for (`null`: no monitor connection to ask).
+       */
+      type: 'migration:running';
+      app: string;
+      id: string;
+      ms: number;
+      waitingOn: LockWait | null;
+    }
   | { type: 'health'; stage: string; result: HealthResult }
   | { type: 'rollout'; stage: string; line: string }
   | { type: 'info'; message: string };

@@ -4,7 +4,7 @@
  * scrubber first.
  */
 import ora, { type Ora } from 'ora';
-import type { DeployEvent, Emit } from '../ports.js';
+import type { DeployEvent, Emit, LockWait } from '../ports.js';
 import type { Style } from './style.js';
 
 export type OutputMode = 'tty' | 'plain' | 'json';
@@ -105,8 +105,8 @@ function spinnerReporter(
         spinner = undefined;
         return;
       }
-      // The spinner shows the stage is alive; passing health samples would only scroll.
-      if (e.type === 'health' && e.result.ok) return;
+      // The spinner shows the stage is alive; passing health samples and heartbeats would only scroll.
+      if ((e.type === 'health' && e.result.ok) || e.type === 'migration:running') return;
       const t = describe(e, style);
       if (!t) return;
       if (spinner) spinner.clear();
@@ -150,6 +150,13 @@ function healthTally(now: () => number): { add(stage: string): string | undefine
   };
 }
 
+/** `waiting on pid 123 (lock on orders)`, or `waiting on nothing` for a statement that is just slow. */
+function describeWait(w: LockWait): string {
+  if (w.pids.length === 0) return 'waiting on nothing';
+  const lock = w.relation ? `lock on ${w.relation}` : `${w.lockType ?? 'a'} lock`;
+  return `waiting on ${w.pids.map((p) => `pid ${p}`).join(', ')} (${lock})`;
+}
+
 export function describe(e: DeployEvent, style: Style): string | undefined {
   switch (e.type) {
     case 'stage:start':
@@ -184,6 +191,8 @@ export function describe(e: DeployEvent, style: Style): string | undefined {
       return `skipped ${e.app}/${e.id}: ${e.reason}`;
     case 'migration:invalid-index-dropped':
       return style.yellow(`dropped INVALID index ${e.index} left by an earlier failed build of ${e.app}/${e.id}`);
+    case 'migration:running':
+      return `still running ${e.app}/${e.id}: ${Math.round(e.ms / 1000)} s${e.waitingOn ? `, ${describeWait(e.waitingOn)}` : ''}`;
     case 'migration:reconnected':
       return style.yellow(`connection lost during ${e.app}/${e.id}; reconnected and re-checked the ledger`);
     case 'health':

@@ -13,6 +13,7 @@ import { LedgerStore } from '../adapters/ledger/store.js';
 import type { AppliedMigration, Plan } from '../core/plan/build.js';
 import { loadParser } from '../core/sql/parse.js';
 import { buildPlanWithDjango, type PlanSource } from '../core/plan/django.js';
+import { relabelWarnings } from '../core/plan/relabel.js';
 import { readDjangoSource } from '../adapters/sources/django/read.js';
 import { readSqlFolder } from '../adapters/sources/sql-folder.js';
 import { readToolSource } from '../adapters/sources/tools/read.js';
@@ -49,6 +50,8 @@ export interface Snapshot {
   appliers: ReadonlyMap<string, MigrationApplier>;
   /** Per app label, the other tool's ledger a source keeps in step (Prisma, Drizzle…). */
   externalLedgers: ReadonlyMap<string, ExternalLedger>;
+  /** Sources that look relabelled: their files are applied under another label (core/plan/relabel.ts). */
+  warnings: string[];
 }
 
 /** Reads everything a plan needs; with no connection the plan is static and every file pending. */
@@ -72,5 +75,6 @@ export async function readSnapshot(config: Config, db?: Db): Promise<Snapshot> {
   if (estimates && estimates.size > 0) plan = buildPlanWithDjango({ ...input, estimates });
   const appliers = new Map(sources.flatMap((s) => (s.applier ? [[s.app, s.applier] as const] : [])));
   const externalLedgers = new Map(sources.flatMap((s) => (s.ledger ? [[s.app, s.ledger] as const] : [])));
-  return { plan, applied, catalog, sources, appliers, externalLedgers };
+  const warnings = relabelWarnings(sources, applied);
+  return { plan, applied, catalog, sources, appliers, externalLedgers, warnings };
 }

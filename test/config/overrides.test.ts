@@ -77,3 +77,24 @@ it('a --dir naming a configured folder keeps its app label; another folder is la
   const other = await cli(['plan', '--json', '--dir', 'other']);
   expect(JSON.parse(other.stdout).stages.pre).toEqual(['other/0001_u']);
 });
+
+it('a folder whose files the ledger has applied under another label gets a warning naming that label', async () => {
+  const applied = await cli(['migrate', '--phase', 'pre', '--database-url', db.url]);
+  expect(applied.code).toBe(0);
+  // The same files, copied to a folder of another name: labelled by that name, they look new.
+  await mkdir(path.join(root, 'copy'));
+  await writeFile(path.join(root, 'copy', '0001_t.sql'), 'CREATE TABLE t (id bigint PRIMARY KEY);\n');
+  const warning =
+    "warning: the migrations labelled 'copy' look applied already under the label 'shop' (0001_t: same file names and checksums); under 'copy' they would run again. Use the label 'shop'";
+  const plan = await cli(['plan', '--dir', 'copy', '--database-url', db.url]);
+  expect(plan.stderr).toContain(warning);
+  const migrate = await cli(['migrate', '--phase', 'pre', '--dir', 'copy', '--database-url', db.url]);
+  expect(migrate.stderr).toContain(warning);
+  // The configured folder keeps its label: applied, no warning.
+  const same = await cli(['plan', '--dir', 'db/migrations', '--database-url', db.url]);
+  expect(same.stderr).toBe('');
+  expect(same.stdout).toContain('No pending migrations.');
+  // A file of the same name but other content is another migration: no warning.
+  await writeFile(path.join(root, 'copy', '0001_t.sql'), 'CREATE TABLE t2 (id bigint PRIMARY KEY);\n');
+  expect((await cli(['plan', '--dir', 'copy', '--database-url', db.url])).stderr).toBe('');
+});

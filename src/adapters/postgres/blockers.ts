@@ -4,7 +4,7 @@
  * the statement is still waiting, because after the timeout the wait is gone.
  */
 import type { Db } from '../../ports.js';
-import type { BlockerInfo } from '../../ports.js';
+import type { BlockerInfo, LockWait } from '../../ports.js';
 
 export async function readBlockers(monitor: Db, pid: number): Promise<BlockerInfo[]> {
   const r = await monitor.query(
@@ -21,6 +21,21 @@ export async function readBlockers(monitor: Db, pid: number): Promise<BlockerInf
     query: row.query,
     application: row.application_name || null,
   }));
+}
+
+/**
+ * What session `pid` waits for right now: pg_blocking_pids() and the lock it has asked for and not
+ * been granted. Read on a connection other than `pid`'s (that one is busy running the statement).
+ */
+export async function readLockWait(monitor: Db, pid: number): Promise<LockWait> {
+  const r = await monitor.query(
+    `SELECT pg_blocking_pids($1) AS pids, w.locktype AS lock_type, w.relation::regclass::text AS relation
+       FROM (SELECT 1) AS one
+       LEFT JOIN LATERAL (SELECT locktype, relation FROM pg_locks WHERE pid = $1 AND NOT granted LIMIT 1) AS w ON true`,
+    [pid],
+  );
+  const row = r.rows[0] as { pids: number[]; lock_type: string | null; relation: string | null };
+  return { pids: row.pids, relation: row.relation, lockType: row.lock_type };
 }
 
 /** Samples the blockers of `pid` shortly before `lockTimeoutMs` expires; stop() returns the last sample. */

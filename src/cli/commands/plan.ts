@@ -17,7 +17,8 @@ export async function planCli(values: Values<typeof PLAN_OPTIONS>, ctx: CliConte
   const format = formatFlag(values);
   if (values.rollout !== undefined) checkArtifact(values.rollout, '--rollout');
   const config = await configFrom(ctx, values, { pgVersion: pgVersionFlag(values['pg-version']) });
-  const { plan } = await planCommand(config);
+  const { plan, warnings } = await planCommand(config);
+  for (const message of warnings) ctx.io.stderr.write(`${scrub(ctx)(`warning: ${message}`)}\n`);
   // Loaded only when asked for: the pulumi driver brings the Pulumi SDK.
   if (values.rollout) requireResolved(config, ['rollout']);
   const rollout = values.rollout

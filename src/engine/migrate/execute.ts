@@ -20,7 +20,7 @@ import type { Emit } from '../../ports.js';
 import { LedgerStore } from '../../adapters/ledger/store.js';
 import type { ParsedStatement } from '../../core/sql/parse.js';
 import { isTransactionControl } from '../../core/sql/transaction.js';
-import { watchBlockers } from '../../adapters/postgres/blockers.js';
+import { readLockWait, watchBlockers } from '../../adapters/postgres/blockers.js';
 import { dropInvalidIndexBefore } from '../../adapters/postgres/invalid-index.js';
 import { errorLine, isConnectionLoss, isLockTimeout } from '../../adapters/postgres/pg-errors.js';
 
@@ -38,6 +38,8 @@ export interface ExecuteDeps {
   emit: Emit;
   /** An idle connection (the advisory-lock one) used to read who blocks a waiting migration. */
   monitor?: Db;
+  /** A statement running longer than this reports itself (`migration:running`) at this interval; default 10 s. */
+  heartbeatMs?: number;
   signal?: AbortSignal;
   /** Per app label: the framework that applies that source's migrations itself (Django). */
   appliers?: ReadonlyMap<string, MigrationApplier>;
@@ -358,6 +360,7 @@ async function runStatement(
 ): Promise<void> {
   const pid = (db as unknown as { processID?: number }).processID;
   const watcher = pid ? watchBlockers(deps.monitor, pid, lockTimeoutMs) : undefined;
+  const heartbeat = startHeartbeat(m, pid, deps);
   try {
     await db.query(s.sql);
   } catch (e) {
@@ -366,7 +369,45 @@ async function runStatement(
     throw e;
   } finally {
     watcher?.stop();
+    heartbeat.stop();
   }
+}
+
+export const HEARTBEAT_MS = 10_000;
+
+/**
+ * While one statement runs, every `heartbeatMs` (10 s) a `migration:running` event says for how
+ * long and what it waits for, read with pg_blocking_pids() on the monitor connection: a CI log
+ * that would otherwise stay silent for minutes shows the migration is alive, or who holds it up.
+ */
+function startHeartbeat(m: ClassifiedMigration, pid: number | undefined, deps: ExecuteDeps): { stop(): void } {
+  const intervalMs = deps.heartbeatMs ?? HEARTBEAT_MS;
+  const started = deps.clock.now();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const beat = async (): Promise<void> => {
+    const waitingOn = deps.monitor && pid ? await readLockWait(deps.monitor, pid).catch(() => null) : null;
+    if (stopped) return;
+    deps.emit({
+      type: 'migration:running',
+      app: m.migration.app,
+      id: m.migration.id,
+      ms: deps.clock.now() - started,
+      waitingOn,
+    });
+    schedule();
+  };
+  const schedule = (): void => {
+    timer = setTimeout(() => void beat(), intervalMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 function translate(e: unknown, m: ClassifiedMigration, attempts: number, lockTimeoutMs: number): unknown {

@@ -27,6 +27,8 @@ export interface MigrateDeps {
   clock: Clock;
   emit: Emit;
   signal?: AbortSignal;
+  /** How often a long statement reports itself; default 10 s (execute.ts, HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }
 
 export interface MigrateResult {
@@ -61,6 +63,7 @@ export async function migrateCommand(
       for (const ended of await ledger.endLeftoverSessions())
         deps.emit({ type: 'info', message: leftoverMessage(ended) });
       const snapshot = await readSnapshot(config, lock.db);
+      for (const message of snapshot.warnings) deps.emit({ type: 'info', message: `warning: ${message}` });
       assertRunnable(snapshot.plan);
       const selected = selectPhase(snapshot.plan, options.phase);
       if (selected.length > 0) await refuseEarlyContract(ledger, options);
@@ -161,6 +164,7 @@ export async function applySelected(
       clock: deps.clock,
       emit: deps.emit,
       monitor: deps.monitor,
+      heartbeatMs: deps.heartbeatMs,
       signal: deps.signal,
       appliers: snapshot.appliers,
       externalLedgers: snapshot.externalLedgers,

@@ -12,6 +12,8 @@ export interface ReleaseDeps {
   emit: Emit;
   signal?: AbortSignal;
   driver: RolloutDriver;
+  /** How often a long migration statement reports itself; default 10 s. */
+  heartbeatMs?: number;
   /** The configured checks; `outputs` are the rollout's (e.g. a Pulumi stack's healthUrl). */
   healthChecks(outputs: Record<string, string>): HealthCheck[];
 }

@@ -231,6 +231,7 @@ async function migrate(s: ReleaseState, stage: string, keys: string[]): Promise<
       clock: s.deps.clock,
       emit: s.deps.emit,
       signal: s.deps.signal,
+      heartbeatMs: s.deps.heartbeatMs,
       releaseId: s.release.id,
       monitor: s.lockDb,
     });

@@ -54,7 +54,11 @@ export async function releaseCommand(
           lockDb: lock.db,
           release: row,
           releaseId: row.id,
-          snapshot: () => (snapshot ??= readSnapshot(config, ledgerDb)),
+          snapshot: () =>
+            (snapshot ??= readSnapshot(config, ledgerDb).then((s) => {
+              for (const message of s.warnings) deps.emit({ type: 'info', message: `warning: ${message}` });
+              return s;
+            })),
           appliedNow: new Set(),
           summary: {
             releaseId: row.id,
