@@ -327,7 +327,16 @@ describe('identity columns', () => {
     ]) {
       const [planned] = plan(sql);
       expect(planned!.phase).toBe('pre');
+      // The table is not rewritten; a RESTART rewrites only the sequence's page (the plan's rewrite flag).
       expect(await measure(sql, 'ident')).toEqual({ rewrite: false, scan: false, lock: planned!.lock });
+      const before = await relfilenodes('ident_id_seq');
+      await db.query('BEGIN');
+      try {
+        await db.query(sql);
+        expect((await relfilenodes('ident_id_seq'))[0] !== before[0]).toBe(planned!.rewrite);
+      } finally {
+        await db.query('ROLLBACK');
+      }
     }
   });
 });

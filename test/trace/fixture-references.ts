@@ -170,6 +170,14 @@ export function collect(stmt: Node, needs: Needs): void {
       addObject(needs, 'function', nameList(f?.objname), { args: (f?.objargs ?? []).map(() => 'int') });
     } else if (kind === 'OBJECT_TYPE') addObject(needs, 'type', nameList(as(rename.object, 'List')?.items));
   }
+  const alterDomain = as(stmt, 'AlterDomainStmt');
+  if (alterDomain) addObject(needs, 'domain', nameList(alterDomain.typeName));
+  const statistics = as(stmt, 'CreateStatsStmt');
+  if (statistics) {
+    const target = rv(as(statistics.relations?.[0], 'RangeVar'));
+    if (target) rangeVars.push(target);
+    for (const e of statistics.exprs ?? []) columns.add(as(e, 'StatsElem')?.name ?? '');
+  }
   const alterTable = as(stmt, 'AlterTableStmt');
   if (alterTable) {
     const target = rv(alterTable.relation)!;

@@ -50,6 +50,10 @@ const SHAPES: Record<string, { sql: string; columns?: Record<string, string[]> }
     sql: 'CREATE UNIQUE INDEX users_email_idx ON users (email)',
     columns: { 'public.users': ['email'] },
   },
+  'index:public.users_code_idx': {
+    sql: 'CREATE UNIQUE INDEX users_code_idx ON users (code)',
+    columns: { 'public.users': ['code'] },
+  },
   'index:App.Users_id_idx': {
     sql: 'CREATE UNIQUE INDEX "Users_id_idx" ON "App"."Users" ("Id")',
     columns: { 'App.Users': ['Id'] },

@@ -68,7 +68,7 @@ export const addColumnVolatileDefault: Rule = {
         sql: 'ALTER TABLE users ADD COLUMN code text DEFAULT next_code()',
         catalog: { serverVersion: 150000, tables: {}, functionVolatility: { 'public.next_code': 'v' } },
       },
-      "CREATE FUNCTION code() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$; ALTER TABLE users ADD COLUMN c text DEFAULT code()",
+      "CREATE FUNCTION code() RETURNS text LANGUAGE plpgsql AS $$ BEGIN RETURN 'x'; END $$; ALTER TABLE users ADD COLUMN c text DEFAULT code()",
     ],
     silent: [
       "ALTER TABLE users ADD COLUMN status text DEFAULT 'active'",

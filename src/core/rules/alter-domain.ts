@@ -51,14 +51,14 @@ export const alterDomain: Rule = {
   },
   examples: {
     fires: [
-      'ALTER DOMAIN posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0) NOT VALID',
-      'ALTER DOMAIN "Shop".price ADD CONSTRAINT price_positive CHECK (VALUE > 0)',
-      'ALTER DOMAIN posint DROP CONSTRAINT IF EXISTS posint_positive',
-      'ALTER DOMAIN posint VALIDATE CONSTRAINT posint_positive',
-      'ALTER DOMAIN posint SET NOT NULL',
-      'ALTER DOMAIN posint SET DEFAULT 1',
+      "ALTER DOMAIN code ADD CONSTRAINT code_not_blank CHECK (VALUE <> '') NOT VALID",
+      'ALTER DOMAIN "Shop".code ADD CONSTRAINT code_not_blank CHECK (VALUE <> \'\')',
+      'ALTER DOMAIN code DROP CONSTRAINT IF EXISTS code_not_blank',
+      "ALTER DOMAIN code ADD CONSTRAINT code_not_blank CHECK (VALUE <> '') NOT VALID; ALTER DOMAIN code VALIDATE CONSTRAINT code_not_blank",
+      'ALTER DOMAIN code SET NOT NULL',
+      "ALTER DOMAIN code SET DEFAULT 'none'",
     ],
-    silent: ['CREATE DOMAIN posint AS int', 'ALTER TYPE mood ADD VALUE IF NOT EXISTS $$calm$$'],
+    silent: ['CREATE DOMAIN code AS text', 'ALTER TYPE mood ADD VALUE IF NOT EXISTS $$calm$$'],
   },
 };
 

@@ -30,6 +30,6 @@ export const createStatistics: Rule = {
       'CREATE STATISTICS orders_deps (dependencies) ON user_id, status FROM orders',
       'CREATE STATISTICS IF NOT EXISTS "Shop".s ON a, b FROM "Shop"."Orders"',
     ],
-    silent: ['ANALYZE orders', 'DROP STATISTICS orders_deps'],
+    silent: ['ANALYZE orders', 'CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status)'],
   },
 };

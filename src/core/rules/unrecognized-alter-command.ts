@@ -33,9 +33,8 @@ export const unrecognizedAlterCommand: Rule = {
   examples: {
     fires: [
       'ALTER TABLE users INHERIT people',
-      'ALTER TABLE ONLY "App"."Users" ADD COLUMN note text, SET ACCESS METHOD heap2',
+      'ALTER TABLE ONLY "App"."Users" ADD COLUMN note text, SET WITHOUT OIDS',
       "ALTER TABLE IF EXISTS measurements ATTACH PARTITION measurements_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
-      'ALTER TABLE orders NO INHERIT people',
       'ALTER TABLE users ADD CONSTRAINT email_nn NOT NULL email',
     ],
     silent: [
