@@ -9,6 +9,7 @@ import { DeployctlError } from '../errors.js';
 import type { RolloutConfig } from './rollout.js';
 import { BAKE_DEFAULTS, VERIFY_DEFAULTS, type HealthCheckConfig } from './health.js';
 import { bool, int, list, obj, oneOf, optional, ratio, record, str, union, type Shape } from './schema.js';
+import { resolveThrottle, THROTTLE_SHAPE, type ThrottleConfig } from './throttle.js';
 import type { MigrationDecision } from '../core/plan/decisions.js';
 
 const DRIVER_PLACEHOLDERS = new Set(['ARTIFACT', 'PORT', 'PREVIOUS_ARTIFACT', 'RELEASE_ID']);
@@ -98,6 +99,7 @@ const FILE_SHAPE = obj({
     }),
   ),
   post: optional(oneOf('after-verify', 'next-release')),
+  throttle: optional(THROTTLE_SHAPE),
 });
 
 export type SourceType = 'sql' | 'django' | 'prisma' | 'drizzle' | 'golang-migrate' | 'dbmate' | 'node-pg-migrate';
@@ -151,6 +153,8 @@ export interface Config {
     maxFailureRatio: number;
   };
   post: 'after-verify' | 'next-release';
+  /** How much the app may feel the migrations (config/throttle.ts); undefined: no throttle. */
+  throttle?: ThrottleConfig;
   /**
    * `${VAR}`s left unexpanded because the variable is not set, in the sections a command may not
    * need (database, rollout, health): an error only for a command that uses them (requireResolved).
@@ -166,8 +170,8 @@ export interface Unresolved {
 }
 
 /** Sections whose unset variables wait until a command needs them; anywhere else they fail the load. */
-export type LazySection = 'database' | 'rollout' | 'health';
-const LAZY_SECTIONS: LazySection[] = ['database', 'rollout', 'health'];
+export type LazySection = 'database' | 'rollout' | 'health' | 'throttle';
+const LAZY_SECTIONS: LazySection[] = ['database', 'rollout', 'health', 'throttle'];
 
 /** Throws the first unset variable in `sections`: called by commands that use those settings. */
 export function requireResolved(config: Config, sections: LazySection[]): void {
@@ -292,6 +296,7 @@ function fromParsed(
       maxFailureRatio: parsed.health?.maxFailureRatio ?? BAKE_DEFAULTS.maxFailureRatio,
     },
     post: parsed.post ?? 'after-verify',
+    throttle: resolveThrottle(parsed.throttle),
     unresolved: pending,
   };
 }
