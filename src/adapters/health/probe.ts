@@ -39,6 +39,7 @@ export async function openProbe(probe: ThrottleProbeConfig, databaseUrl: string)
 
 class HttpProbe implements Probe {
   readonly label: string;
+  private readonly closed = new AbortController();
   constructor(
     private readonly url: string,
     private readonly timeoutMs: number,
@@ -48,14 +49,18 @@ class HttpProbe implements Probe {
   async run(): Promise<number> {
     const started = performance.now();
     try {
-      const response = await fetch(this.url, { signal: AbortSignal.timeout(this.timeoutMs) });
+      const response = await fetch(this.url, {
+        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.closed.signal]),
+      });
       await response.arrayBuffer();
     } catch {
       // Refused, reset or timed out: the time it took stands (see the file comment).
     }
     return performance.now() - started;
   }
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closed.abort();
+  }
 }
 
 class SqlProbe implements Probe {

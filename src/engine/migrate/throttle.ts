@@ -41,6 +41,8 @@ export class ThrottleRun {
   /** Starts probing and measures the baseline (the probe before any migration of this run). */
   async start(): Promise<void> {
     const { clock } = this.deps;
+    // The first probe opens the connection (TCP, pool): not a latency the app's users see.
+    await this.probe.run();
     this.loop ??= this.sample();
     await clock.sleep(this.config.baselineMs, this.deps.signal).catch(() => undefined);
     const baseline = this.controller.fixBaseline(clock.now());
@@ -56,8 +58,9 @@ export class ThrottleRun {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stop$.abort();
-    await this.loop;
+    // Closing first ends a probe in flight (one stuck behind a lock would otherwise hold the exit).
     await this.probe.close();
+    await this.loop;
   }
 
   /**
