@@ -9,7 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { startCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import { createTestDatabase, migrationsDir, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
 
@@ -126,4 +126,24 @@ it('fails at the pause deadline keeping its committed batches; the next run resu
   expect(second.stderr).toContain(`resuming the backfill after id ${kept}`);
   expect(second.code).toBe(0);
   expect(await db.sql('SELECT count(*)::int AS n FROM t WHERE v IS NULL')).toEqual([{ n: 0 }]);
+}, 60_000);
+
+it('trace observes a backfill as one batch, and replays an applied one into its scratch database', async () => {
+  const dir = await migrationsDir({
+    '0001_fill.sql': '-- deployctl:backfill id 5000\nUPDATE t SET v = 1 WHERE id > $1 AND id <= $2 AND v IS NULL;\n',
+  });
+  const trace = (): ReturnType<typeof runCli> => runCli(['trace', '--dir', dir, '--database-url', db.url]);
+  const before = await trace();
+  expect(before.stdout).toMatch(
+    /UPDATE t SET v = 1[^\n]*\n\s+plan: +RowExclusiveLock on t[^\n]*\n\s+observed: +RowExclusiveLock on t/,
+  );
+  expect(before.code).toBe(0);
+  // Without a throttle: fixed batches of the directive's size, back to back.
+  const applied = await runCli(['migrate', '--phase', 'pre', '--dir', dir, '--database-url', db.url]);
+  expect(applied.stderr).toContain('backfill done: 2 batches up to id 10000');
+  expect(applied.code).toBe(0);
+  await writeFile(path.join(dir, '0002_w.sql'), 'ALTER TABLE t ADD COLUMN w int;\n');
+  const after = await trace();
+  expect(after.stderr).toBe('');
+  expect(after.code).toBe(0);
 }, 60_000);
