@@ -194,6 +194,18 @@ export type DeployEvent =
       ms: number;
       waitingOn: LockWait | null;
     }
+  /** One statement of a migration (or one batch of a driven backfill) runs: `label` names it. */
+  | { type: 'statement:start'; app: string; id: string; label: string }
+  | { type: 'statement:end'; app: string; id: string; label: string; ms: number }
+  /** The throttle's state: a backfill's batches so far, and a pause while the app is over budget. */
+  | {
+      type: 'throttle';
+      app: string;
+      id: string;
+      /** What waits or runs: `batch 37/100`, `before CREATE INDEX …`. */
+      what: string;
+      paused?: { ms: number; p99Ms: number; budgetMs: number };
+    }
   | { type: 'health'; stage: string; result: HealthResult }
   | { type: 'rollout'; stage: string; line: string }
   | { type: 'info'; message: string };

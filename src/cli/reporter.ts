@@ -195,6 +195,15 @@ export function describe(e: DeployEvent, style: Style): string | undefined {
       return `still running ${e.app}/${e.id}: ${Math.round(e.ms / 1000)} s${e.waitingOn ? `, ${describeWait(e.waitingOn)}` : ''}`;
     case 'migration:reconnected':
       return style.yellow(`connection lost during ${e.app}/${e.id}; reconnected and re-checked the ledger`);
+    case 'statement:start':
+    case 'statement:end':
+      return undefined;
+    case 'throttle':
+      return e.paused
+        ? style.yellow(
+            `${e.app}/${e.id}: ${e.what}, paused ${(e.paused.ms / 1000).toFixed(1)} s: app p99 ${e.paused.p99Ms.toFixed(1)} ms > ${e.paused.budgetMs.toFixed(1)} ms budget`,
+          )
+        : `${e.app}/${e.id}: ${e.what}`;
     case 'health':
       return `${e.result.ok ? style.green('healthy') : style.red('unhealthy')} ${e.result.check} ${e.result.latencyMs.toFixed(0)} ms${e.result.ok ? '' : `: ${e.result.detail}`}`;
     case 'rollout':

@@ -214,6 +214,10 @@ export const DEMO_OPTIONS = {
   rows: { type: 'string', value: 'n', description: 'rows in the orders table (default: 1000000)' },
   rps: { type: 'string', value: 'n', description: 'requests per second of the steady load (default: 200)' },
   duration: { type: 'string', value: 'seconds', description: 'baseline before the release (default: 5)' },
+  unthrottled: {
+    type: 'boolean',
+    description: "release without the shop's throttle: section (backfill batches keep their size, nothing pauses)",
+  },
   'database-url': {
     type: 'string',
     value: 'url',

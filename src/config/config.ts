@@ -9,6 +9,7 @@ import { DeployctlError } from '../errors.js';
 import type { RolloutConfig } from './rollout.js';
 import { BAKE_DEFAULTS, VERIFY_DEFAULTS, type HealthCheckConfig } from './health.js';
 import { parseConfigFile, SOURCE_TYPES, type ConfigFile } from './schema.js';
+import { resolveThrottle, type ThrottleConfig } from './throttle.js';
 import type { MigrationDecision } from '../core/plan/decisions.js';
 import type { DjangoCheckId, DjangoCheckLevel } from '../core/django/hygiene.js';
 
@@ -69,6 +70,8 @@ export interface Config {
     maxFailureRatio: number;
   };
   post: 'after-verify' | 'next-release';
+  /** How much the app may feel the migrations (config/throttle.ts); undefined: no throttle. */
+  throttle?: ThrottleConfig;
   /**
    * `${VAR}`s left unexpanded because the variable is not set, in the sections a command may not
    * need (database, rollout, health): an error only for a command that uses them (requireResolved).
@@ -84,8 +87,8 @@ export interface Unresolved {
 }
 
 /** Sections whose unset variables wait until a command needs them; anywhere else they fail the load. */
-export type LazySection = 'database' | 'rollout' | 'health';
-const LAZY_SECTIONS: LazySection[] = ['database', 'rollout', 'health'];
+export type LazySection = 'database' | 'rollout' | 'health' | 'throttle';
+const LAZY_SECTIONS: LazySection[] = ['database', 'rollout', 'health', 'throttle'];
 
 /** Throws the first unset variable in `sections`: called by commands that use those settings. */
 export function requireResolved(config: Config, sections: LazySection[]): void {
@@ -210,6 +213,7 @@ function fromParsed(
       maxFailureRatio: parsed.health?.maxFailureRatio ?? BAKE_DEFAULTS.maxFailureRatio,
     },
     post: parsed.post ?? 'after-verify',
+    throttle: resolveThrottle(parsed.throttle),
     unresolved: pending,
   };
 }

@@ -175,6 +175,42 @@ export const healthSection = section(
   'Health checks after the rollout and during the bake.',
 );
 
+/** A PostgreSQL memory size as postgresql.conf writes it: a whole number with kB, MB or GB. */
+const memorySize = () => {
+  const error = 'a memory size such as 64MB (kB, MB or GB)';
+  return z.string({ error }).regex(/^[1-9][0-9]*\s*(kB|MB|GB)$/, { error });
+};
+
+const atLeast = (min: number) => {
+  const error = `a number ≥ ${min}`;
+  return z.number({ error }).min(min, { error });
+};
+
+/** `throttle:` — how much the app may feel the migrations (resolved in config/throttle.ts). */
+export const throttleSection = section(
+  {
+    maxAppP99Ratio: atLeast(1).describe("The probe's p99 may reach this multiple of its baseline (e.g. 1.5)."),
+    probe: section({
+      http: str().optional(),
+      sql: str().optional(),
+      intervalMs: int(1).optional(),
+      timeoutMs: int(1).optional(),
+    })
+      .optional()
+      .describe('One of http, sql; default: the first http health check, else the first sql one.'),
+    baselineMs: int(0).optional().describe('How long the probe is sampled before the first migration runs.'),
+    windowMs: int(1).optional().describe('The p99 is taken over the probe samples of the last windowMs.'),
+    batchTargetMs: int(1).optional().describe('A driven backfill batch is sized to take about this long.'),
+    restRatio: atLeast(0).optional().describe('After each batch, rest this multiple of its time.'),
+    pauseDeadlineMs: int(1).optional().describe('A pause this long fails the migration (resumable).'),
+    maintenance: section({
+      maxParallelWorkers: int(0).optional().describe('max_parallel_maintenance_workers for index builds.'),
+      workMem: memorySize().optional().describe('maintenance_work_mem for index builds and validations.'),
+    }).optional(),
+  },
+  "Throttle batched work to the app's latency.",
+);
+
 /** The whole file. */
 export const configFileSchema = section({
   database: databaseSection.optional(),
@@ -188,6 +224,7 @@ export const configFileSchema = section({
   rollout: rolloutSection.optional(),
   health: healthSection.optional(),
   post: oneOf('after-verify', 'next-release').optional(),
+  throttle: throttleSection.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;

@@ -23,6 +23,8 @@ export interface DemoOptions {
   rps: number;
   /** Steady load before each release (the baseline window). */
   baselineMs: number;
+  /** Release with the example's `throttle:` section (false: without it). */
+  throttle: boolean;
   /** A server to create the demo's databases on; an embedded one is started when undefined. */
   databaseUrl?: string;
   /** Folder holding server.js, schema.sql, migrations/ and deployctl.yaml; the bundled shop by default. */
@@ -73,7 +75,15 @@ export async function demoCommand(options: DemoOptions, deps: DemoDeps): Promise
         deps.signal.throwIfAborted();
         runs.push(
           await runMode(
-            { mode, rows: options.rows, rps: options.rps, baselineMs: options.baselineMs, template, exampleDir },
+            {
+              mode,
+              rows: options.rows,
+              rps: options.rps,
+              baselineMs: options.baselineMs,
+              throttle: options.throttle,
+              template,
+              exampleDir,
+            },
             { ...deps, server },
           ),
         );

@@ -13,9 +13,17 @@ export interface StageWindow {
   endMs: number;
 }
 
-/** Records stage windows from the stage events that pass through it. */
+/** One migration statement (or one backfill batch) while it ran, on the demo's timer. */
+export interface StatementWindow extends StageWindow {
+  /** `app/id` of the migration. */
+  migration: string;
+}
+
+/** Records stage windows (and migration statement windows) from the events that pass through it. */
 export class StageRecorder {
   readonly windows: StageWindow[] = [];
+  readonly statements: StatementWindow[] = [];
+  private readonly openStatements = new Map<string, number>();
   private readonly open = new Map<string, number>();
   current = '';
 
@@ -31,6 +39,17 @@ export class StageRecorder {
     } else if (e.type === 'stage:end' || e.type === 'stage:fail') {
       this.windows.push({ name: e.stage, startMs: this.open.get(e.stage) ?? this.now(), endMs: this.now() });
       this.open.delete(e.stage);
+    } else if (e.type === 'statement:start') {
+      this.openStatements.set(`${e.app}/${e.id}:${e.label}`, this.now());
+    } else if (e.type === 'statement:end') {
+      const key = `${e.app}/${e.id}:${e.label}`;
+      this.statements.push({
+        migration: `${e.app}/${e.id}`,
+        name: e.label,
+        startMs: this.openStatements.get(key) ?? this.now() - e.ms,
+        endMs: this.now(),
+      });
+      this.openStatements.delete(key);
     }
     this.forward(e);
   };

@@ -3,7 +3,7 @@
  * the report shows. Every figure covers the measured part of the run (baseline, release, after);
  * the warm-up is listed as a stage of its own so nothing it saw is hidden.
  */
-import type { StageWindow } from './events.js';
+import type { StageWindow, StatementWindow } from './events.js';
 import type { LockWait } from './monitor.js';
 import {
   between,
@@ -26,6 +26,15 @@ export interface StageFigures {
   max_lock_wait_ms: number;
 }
 
+/** App requests meant to be sent while one migration statement (or backfill batch) ran. */
+export interface StatementFigures {
+  migration: string;
+  statement: string;
+  ms: number;
+  requests: RequestCounts;
+  latency_ms: Percentiles;
+}
+
 /** One mode's result; the keys are the `--json` document's. */
 export interface RunReport {
   mode: DemoMode;
@@ -39,6 +48,10 @@ export interface RunReport {
   /** The app statement that waited longest, as pg_stat_activity showed it. */
   max_lock_wait_query: string | null;
   stages: StageFigures[];
+  /** Per migration statement, each backfill batch on its own (deployctl mode). */
+  statements: StatementFigures[];
+  /** The release ran with the example's throttle: section. */
+  throttled: boolean;
   release_ms: number;
   /** deployctl mode: release time not spent in migrations, rollout or health verification. */
   release_overhead_ms: number | null;
@@ -70,6 +83,8 @@ export interface RunMaterial {
   baseline: StageWindow;
   /** Stages of the release, in order. */
   releaseStages: StageWindow[];
+  statements: StatementWindow[];
+  throttled: boolean;
   release: StageWindow;
   after: StageWindow;
   waits: LockWait[];
@@ -106,6 +121,17 @@ export function measure(m: RunMaterial): RunReport {
     max_lock_wait_ms: longest?.waitedMs ?? 0,
     max_lock_wait_query: longest?.query.replace(/\s+/g, ' ').slice(0, 200) ?? null,
     stages: [m.warmup, m.baseline, ...m.releaseStages, m.after].map(figures),
+    statements: m.statements.map((w) => {
+      const inside = between(m.samples, w.startMs, w.endMs);
+      return {
+        migration: w.migration,
+        statement: w.name,
+        ms: round(w.endMs - w.startMs),
+        requests: counts(inside),
+        latency_ms: percentiles(latencies(inside)),
+      };
+    }),
+    throttled: m.throttled,
     release_ms: Math.round(m.release.endMs - m.release.startMs),
     release_overhead_ms: m.overheadMs === null ? null : round(m.overheadMs),
     release_status: m.releaseStatus,

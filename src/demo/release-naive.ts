@@ -9,6 +9,10 @@ import { readSources } from '../engine/snapshot.js';
 import { connect } from '../adapters/postgres/connect.js';
 import type { SupervisorControl } from '../adapters/drivers/local/supervisor.js';
 import { parseSql } from '../core/sql/parse.js';
+import { readDirectives } from '../core/sql/directives.js';
+import { backfillStatement } from '../core/throttle/backfill.js';
+import { quoteIdent } from '../core/sql/identifiers.js';
+import type { Db } from '../ports.js';
 import type { StageRecorder, StageWindow } from './events.js';
 
 export interface NaiveReleaseDeps {
@@ -31,15 +35,20 @@ export async function naiveRelease(
     try {
       for (const { files } of sources) {
         for (const file of files) {
-          const parsed = parseSql(file.up, file.file).statements;
+          const sql = parseSql(file.up, file.file);
+          const parsed = sql.statements;
+          const backfill = readDirectives(sql.comments, file.file).backfill;
           deps.recorder.emit({
             type: 'info',
             message: `running ${file.id} (${parsed.length} statement${parsed.length === 1 ? '' : 's'}, no lock_timeout)`,
           });
           for (const s of parsed) {
             deps.signal?.throwIfAborted();
-            await db.query(s.sql);
-            statements++;
+            if (backfill) statements += await fixedBatches(db, s.sql, backfill, deps.signal);
+            else {
+              await db.query(s.sql);
+              statements++;
+            }
           }
         }
       }
@@ -54,4 +63,34 @@ export async function naiveRelease(
     });
   });
   return { window: { name: 'release', startMs, endMs: deps.now() }, statements };
+}
+
+/**
+ * A backfill written for deployctl (`-- deployctl:backfill`), run the way a hand-written script
+ * of batches runs: one key range after the other, the directive's size each, in autocommit, with
+ * nothing between them.
+ */
+async function fixedBatches(
+  db: Db,
+  sql: string,
+  backfill: { key: string; rows: number },
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const parsed = backfillStatement(parseSql(sql, 'backfill').statements, backfill.key);
+  if (!parsed.ok) throw new Error(parsed.why);
+  const table = parsed.backfill.table.split('.').map(quoteIdent).join('.');
+  const key = quoteIdent(backfill.key);
+  const range = (
+    await db.query<{ lo: string | null; hi: string | null }>(
+      `SELECT (min(${key}) - 1)::bigint::text AS lo, max(${key})::bigint::text AS hi FROM ${table}`,
+    )
+  ).rows[0]!;
+  if (range.hi === null) return 0;
+  let n = 0;
+  for (let lo = Number(range.lo); lo < Number(range.hi); lo += backfill.rows) {
+    signal?.throwIfAborted();
+    await db.query(sql, [lo, Math.min(lo + backfill.rows, Number(range.hi))]);
+    n++;
+  }
+  return n;
 }

@@ -1,6 +1,6 @@
 /** Renders demo reports as text: one run with its stages, or two runs side by side with ratios. */
 import type { DemoReport } from './compare.js';
-import type { RunReport, StageFigures } from './measure.js';
+import type { RunReport, StageFigures, StatementFigures } from './measure.js';
 
 export function renderReport(report: DemoReport): string {
   const [first, second] = report.runs;
@@ -18,7 +18,12 @@ function renderRun(r: RunReport): string[] {
     r.mode === 'deployctl'
       ? 'deployctl release (phased, lock_timeout, retries)'
       : 'naive release (every migration first, as psql -f runs them, then the rollout)';
-  const lines = [`── ${r.mode}: ${title}`, stageHeader(), ...r.stages.map(stageLine)];
+  const lines = [
+    `── ${r.mode}: ${title}${r.mode === 'deployctl' ? (r.throttled ? ', throttled' : ', unthrottled') : ''}`,
+    stageHeader(),
+    ...r.stages.map(stageLine),
+    ...statementLines(r.statements),
+  ];
   const ratio = r.baseline_p99_ms > 0 ? ` = ${(r.release_p99_ms / r.baseline_p99_ms).toFixed(2)}× baseline` : '';
   lines.push(
     `requests: ${r.requests.sent} sent, ${r.requests.ok} ok, ${r.requests.failed} failed`,
@@ -29,6 +34,34 @@ function renderRun(r: RunReport): string[] {
     `release: ${seconds(r.release_ms)}, ${r.release_status}${r.release_overhead_ms !== null ? `; deployctl's own overhead ${r.release_overhead_ms} ms (time not in migrations, rollout or health checks)` : ''}`,
     `end state: legacy_code ${r.checks.legacy_code_dropped ? 'dropped' : 'still there'}; ledger ${r.checks.migrations_recorded}/${r.checks.migration_files} migrations recorded`,
   );
+  return lines;
+}
+
+/**
+ * Where the release's latency came from: app p99 while each migration statement ran; a
+ * backfill's batches are summed up (their count, time, and the worst batch's p99).
+ */
+function statementLines(statements: StatementFigures[]): string[] {
+  if (statements.length === 0) return [];
+  const lines = ['  app latency by migration statement (requests meant to be sent while it ran):'];
+  const row = (label: string, ms: number, sent: number, p99: number, max: number): string =>
+    `    ${label.length > 60 ? `${label.slice(0, 59)}…` : label.padEnd(60)}${seconds(ms).padStart(8)}${String(sent).padStart(7)}  p99 ${p99.toFixed(1).padStart(6)}  max ${max.toFixed(1).padStart(6)}`;
+  const migrations = [...new Set(statements.map((s) => s.migration))];
+  for (const migration of migrations) {
+    const own = statements.filter((s) => s.migration === migration);
+    const batches = own.filter((s) => /^batch \d+$/.test(s.statement));
+    for (const s of own.filter((x) => !batches.includes(x)))
+      lines.push(row(`${migration} ${s.statement}`, s.ms, s.requests.sent, s.latency_ms.p99, s.latency_ms.max));
+    if (batches.length) {
+      const worst = batches.reduce((a, b) => (b.latency_ms.p99 > a.latency_ms.p99 ? b : a));
+      const ms = batches.reduce((sum, b) => sum + b.ms, 0);
+      const sent = batches.reduce((sum, b) => sum + b.requests.sent, 0);
+      const max = Math.max(...batches.map((b) => b.latency_ms.max));
+      lines.push(
+        row(`${migration} ${batches.length} batches (worst: ${worst.statement})`, ms, sent, worst.latency_ms.p99, max),
+      );
+    }
+  }
   return lines;
 }
 

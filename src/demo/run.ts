@@ -41,6 +41,8 @@ export interface RunOptions {
   rps: number;
   /** Steady load before the release: the baseline. */
   baselineMs: number;
+  /** Release with the example's `throttle:` section (false: without it). */
+  throttle: boolean;
   /** The seeded database this run copies. */
   template: string;
   exampleDir: string;
@@ -85,6 +87,7 @@ export async function runMode(options: RunOptions, deps: RunDeps): Promise<RunRe
     );
     const port = await supervisor.listen();
     const releaseConfig: Config = await demoConfig(options.exampleDir, url, port);
+    if (!options.throttle) delete releaseConfig.throttle;
     // Read the migrations now: the parser's one-time WebAssembly compile then happens before the
     // baseline. deployctl normally runs on a CI runner, not on the app's host; here the two share
     // one machine, and that compile would otherwise compete with the app for CPU mid-release.
@@ -130,6 +133,8 @@ export async function runMode(options: RunOptions, deps: RunDeps): Promise<RunRe
       warmup,
       baseline,
       releaseStages,
+      statements: recorder.statements,
+      throttled: options.mode === 'deployctl' && releaseConfig.throttle !== undefined,
       release: outcome.window,
       after,
       waits,

@@ -42,7 +42,7 @@ it.each([
 it('an unknown key names its path and lists the keys known at that level', async () => {
   await expect(load('lockTimeout: 100\n')).rejects.toMatchObject({
     message: expect.stringMatching(
-      /^unknown config key 'lockTimeout'; known keys here: database, schema, migrations, lockTimeoutMs, .*, post$/,
+      /^unknown config key 'lockTimeout'; known keys here: database, schema, migrations, lockTimeoutMs, .*, post, throttle$/,
     ),
     key: 'lockTimeout',
   });

@@ -40,6 +40,8 @@ interface RunJson {
   baseline_p99_ms: number;
   max_lock_wait_ms: number;
   stages: { name: string; ms: number }[];
+  statements: { migration: string; statement: string; ms: number; requests: { sent: number } }[];
+  throttled: boolean;
   release_status: string;
   release_overhead_ms: number | null;
   checks: { legacy_code_dropped: boolean; migration_files: number; migrations_recorded: number };
@@ -102,6 +104,23 @@ describe('deployctl demo', () => {
       'after',
     ]);
     expect(deployctl!.release_overhead_ms).toBeGreaterThanOrEqual(0);
+    // App latency is attributed to each statement that ran, each backfill batch on its own.
+    expect(deployctl!.throttled).toBe(true);
+    const statements = deployctl!.statements;
+    expect(
+      statements.some(
+        (s) => s.migration === 'shop/0002_index_customer_orders' && /CREATE INDEX CONCURRENTLY/.test(s.statement),
+      ),
+    ).toBe(true);
+    expect(
+      statements.some(
+        (s) => s.migration === 'shop/0004_validate_total_nonnegative' && /VALIDATE CONSTRAINT/.test(s.statement),
+      ),
+    ).toBe(true);
+    const batches = statements.filter((s) => s.migration === 'shop/0005_backfill_currency');
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.every((b) => /^batch \d+$/.test(b.statement))).toBe(true);
+    expect(naive!.statements).toEqual([]);
     expect(deployctl!.app_processes.map((p) => p.artifact)).toEqual(['v1', 'v2']);
 
     expect(naive!.mode).toBe('naive');

@@ -29,6 +29,7 @@ export async function demoCli(values: Values<typeof DEMO_OPTIONS>, ctx: CliConte
         rows: count(values.rows, 'rows', 1_000_000, 1000, 50_000_000),
         rps: count(values.rps, 'rps', 200, 1, 5000),
         baselineMs: count(values.duration, 'duration', 5, 1, 3600) * 1000,
+        throttle: !values.unthrottled,
         databaseUrl,
       },
       { clock: ctx.clock, now: epochNow, signal: ctx.signal, emit: render.emit },

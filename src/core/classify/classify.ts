@@ -4,6 +4,7 @@
  * when it holds both substantive `pre` and `post` statements. Pure: parsed SQL and catalog
  * facts in, a classification out.
  */
+import { backfillStatement } from '../throttle/backfill.js';
 import type { CatalogFacts } from '../schema/facts.js';
 import { ASSUMED_SERVER_VERSION, EMPTY_TABLE_MAX_BYTES, describeSize, lookupTable } from '../schema/facts.js';
 import { RULES, UNRECOGNIZED } from '../rules/index.js';
@@ -118,8 +119,11 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
   const parsed = options.parsed ?? parseSql(migration.up, migration.file);
   const directives = readDirectives(parsed.comments, migration.file);
   const serverVersion = options.catalog?.serverVersion ?? options.assumedServerVersion ?? ASSUMED_SERVER_VERSION;
+  // A driven backfill commits batch by batch: it never runs in one transaction.
   const transactional =
-    !directives.noTransaction && !parsed.statements.some((s) => mustRunOutsideTransaction(s, serverVersion));
+    !directives.noTransaction &&
+    !directives.backfill &&
+    !parsed.statements.some((s) => mustRunOutsideTransaction(s, serverVersion));
   const release = options.release ?? {
     definitions: releaseDefinitions([{ file: migration.file, parsed }]),
     position: 0,
@@ -201,6 +205,16 @@ export function classifyMigration(migration: MigrationFile, options: ClassifyOpt
         message: `${migration.file}:${a.line}: 'deployctl:allow ${a.rule}' matches no finding of the statement after it; remove it`,
       })),
   ];
+
+  if (directives.backfill) {
+    const b = backfillStatement(parsed.statements, directives.backfill.key);
+    if (!b.ok)
+      problems.push({
+        kind: 'directive',
+        line: directives.backfill.line,
+        message: `${migration.file}:${directives.backfill.line}: 'deployctl:backfill': ${b.why}`,
+      });
+  }
 
   let phase: MigrationPhase = strongest(statements.filter((s) => !s.neutral).map((s) => s.phase));
   // Reported beside unsafe findings too, so one round of fixes addresses everything.

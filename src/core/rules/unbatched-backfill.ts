@@ -51,9 +51,10 @@ export const unbatchedBackfill: Rule = {
         sizeDependent: true,
         message: `${verb} on ${table}${sizeNote(ctx, table)} is not one batch (${extent.reason}): it changes every row it matches in one transaction, holding a row lock on each until commit (app writes to those rows wait) and leaving a dead copy of every changed row behind.`,
         fix: update
-          ? `Backfill in batches by primary-key range, each committed on its own (one batch per migration, or a no-transaction migration with one statement per batch and a short pg_sleep between them, as examples/shop/migrations/0005_backfill_currency.sql does), e.g.\n` +
-            `  UPDATE ${table} SET … WHERE id >= 1 AND id < 10001 AND <your condition>;\n  UPDATE ${table} SET … WHERE id >= 10001 AND id < 20001 AND <your condition>;\n` +
-            `and keep the new code tolerant of rows not yet backfilled until the last batch has run.`
+          ? `Let deployctl drive it in batches: a migration of its own holding only this statement, with the batch's key range as $1 (exclusive) and $2 (inclusive) and a condition that makes a batch safe to repeat, e.g.\n` +
+            `  -- deployctl:backfill id 10000\n  UPDATE ${table} SET … WHERE id > $1 AND id <= $2 AND <your condition>;\n` +
+            `Each batch commits on its own with its progress (a stopped backfill resumes after the last one), sized and paused by the throttle: section of deployctl.yaml so the app's latency stays within budget (examples/shop/migrations/0005_backfill_currency.sql does this); ` +
+            `keep the new code tolerant of rows not yet backfilled until the last batch has run.`
           : `Delete in batches by primary-key range (or \`WHERE id IN (SELECT id … LIMIT 10000)\`), each committed on its own, after the rollout if the old code reads these rows, e.g.\n` +
             `  DELETE FROM ${table} WHERE id >= 1 AND id < 10001 AND <your condition>;\n  DELETE FROM ${table} WHERE id >= 10001 AND id < 20001 AND <your condition>;\n` +
             `If the whole table is obsolete, drop it after the rollout instead.`,

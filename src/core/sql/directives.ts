@@ -19,12 +19,21 @@ export interface Directives {
   /** Overrides the configured lock_timeout for this migration, in milliseconds (never 0: that disables it). */
   lockTimeoutMs?: number;
   allows: AllowDirective[];
+  /**
+   * `-- deployctl:backfill <key column> [rows]`: the migration's one UPDATE / DELETE takes the
+   * batch's key range as `$1` (exclusive) and `$2` (inclusive); deployctl runs it batch by batch,
+   * each committed with its progress, sized by the throttle (`rows` is the first batch's size).
+   */
+  backfill?: { key: string; rows: number; line: number };
 }
 
 const PREFIX = '-- deployctl:';
 export const DOWN_MARKER = '-- deployctl:down';
 
-const KNOWN = ['phase', 'allow', 'no-transaction', 'statement-timeout', 'lock-timeout', 'down'];
+const KNOWN = ['phase', 'allow', 'no-transaction', 'statement-timeout', 'lock-timeout', 'backfill', 'down'];
+
+/** The first batch of a driven backfill when the directive names no size. */
+export const BACKFILL_DEFAULT_ROWS = 10_000;
 
 export function readDirectives(comments: SqlComment[], file: string): Directives {
   const out: Directives = { allows: [] };
@@ -77,6 +86,17 @@ export function readDirectives(comments: SqlComment[], file: string): Directives
           );
         if (name === 'statement-timeout') out.statementTimeoutMs = ms;
         else out.lockTimeoutMs = ms;
+        break;
+      }
+      case 'backfill': {
+        const [key, rows, ...extra] = rest;
+        const size = rows === undefined ? BACKFILL_DEFAULT_ROWS : Number(rows);
+        if (!key || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || extra.length > 0 || !Number.isInteger(size) || size < 1)
+          fail(
+            `'deployctl:backfill' takes the key column and optionally the first batch's rows. Example: -- deployctl:backfill id 10000`,
+          );
+        if (out.backfill) fail(`a second 'deployctl:backfill' (the first is on line ${out.backfill.line})`);
+        out.backfill = { key: key!, rows: size, line: c.line };
         break;
       }
       case 'down':

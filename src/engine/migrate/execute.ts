@@ -23,6 +23,12 @@ import { isTransactionControl } from '../../core/sql/transaction.js';
 import { readLockWait, watchBlockers } from '../../adapters/postgres/blockers.js';
 import { dropInvalidIndexBefore } from '../../adapters/postgres/invalid-index.js';
 import { errorLine, isConnectionLoss, isLockTimeout } from '../../adapters/postgres/pg-errors.js';
+import type { ThrottleConfig, ThrottleProbeConfig } from '../../config/throttle.js';
+import { openProbe } from '../../adapters/health/probe.js';
+import { backfillStatement } from '../../core/throttle/backfill.js';
+import type { ClassifiedStatement } from '../../core/classify/classify.js';
+import { runBackfill } from './backfill.js';
+import { ThrottleRun } from './throttle.js';
 
 export interface ExecuteOptions {
   lockTimeoutMs: number;
@@ -30,6 +36,8 @@ export interface ExecuteOptions {
   retry: { attempts: number; minDelayMs: number; maxDelayMs: number };
   releaseId: number | null;
   schema: string;
+  /** The throttle (config/throttle.ts) with its probe resolved; undefined: none. */
+  throttle?: ThrottleConfig & { probeConfig: ThrottleProbeConfig };
 }
 
 export interface ExecuteDeps {
@@ -62,6 +70,8 @@ export interface AppliedResult {
 class Session {
   db!: Db;
   lost = false;
+  /** Started on the first migration that needs it (a backfill, or a statement that scans or rewrites). */
+  throttle: ThrottleRun | undefined;
   constructor(
     private readonly url: string,
     private readonly options: ExecuteOptions,
@@ -78,6 +88,7 @@ class Session {
     await new LedgerStore(this.db, this.options.schema).recordSession(this.db, this.options.releaseId);
   }
   async close(): Promise<void> {
+    await this.throttle?.stop().catch(() => undefined);
     if (!this.lost) await new LedgerStore(this.db, this.options.schema).forgetSession(this.db).catch(() => undefined);
     await this.db?.end().catch(() => undefined);
   }
@@ -251,13 +262,36 @@ async function runOne(
       recorded = true;
       return;
     }
-    const statements = m.statements.map((s) => s.parsed).filter((s) => !isTransactionControl(s));
+    const classified = m.statements.filter((s) => !isTransactionControl(s.parsed));
+    const statements = classified.map((s) => s.parsed);
     const db = session.db;
+    const throttle = await throttleFor(m, session, options, deps);
+    if (m.directives.backfill) {
+      const b = backfillStatement(statements, m.directives.backfill.key);
+      if (!b.ok)
+        throw new DeployctlError('DIRECTIVE_INVALID', `${m.migration.file}: 'deployctl:backfill': ${b.why}`, {
+          file: m.migration.file,
+        });
+      await runBackfill(
+        db,
+        m,
+        b.backfill,
+        { schema: options.schema, lockTimeoutMs, statementTimeoutMs },
+        { clock: deps.clock, emit: deps.emit, signal: deps.signal, throttle },
+      );
+      if (external) await inTransaction(db, record);
+      else await record();
+      recorded = true;
+      return;
+    }
     if (m.transactional) {
+      // Waiting happens before the transaction opens: no lock is held while the app recovers.
+      if (throttle && classified.some(heavy)) await gate(throttle, m, 'before its transaction', deps);
       await db.query('BEGIN');
       try {
         await db.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
         await db.query(`SET LOCAL statement_timeout = ${statementTimeoutMs}`);
+        if (throttle) await gentle(db, throttle.config, 'LOCAL');
         for (const s of statements) await runStatement(db, s, m, lockTimeoutMs, deps);
         await record();
         await db.query('COMMIT');
@@ -270,9 +304,11 @@ async function runOne(
     } else {
       await db.query(`SET lock_timeout = ${lockTimeoutMs}`);
       await db.query(`SET statement_timeout = ${statementTimeoutMs}`);
+      if (throttle) await gentle(db, throttle.config, '');
       if (done === 0) await external?.starting?.(db, m.migration);
       for (; done < statements.length; done++) {
         const s = statements[done]!;
+        if (throttle && heavy(classified[done]!)) await gate(throttle, m, `before line ${s.line}`, deps);
         const dropped = await dropInvalidIndexBefore(db, s);
         if (dropped) deps.emit({ type: 'migration:invalid-index-dropped', app, id, index: dropped });
         try {
@@ -351,6 +387,63 @@ async function inTransaction(db: Db, fn: () => Promise<void>): Promise<void> {
   }
 }
 
+/** A statement that scans or rewrites a table: the work a throttle can only schedule, not slow down. */
+function heavy(s: ClassifiedStatement): boolean {
+  return s.scan || s.rewrite;
+}
+
+/**
+ * The throttle for this migration, started (probe and baseline) the first time a migration
+ * needs one: a driven backfill, or a statement that scans or rewrites a table.
+ */
+async function throttleFor(
+  m: ClassifiedMigration,
+  session: Session,
+  options: ExecuteOptions,
+  deps: ExecuteDeps,
+): Promise<ThrottleRun | undefined> {
+  if (!options.throttle) return undefined;
+  if (session.throttle) return session.throttle;
+  if (!m.directives.backfill && !m.statements.some(heavy)) return undefined;
+  const probe = await openProbe(options.throttle.probeConfig, deps.url);
+  const run = new ThrottleRun(options.throttle, probe, deps, m.directives.backfill?.rows);
+  session.throttle = run;
+  await run.start();
+  return run;
+}
+
+async function gate(throttle: ThrottleRun, m: ClassifiedMigration, where: string, deps: ExecuteDeps): Promise<void> {
+  let lastReport = -Infinity;
+  await throttle.waitForBudget(`${m.migration.file} (${where})`, (d) => {
+    if (deps.clock.now() - lastReport < 1000) return;
+    lastReport = deps.clock.now();
+    deps.emit({
+      type: 'throttle',
+      app: m.migration.app,
+      id: m.migration.id,
+      what: `waiting ${where}`,
+      paused: { ms: d.pausedMs, p99Ms: d.p99Ms, budgetMs: d.budgetMs },
+    });
+  });
+}
+
+/**
+ * Index builds and validations leave the server's cores to the app: no parallel maintenance
+ * workers beyond the configured number, and the configured maintenance_work_mem. A SET in the
+ * migration file itself runs later and wins.
+ */
+async function gentle(db: Db, config: ThrottleConfig, scope: 'LOCAL' | ''): Promise<void> {
+  const set = scope ? 'SET LOCAL' : 'SET';
+  await db.query(`${set} max_parallel_maintenance_workers = ${config.maintenance.maxParallelWorkers}`);
+  if (config.maintenance.workMem) await db.query(`${set} maintenance_work_mem = '${config.maintenance.workMem}'`);
+}
+
+/** `line 6: CREATE INDEX CONCURRENTLY …`: how a statement is named in events and reports. */
+function statementLabel(s: ParsedStatement): string {
+  const text = s.sql.replace(/\s+/g, ' ').trim();
+  return `line ${s.line}: ${text.length > 70 ? `${text.slice(0, 69)}…` : text}`;
+}
+
 async function runStatement(
   db: Db,
   s: ParsedStatement,
@@ -361,9 +454,26 @@ async function runStatement(
   const pid = (db as unknown as { processID?: number }).processID;
   const watcher = pid ? watchBlockers(deps.monitor, pid, lockTimeoutMs) : undefined;
   const heartbeat = startHeartbeat(m, pid, deps);
+  const label = statementLabel(s);
+  const started = deps.clock.now();
+  deps.emit({ type: 'statement:start', app: m.migration.app, id: m.migration.id, label });
   try {
     await db.query(s.sql);
+    deps.emit({
+      type: 'statement:end',
+      app: m.migration.app,
+      id: m.migration.id,
+      label,
+      ms: deps.clock.now() - started,
+    });
   } catch (e) {
+    deps.emit({
+      type: 'statement:end',
+      app: m.migration.app,
+      id: m.migration.id,
+      label,
+      ms: deps.clock.now() - started,
+    });
     const blockers = watcher?.stop() ?? [];
     if (e && typeof e === 'object') Object.assign(e, { statement: s, blockers, file: m.migration.file });
     throw e;

@@ -3,14 +3,15 @@
  * release lock, after checking the whole plan. A blocked plan applies nothing.
  */
 import type { Clock, Db } from '../../ports.js';
-import type { Config } from '../../config/config.js';
+import { requireResolved, type Config } from '../../config/config.js';
+import { probeConfig } from '../../adapters/health/probe.js';
 import { connect } from '../../adapters/postgres/connect.js';
 import { recordFingerprint } from '../drift.js';
 import { DeployctlError } from '../../errors.js';
 import type { Emit } from '../../ports.js';
 import { withLock } from '../../adapters/ledger/lock.js';
 import { LedgerStore } from '../../adapters/ledger/store.js';
-import { executeMigrations, type AppliedResult } from './execute.js';
+import { executeMigrations, type AppliedResult, type ExecuteOptions } from './execute.js';
 import { stageKey, type Plan } from '../../core/plan/build.js';
 import { readSnapshot, type Snapshot } from '../snapshot.js';
 
@@ -158,6 +159,7 @@ export async function applySelected(
       retry: config.retry,
       releaseId: deps.releaseId,
       schema: config.schema,
+      throttle: throttleOptions(config),
     },
     {
       url: config.databaseUrl!,
@@ -170,6 +172,13 @@ export async function applySelected(
       externalLedgers: snapshot.externalLedgers,
     },
   );
+}
+
+/** The throttle section with its probe resolved (an unset `${VAR}` in it is an error here). */
+function throttleOptions(config: Config): ExecuteOptions['throttle'] {
+  if (!config.throttle) return undefined;
+  requireResolved(config, config.throttle.probe ? ['throttle'] : ['throttle', 'health']);
+  return { ...config.throttle, probeConfig: probeConfig(config) };
 }
 
 export function selectPhase(plan: Plan, phase: 'pre' | 'post'): string[] {

@@ -10,6 +10,8 @@ import { classifyMigration } from '../../core/classify/classify.js';
 import { isTransactionControl } from '../../core/sql/transaction.js';
 import { DeployctlError } from '../../errors.js';
 
+const BACKFILL_ALL_KEYS = ['-9223372036854775808', '9223372036854775807'];
+
 /** Throws MIGRATION_FAILED (with file, line and the server's error as cause) at the first failure. */
 export async function replay(db: Db, migrations: MigrationFile[]): Promise<void> {
   for (const m of migrations) {
@@ -18,7 +20,8 @@ export async function replay(db: Db, migrations: MigrationFile[]): Promise<void>
     if (classified.transactional) await db.query('BEGIN');
     for (const s of statements) {
       try {
-        await db.query(s.sql);
+        // A driven backfill runs as one batch over every key: nothing else uses this database.
+        await db.query(s.sql, classified.directives.backfill ? BACKFILL_ALL_KEYS : undefined);
       } catch (e) {
         if (classified.transactional) await db.query('ROLLBACK').catch(() => undefined);
         throw new DeployctlError(

@@ -29,11 +29,11 @@ const OWN_LOCKS_SQL = `
    WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation'
      AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())`;
 
-export async function observeInTransaction(db: Db, sql: string): Promise<Observation> {
+export async function observeInTransaction(db: Db, sql: string, params?: unknown[]): Promise<Observation> {
   const before = await readRelations(db);
   await db.query('BEGIN');
   try {
-    await db.query(sql);
+    await db.query(sql, params);
     const { rows } = await db.query<{ oid: number; mode: LockMode }>(OWN_LOCKS_SQL);
     const after = await readRelations(db);
     await db.query('COMMIT');

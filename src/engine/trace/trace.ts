@@ -88,7 +88,12 @@ export async function traceMigrations(
         if (deps.signal?.aborted)
           throw new DeployctlError('INTERRUPTED', 'trace interrupted; the scratch database was dropped');
         const started = deps.clock.now();
-        const result = await traceStatement(sessions, s, serverVersion);
+        const result = await traceStatement(
+          sessions,
+          s,
+          serverVersion,
+          m.directives.backfill ? BACKFILL_ALL : undefined,
+        );
         const ended = deps.clock.now();
         result.durationMs = ended - started;
         if (held && m.transactional) {
@@ -120,10 +125,14 @@ export async function traceMigrations(
   }
 }
 
+/** A driven backfill's statement traced as one batch over every key (its locks do not depend on the range). */
+const BACKFILL_ALL = ['-9223372036854775808', '9223372036854775807'];
+
 async function traceStatement(
   sessions: WatchSessions,
   s: ClassifiedStatement,
   serverVersion: number,
+  params?: string[],
 ): Promise<TracedStatement> {
   const assumed = s.findings.some((f) => ASSUMING_RULES.has(f.rule));
   const predicted: Prediction = { lock: s.lock, relation: s.relation, rewrite: s.rewrite, assumed };
@@ -132,7 +141,9 @@ async function traceStatement(
   const watched = mustRunOutsideTransaction(s.parsed, serverVersion);
   let seen: Observation;
   try {
-    seen = watched ? await observeWatched(sessions, s.sql) : await observeInTransaction(sessions.traced.db, s.sql);
+    seen = watched
+      ? await observeWatched(sessions, s.sql)
+      : await observeInTransaction(sessions.traced.db, s.sql, params);
   } catch (e) {
     const error = (e as { message?: string }).message ?? String(e);
     return { ...base, method: watched ? 'watched' : 'transaction', observed: null, disagreements: [], error };
