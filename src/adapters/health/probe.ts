@@ -1,8 +1,9 @@
 /**
  * The throttle's probe: one timed request the app's users would feel — the configured HTTP URL
  * (by default the first http health check) or a SQL query on a connection of its own — repeated
- * while migrations run. A probe that fails or times out counts with the time it took, so an app
- * that stops answering reads as slow, never as fast.
+ * while migrations run. A probe that fails — refused, reset, timed out, an HTTP status of 400 or
+ * more, a lost database connection — counts as its full timeout, however fast it failed: an app
+ * that stops answering reads as over budget, never as fast.
  */
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../../config/config.js';
@@ -34,7 +35,7 @@ export async function openProbe(probe: ThrottleProbeConfig, databaseUrl: string)
   const db = await connect(databaseUrl, 'deployctl throttle probe');
   db.on('error', () => undefined);
   await db.query(`SET statement_timeout = ${probe.timeoutMs}`);
-  return new SqlProbe(db, probe.sql);
+  return new SqlProbe(db, probe.sql, probe.timeoutMs);
 }
 
 class HttpProbe implements Probe {
@@ -53,8 +54,9 @@ class HttpProbe implements Probe {
         signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.closed.signal]),
       });
       await response.arrayBuffer();
+      if (response.status >= 400) return Math.max(this.timeoutMs, performance.now() - started);
     } catch {
-      // Refused, reset or timed out: the time it took stands (see the file comment).
+      return Math.max(this.timeoutMs, performance.now() - started);
     }
     return performance.now() - started;
   }
@@ -68,6 +70,7 @@ class SqlProbe implements Probe {
   constructor(
     private readonly db: Db,
     private readonly sql: string,
+    private readonly timeoutMs: number,
   ) {
     this.label = `SQL ${sql.replace(/\s+/g, ' ').slice(0, 60)}`;
   }
@@ -76,7 +79,7 @@ class SqlProbe implements Probe {
     try {
       await this.db.query(this.sql);
     } catch {
-      // statement_timeout or a lost connection: the time it took stands.
+      return Math.max(this.timeoutMs, performance.now() - started);
     }
     return performance.now() - started;
   }
