@@ -7,8 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config, SourceConfig } from '../../../config/config.js';
 import { DeployctlError } from '../../../errors.js';
-import { spawnExec, type Exec } from './exec.js';
-import { failureSummary } from './output.js';
+import type { Exec } from './exec.js';
+import { DjangoRunner } from './runner.js';
 
 const MODEL_HELPER = fileURLToPath(new URL('./model_helper.py', import.meta.url));
 
@@ -106,63 +106,26 @@ export async function readDjangoModels(
   const bootstrap =
     `import json, runpy; runpy.run_path(${JSON.stringify(MODEL_HELPER)}, ` +
     `init_globals={'DEPLOYCTL_ARGS': json.loads(${JSON.stringify(JSON.stringify(args))})}, run_name='__deployctl_models__')`;
-  const stdout = await runManage(
-    project,
-    databaseUrl,
-    ['shell', '-c', bootstrap],
-    'shell (reading the models)',
-    options.exec,
-  );
+  const runner = new DjangoRunner({ ...project, databaseUrl }, options.exec);
+  const stdout = await runner.succeed(['shell', '-c', bootstrap], 'shell (reading the models)');
   const last = stdout.trimEnd().split('\n').pop() ?? '';
   try {
     return parseModelsDocument(JSON.parse(last));
   } catch (e) {
     throw new DeployctlError(
       'SOURCE_INVALID',
-      `'${shown(project.manage)} shell (reading the models)' printed no valid model document: ${(e as Error).message}`,
-      { file: shown(project.manage) },
+      `'${runner.shown()} shell (reading the models)' printed no valid model document: ${(e as Error).message}`,
+      { file: runner.shown() },
     );
   }
 }
 
 /** `manage.py migrate` of every migration into `databaseUrl` (a scratch database). */
 export async function migrateAll(project: DjangoProjectRef, databaseUrl: string, exec?: Exec): Promise<void> {
-  await runManage(project, databaseUrl, ['migrate', '--no-input'], 'migrate (into a scratch database)', exec);
-}
-
-async function runManage(
-  project: DjangoProjectRef,
-  databaseUrl: string,
-  args: string[],
-  what: string,
-  exec: Exec = spawnExec,
-): Promise<string> {
-  const env: Record<string, string> = {
-    DATABASE_URL: databaseUrl,
-    ...(project.settings ? { DJANGO_SETTINGS_MODULE: project.settings } : {}),
-  };
-  let r;
-  try {
-    r = await exec(project.python, [project.manage, ...args], { cwd: path.dirname(project.manage), env });
-  } catch (e) {
-    throw new DeployctlError(
-      'SOURCE_INVALID',
-      `could not run '${project.python} ${shown(project.manage)}': ${(e as Error).message}. Set 'python' of the django source in deployctl.yaml to an interpreter with Django installed, e.g. python: .venv/bin/python`,
-      { file: shown(project.manage), cause: e },
-    );
-  }
-  if (r.exitCode !== 0)
-    throw new DeployctlError(
-      'SOURCE_INVALID',
-      `'${shown(project.manage)} ${what}' failed: ${failureSummary(r.stderr || r.stdout)}`,
-      { file: shown(project.manage) },
-    );
-  return r.stdout;
-}
-
-function shown(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative.startsWith('..') ? file : relative;
+  await new DjangoRunner({ ...project, databaseUrl }, exec).succeed(
+    ['migrate', '--no-input'],
+    'migrate (into a scratch database)',
+  );
 }
 
 type Json = unknown;

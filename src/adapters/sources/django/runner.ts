@@ -57,7 +57,8 @@ export class DjangoRunner {
     }
   }
 
-  private async succeed(args: string[], command: string): Promise<string> {
+  /** Runs `manage.py <args>` and returns its stdout; a non-zero exit is SOURCE_INVALID naming `command`. */
+  async succeed(args: string[], command: string): Promise<string> {
     const r = await this.run(args);
     if (r.exitCode !== 0) throw this.failure(command, failureSummary(r.stderr || r.stdout));
     return r.stdout;
@@ -84,7 +85,8 @@ export class DjangoRunner {
     return new DeployctlError('SOURCE_INVALID', `'${this.shown()} ${command}' failed: ${why}`, { file: this.shown() });
   }
 
-  private shown(): string {
+  /** manage.py as messages show it: relative to the working directory when under it. */
+  shown(): string {
     const relative = path.relative(process.cwd(), this.project.manage);
     return relative.startsWith('..') ? this.project.manage : relative;
   }
