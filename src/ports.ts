@@ -206,6 +206,8 @@ export type DeployEvent =
       what: string;
       paused?: { ms: number; p99Ms: number; budgetMs: number };
     }
+  /** What the throttle did over one migrate run, once it stops (only when it paused or ran batches). */
+  | { type: 'throttle:totals'; batches: number; pauses: number; pausedMs: number; restMs: number }
   | { type: 'health'; stage: string; result: HealthResult }
   | { type: 'rollout'; stage: string; line: string }
   | { type: 'info'; message: string };

@@ -204,6 +204,8 @@ export function describe(e: DeployEvent, style: Style): string | undefined {
             `${e.app}/${e.id}: ${e.what}, paused ${(e.paused.ms / 1000).toFixed(1)} s: app p99 ${e.paused.p99Ms.toFixed(1)} ms > ${e.paused.budgetMs.toFixed(1)} ms budget`,
           )
         : `${e.app}/${e.id}: ${e.what}`;
+    case 'throttle:totals':
+      return `throttle: ${e.batches} batches, ${e.pauses} pause${e.pauses === 1 ? '' : 's'} (${(e.pausedMs / 1000).toFixed(1)} s paused, ${(e.restMs / 1000).toFixed(1)} s resting between batches)`;
     case 'health':
       return `${e.result.ok ? style.green('healthy') : style.red('unhealthy')} ${e.result.check} ${e.result.latencyMs.toFixed(0)} ms${e.result.ok ? '' : `: ${e.result.detail}`}`;
     case 'rollout':

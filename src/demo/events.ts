@@ -26,6 +26,8 @@ export class StageRecorder {
   private readonly openStatements = new Map<string, number>();
   private readonly open = new Map<string, number>();
   current = '';
+  /** What the throttle did, summed over the release's migrate runs; undefined when it did nothing. */
+  throttle: { batches: number; pauses: number; pausedMs: number; restMs: number } | undefined;
 
   constructor(
     private readonly now: () => number,
@@ -50,6 +52,12 @@ export class StageRecorder {
         endMs: this.now(),
       });
       this.openStatements.delete(key);
+    } else if (e.type === 'throttle:totals') {
+      const t = (this.throttle ??= { batches: 0, pauses: 0, pausedMs: 0, restMs: 0 });
+      t.batches += e.batches;
+      t.pauses += e.pauses;
+      t.pausedMs += e.pausedMs;
+      t.restMs += e.restMs;
     }
     this.forward(e);
   };

@@ -24,6 +24,11 @@ export interface StageFigures {
   requests: RequestCounts;
   latency_ms: Percentiles;
   max_lock_wait_ms: number;
+  /**
+   * Requests slower than 1.5× the baseline p99: where the release spends the 1% of its requests
+   * that may be slow before its p99 passes 1.5× the baseline.
+   */
+  over_1_5x_baseline_p99: number;
 }
 
 /** App requests meant to be sent while one migration statement (or backfill batch) ran. */
@@ -52,6 +57,8 @@ export interface RunReport {
   statements: StatementFigures[];
   /** The release ran with the example's throttle: section. */
   throttled: boolean;
+  /** What the throttle did: batches it sized, pauses while the app was over budget, rest between batches. */
+  throttle: { batches: number; pauses: number; paused_ms: number; rest_ms: number } | null;
   release_ms: number;
   /** deployctl mode: release time not spent in migrations, rollout or health verification. */
   release_overhead_ms: number | null;
@@ -85,6 +92,7 @@ export interface RunMaterial {
   releaseStages: StageWindow[];
   statements: StatementWindow[];
   throttled: boolean;
+  throttleTotals?: { batches: number; pauses: number; pausedMs: number; restMs: number };
   release: StageWindow;
   after: StageWindow;
   waits: LockWait[];
@@ -101,6 +109,7 @@ export function measure(m: RunMaterial): RunReport {
     m.waits
       .filter((w) => w.atMs >= from && w.atMs < to)
       .reduce<LockWait | undefined>((best, w) => (!best || w.waitedMs > best.waitedMs ? w : best), undefined);
+  const baselineP99 = percentiles(latencies(between(m.samples, m.baseline.startMs, m.baseline.endMs))).p99;
   const figures = (w: StageWindow): StageFigures => {
     const inside = between(m.samples, w.startMs, w.endMs);
     return {
@@ -109,6 +118,7 @@ export function measure(m: RunMaterial): RunReport {
       requests: counts(inside),
       latency_ms: percentiles(latencies(inside)),
       max_lock_wait_ms: maxWait(w.startMs, w.endMs)?.waitedMs ?? 0,
+      over_1_5x_baseline_p99: latencies(inside).filter((ms) => ms > 1.5 * baselineP99).length,
     };
   };
   const longest = maxWait(m.baseline.startMs, m.after.endMs);
@@ -116,7 +126,7 @@ export function measure(m: RunMaterial): RunReport {
     mode: m.mode,
     requests: counts(measured),
     latency_ms: percentiles(latencies(measured)),
-    baseline_p99_ms: percentiles(latencies(between(m.samples, m.baseline.startMs, m.baseline.endMs))).p99,
+    baseline_p99_ms: baselineP99,
     release_p99_ms: percentiles(latencies(between(m.samples, m.release.startMs, m.release.endMs))).p99,
     max_lock_wait_ms: longest?.waitedMs ?? 0,
     max_lock_wait_query: longest?.query.replace(/\s+/g, ' ').slice(0, 200) ?? null,
@@ -132,6 +142,14 @@ export function measure(m: RunMaterial): RunReport {
       };
     }),
     throttled: m.throttled,
+    throttle: m.throttleTotals
+      ? {
+          batches: m.throttleTotals.batches,
+          pauses: m.throttleTotals.pauses,
+          paused_ms: m.throttleTotals.pausedMs,
+          rest_ms: m.throttleTotals.restMs,
+        }
+      : null,
     release_ms: Math.round(m.release.endMs - m.release.startMs),
     release_overhead_ms: m.overheadMs === null ? null : round(m.overheadMs),
     release_status: m.releaseStatus,

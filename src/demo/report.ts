@@ -32,6 +32,11 @@ function renderRun(r: RunReport): string[] {
     `p99 during the release ${r.release_p99_ms} ms vs baseline p99 ${r.baseline_p99_ms} ms${ratio}`,
     `longest app lock wait: ${r.max_lock_wait_ms} ms${r.lock_timeout_ms !== null ? ` (lock_timeout ${r.lock_timeout_ms} ms)` : ' (no lock_timeout)'}${r.max_lock_wait_query ? ` — ${r.max_lock_wait_query.slice(0, 80)}` : ''}`,
     `release: ${seconds(r.release_ms)}, ${r.release_status}${r.release_overhead_ms !== null ? `; deployctl's own overhead ${r.release_overhead_ms} ms (time not in migrations, rollout or health checks)` : ''}`,
+    ...(r.throttle
+      ? [
+          `throttle: ${r.throttle.batches} backfill batches, ${r.throttle.pauses} pause${r.throttle.pauses === 1 ? '' : 's'} (${seconds(r.throttle.paused_ms)} paused), ${seconds(r.throttle.rest_ms)} resting between batches`,
+        ]
+      : []),
     `end state: legacy_code ${r.checks.legacy_code_dropped ? 'dropped' : 'still there'}; ledger ${r.checks.migrations_recorded}/${r.checks.migration_files} migrations recorded`,
   );
   return lines;

@@ -135,6 +135,7 @@ export async function runMode(options: RunOptions, deps: RunDeps): Promise<RunRe
       releaseStages,
       statements: recorder.statements,
       throttled: options.mode === 'deployctl' && releaseConfig.throttle !== undefined,
+      throttleTotals: recorder.throttle,
       release: outcome.window,
       after,
       waits,

@@ -39,9 +39,10 @@ interface RunJson {
   latency_ms: { p50: number; p95: number; p99: number; max: number };
   baseline_p99_ms: number;
   max_lock_wait_ms: number;
-  stages: { name: string; ms: number }[];
+  stages: { name: string; ms: number; requests: { sent: number }; over_1_5x_baseline_p99: number }[];
   statements: { migration: string; statement: string; ms: number; requests: { sent: number } }[];
   throttled: boolean;
+  throttle: { batches: number; pauses: number; paused_ms: number; rest_ms: number } | null;
   release_status: string;
   release_overhead_ms: number | null;
   checks: { legacy_code_dropped: boolean; migration_files: number; migrations_recorded: number };
@@ -120,6 +121,14 @@ describe('deployctl demo', () => {
     const batches = statements.filter((s) => s.migration === 'shop/0005_backfill_currency');
     expect(batches.length).toBeGreaterThan(0);
     expect(batches.every((b) => /^batch \d+$/.test(b.statement))).toBe(true);
+    // The throttle's totals count the same batches the statements show.
+    expect(deployctl!.throttle).toMatchObject({ batches: batches.length });
+    expect(deployctl!.throttle!.paused_ms).toBeGreaterThanOrEqual(0);
+    expect(naive!.throttle).toBeNull();
+    for (const stage of deployctl!.stages) {
+      expect(stage.over_1_5x_baseline_p99).toBeGreaterThanOrEqual(0);
+      expect(stage.over_1_5x_baseline_p99).toBeLessThanOrEqual(stage.requests.sent);
+    }
     expect(naive!.statements).toEqual([]);
     expect(deployctl!.app_processes.map((p) => p.artifact)).toEqual(['v1', 'v2']);
 

@@ -121,6 +121,16 @@ describe('ThrottleController', () => {
     expect(c.decide(1550).kind).toBe('run');
   });
 
+  it('sums batches, pauses (one still going on counted up to now) and rest for the report', () => {
+    const c = withBaseline(6, { restRatio: 0.5 });
+    feed(c, 1000, 1500, 5);
+    c.batchDone(1500, 10_000, 100);
+    c.batchDone(1700, 10_000, 60);
+    feed(c, 1700, 1800, 20);
+    expect(c.decide(1800).kind).toBe('pause');
+    expect(c.totals(2100)).toEqual({ batches: 2, pauses: 1, pausedMs: 300, restMs: 80 });
+  });
+
   it('fails when one pause reaches the deadline', () => {
     const c = withBaseline(6, { pauseDeadlineMs: 2000 });
     let t = 1000;

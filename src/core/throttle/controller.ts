@@ -68,6 +68,9 @@ export class ThrottleController {
   /** Total time spent paused (over budget), for the report. */
   pausedTotalMs = 0;
   pauses = 0;
+  /** Batches run, and the rest scheduled after them, for the report. */
+  batches = 0;
+  restTotalMs = 0;
 
   constructor(
     private readonly settings: ThrottleSettings,
@@ -152,6 +155,19 @@ export class ThrottleController {
     const aimed = Math.round((rows * this.settings.batchTargetMs) / Math.max(ms, 1));
     this.rows = this.clamp(Math.min(aimed, rows * 2));
     this.restUntilMs = nowMs + ms * this.settings.restRatio;
+    this.batches++;
+    this.restTotalMs += ms * this.settings.restRatio;
+  }
+
+  /** What the throttle did so far; a pause still going on counts up to `nowMs`. */
+  totals(nowMs: number): { batches: number; pauses: number; pausedMs: number; restMs: number } {
+    const ongoing = this.pausedSinceMs === undefined ? 0 : nowMs - this.pausedSinceMs;
+    return {
+      batches: this.batches,
+      pauses: this.pauses,
+      pausedMs: Math.round(this.pausedTotalMs + ongoing),
+      restMs: Math.round(this.restTotalMs),
+    };
   }
 
   private clamp(rows: number): number {

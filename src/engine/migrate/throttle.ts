@@ -56,11 +56,14 @@ export class ThrottleRun {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     this.stop$.abort();
     // Closing first ends a probe in flight (one stuck behind a lock would otherwise hold the exit).
     await this.probe.close();
     await this.loop;
+    const totals = this.controller.totals(this.deps.clock.now());
+    if (totals.batches > 0 || totals.pauses > 0) this.deps.emit({ type: 'throttle:totals', ...totals });
   }
 
   /**
