@@ -33,6 +33,12 @@ export interface LocalDriverConfig {
   startupTimeoutMs?: number;
   /** How long in-flight requests to the old version may take to finish; default 30000. */
   drainTimeoutMs?: number;
+  /**
+   * Slow start: once a new version is ready, a deploy moves traffic to it over this long, its share
+   * of new requests rising linearly from 0 to 1 while the old version serves the rest; default 0
+   * (all at once). A rollback always moves at once.
+   */
+  slowStartMs?: number;
   /** Where the detached supervisor keeps supervisor.json and its log; default `.deployctl/local`. */
   stateDir?: string;
 }

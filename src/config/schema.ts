@@ -124,6 +124,11 @@ const localDriver = section({
   healthPath: str().optional(),
   startupTimeoutMs: int(1).optional(),
   drainTimeoutMs: int(0).optional(),
+  slowStartMs: int(0)
+    .optional()
+    .describe(
+      'A deploy moves traffic to the new version over this long (its share rising from 0 to 1); default 0: at once.',
+    ),
   stateDir: str().optional(),
 });
 

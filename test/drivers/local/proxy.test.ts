@@ -243,3 +243,102 @@ describe('ReverseProxy', () => {
     expect(log.filter((l) => l.includes('retrying'))).toHaveLength(1);
   });
 });
+
+/** A clock the test moves by hand; sleeps end when the time they wait for is reached, or on abort. */
+class ManualClock {
+  private ms = 0;
+  private readonly sleepers = new Set<{ until: number; wake(): void }>();
+  now(): number {
+    return this.ms;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const sleeper = { until: this.ms + ms, wake: resolve };
+      this.sleepers.add(sleeper);
+      signal?.addEventListener('abort', () => {
+        this.sleepers.delete(sleeper);
+        reject(new Error('aborted'));
+      });
+    });
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+    for (const s of [...this.sleepers])
+      if (s.until <= this.ms) {
+        this.sleepers.delete(s);
+        s.wake();
+      }
+  }
+}
+
+describe('ReverseProxy slow start', () => {
+  const upstreams: Upstream[] = [];
+  let proxy: ReverseProxy;
+  let port: number;
+  let clock: ManualClock;
+
+  beforeEach(async () => {
+    clock = new ManualClock();
+    proxy = new ReverseProxy({ clock });
+    port = await proxy.listen(0);
+  });
+  afterEach(async () => {
+    await proxy.close();
+    await Promise.all(upstreams.splice(0).map((u) => u.close()));
+  });
+
+  /** The upstream that answered each of `n` requests, sent one after another. */
+  async function answers(n: number): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push((await request(port, { path: '/' })).body);
+    return out;
+  }
+
+  it('raises the new version’s share of requests linearly over the shift, spread evenly, then sends it all', async () => {
+    const a = await startUpstream('a');
+    const b = await startUpstream('b');
+    upstreams.push(a, b);
+    proxy.swap(a.port);
+    const shifted = proxy.shift(b.port, 1000);
+    expect(await answers(8)).toEqual(Array(8).fill('a')); // share 0 at the start
+    clock.advance(250);
+    // A quarter: one request in four, every fourth one.
+    expect(await answers(8)).toEqual(['a', 'a', 'a', 'b', 'a', 'a', 'a', 'b']);
+    clock.advance(500);
+    expect((await answers(8)).filter((x) => x === 'b')).toHaveLength(6);
+    clock.advance(250);
+    await expect(shifted).resolves.toBe('shifted');
+    expect(await answers(4)).toEqual(['b', 'b', 'b', 'b']);
+    expect(proxy.upstream).toBe(b.port);
+  });
+
+  it('sends every new request back to the old version when the shift is cancelled or the new one goes away', async () => {
+    const a = await startUpstream('a');
+    const b = await startUpstream('b');
+    upstreams.push(a, b);
+    proxy.swap(a.port);
+    const cancel = new AbortController();
+    const cancelled = proxy.shift(b.port, 1000, { signal: cancel.signal });
+    clock.advance(500);
+    expect(await answers(4)).toContain('b');
+    cancel.abort();
+    await expect(cancelled).resolves.toBe('aborted');
+    expect(await answers(6)).toEqual(Array(6).fill('a'));
+
+    let exited!: () => void;
+    const gone = proxy.shift(b.port, 1000, { gone: new Promise<void>((resolve) => (exited = resolve)) });
+    clock.advance(900);
+    expect(await answers(4)).toContain('b');
+    exited();
+    await expect(gone).resolves.toBe('gone');
+    expect(await answers(6)).toEqual(Array(6).fill('a'));
+    expect(proxy.upstream).toBe(a.port);
+  });
+
+  it('swaps at once when nothing is deployed yet', async () => {
+    const b = await startUpstream('b');
+    upstreams.push(b);
+    await expect(proxy.shift(b.port, 1000)).resolves.toBe('shifted');
+    expect(await answers(2)).toEqual(['b', 'b']);
+  });
+});

@@ -124,6 +124,60 @@ describe('Supervisor', () => {
     expect((await get(port, '/version')).body).toBe('v1');
   });
 
+  it('with slow start, serves both versions during the shift, fails no request, and rolls back at once', async () => {
+    await supervisor.deploy('v1');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+    const answers: string[] = [];
+    const failures: string[] = [];
+    let deploying = true;
+    const worker = async (): Promise<void> => {
+      while (deploying && answers.length + failures.length < 5000) {
+        const reply = await get(port, '/version', agent).catch((e: Error) => ({ status: 0, body: e.message }));
+        if (reply.status === 200) answers.push(reply.body);
+        else failures.push(`${reply.status}: ${reply.body}`);
+      }
+    };
+    const traffic = Promise.all([worker(), worker()]);
+    const lines: string[] = [];
+    await supervisor.deploy('v2', { spec: { ...spec, slowStartMs: 600 }, log: (l) => lines.push(l) });
+    const afterShift = answers.length;
+    await waitFor('requests after the shift', () => answers.length > afterShift + 20);
+    deploying = false;
+    await traffic;
+    agent.destroy();
+    expect(failures).toEqual([]);
+    expect(lines.some((l) => /moving traffic on port \d+ to v2 \(port \d+\) over 600 ms/.test(l))).toBe(true);
+    // While the share moved, v1 still answered after v2's first answer; after it, only v2.
+    const firstV2 = answers.indexOf('v2');
+    expect(firstV2).toBeGreaterThan(0);
+    expect(answers.slice(firstV2, afterShift)).toContain('v1');
+    expect(answers.slice(afterShift)).not.toContain('v1');
+
+    const rollbackLines: string[] = [];
+    await supervisor.rollback(undefined, { log: (l) => rollbackLines.push(l) });
+    expect(rollbackLines.some((l) => l.includes('moving traffic'))).toBe(false);
+    expect((await get(port, '/version')).body).toBe('v1');
+  });
+
+  it('puts all traffic back on the old version when the new one exits during the shift', async () => {
+    await supervisor.deploy('v1');
+    let newPid: number | undefined;
+    const deploying = supervisor.deploy('v2', {
+      spec: { ...spec, slowStartMs: 30_000 },
+      log: (l) => {
+        newPid ??= Number(/started v2 on port \d+ \(pid (\d+)\)/.exec(l)?.[1]) || undefined;
+        if (l.includes('moving traffic')) process.kill(newPid!, 'SIGKILL');
+      },
+    });
+    await expect(deploying).rejects.toMatchObject({
+      code: 'ROLLOUT_FAILED',
+      message: 'v2 exited while traffic was moving to it; all traffic is back on v1',
+    });
+    expect(await gone(newPid!)).toBe(true);
+    expect(await supervisor.state()).toMatchObject({ current: 'v1' });
+    expect((await get(port, '/version')).body).toBe('v1');
+  });
+
   it('streams the operation log, the new version output included', async () => {
     const lines: string[] = [];
     await supervisor.deploy('v1', { log: (l) => lines.push(l) });

@@ -14,6 +14,8 @@ export interface AppSpec {
   start: string;
   healthPath: string;
   startupTimeoutMs: number;
+  /** A deploy moves traffic to this version gradually over this long; 0 or unset: at once. */
+  slowStartMs?: number;
   /** Folder the start command runs in. */
   cwd?: string;
 }
@@ -23,6 +25,7 @@ export function appSpec(config: LocalDriverConfig, cwd?: string): AppSpec {
     start: config.start,
     healthPath: config.healthPath ?? LOCAL_DEFAULTS.healthPath,
     startupTimeoutMs: config.startupTimeoutMs ?? LOCAL_DEFAULTS.startupTimeoutMs,
+    ...(config.slowStartMs ? { slowStartMs: config.slowStartMs } : {}),
     cwd,
   };
 }

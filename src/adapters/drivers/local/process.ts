@@ -79,6 +79,11 @@ export class AppProcess {
     return this.child.pid;
   }
 
+  /** Settles once the version has exited, for whatever reason. */
+  get whenExited(): Promise<void> {
+    return this.exited;
+  }
+
   get running(): boolean {
     return this.exitInfo === undefined;
   }

@@ -23,10 +23,15 @@ const HOP_BY_HOP = new Set([
 ]);
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD']);
 
+/** How a traffic shift ended: complete, cancelled by the caller, or the new upstream went away. */
+export type ShiftOutcome = 'shifted' | 'aborted' | 'gone';
+
 export class ReverseProxy {
   private readonly server: http.Server;
   private readonly agent = new http.Agent({ keepAlive: true });
   private upstreamPort: number | undefined;
+  /** A traffic shift in progress: new requests go to `to` with a share rising from 0 to 1. */
+  private shifting: { to: number; startedMs: number; overMs: number; credit: number } | undefined;
   private readonly inFlight = new Map<number, number>();
   private readonly drained = new Map<number, Set<() => void>>();
 
@@ -57,7 +62,49 @@ export class ReverseProxy {
 
   /** From now on, new requests go to `port`. */
   swap(port: number): void {
+    this.shifting = undefined;
     this.upstreamPort = port;
+  }
+
+  /**
+   * Moves new requests from the current upstream to `port` gradually over `overMs` (slow start):
+   * the share sent to `port` rises linearly from 0 to 1, spread evenly over the requests rather
+   * than drawn at random, so a cold version warms its caches, connection pool and compiled code
+   * under a growing part of the load. With no current upstream it swaps at once. When `signal`
+   * aborts or `gone` settles first (the new version exited), every new request goes back to the
+   * old upstream; the caller drains and stops the new one.
+   */
+  async shift(
+    port: number,
+    overMs: number,
+    opts: { signal?: AbortSignal; gone?: Promise<unknown> } = {},
+  ): Promise<ShiftOutcome> {
+    const from = this.upstreamPort;
+    if (from === undefined || overMs <= 0) {
+      this.swap(port);
+      return 'shifted';
+    }
+    const clock = this.options.clock ?? systemClock;
+    this.shifting = { to: port, startedMs: clock.now(), overMs, credit: 0 };
+    const timer = new AbortController();
+    const stop = (): void => timer.abort();
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    let outcome: ShiftOutcome = 'shifted';
+    void opts.gone?.then(() => {
+      outcome = 'gone';
+      timer.abort();
+    });
+    if (opts.signal?.aborted) timer.abort();
+    await clock.sleep(overMs, timer.signal).catch(() => {
+      if (outcome !== 'gone') outcome = 'aborted';
+    });
+    opts.signal?.removeEventListener('abort', stop);
+    if (outcome === 'shifted') this.swap(port);
+    else {
+      this.shifting = undefined;
+      this.upstreamPort = from;
+    }
+    return outcome;
   }
 
   /** Requests forwarded to `port` that have not finished yet. */
@@ -98,8 +145,21 @@ export class ReverseProxy {
     await closed;
   }
 
+  /** Where the next request goes: the upstream, or during a shift the new one for its share. */
+  private pick(): number | undefined {
+    const s = this.shifting;
+    if (!s) return this.upstreamPort;
+    const clock = this.options.clock ?? systemClock;
+    // Error diffusion: each request adds the current share; a whole unit of credit sends one.
+    s.credit += Math.min(1, Math.max(0, (clock.now() - s.startedMs) / s.overMs));
+    if (s.credit < 1) return this.upstreamPort;
+    s.credit -= 1;
+    return s.to;
+  }
+
   private forward(req: http.IncomingMessage, res: http.ServerResponse, retried = false): void {
-    const port = this.upstreamPort;
+    // A retry goes to the established upstream, not to a version still being shifted to.
+    const port = retried ? this.upstreamPort : this.pick();
     if (port === undefined) {
       res
         .writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' })

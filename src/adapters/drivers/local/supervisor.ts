@@ -29,7 +29,7 @@ export interface OperationOptions {
   spec?: AppSpec;
   /** Progress lines for this operation, the version's startup output included. */
   log?: (line: string) => void;
-  /** Checked at safe points: before a version starts and before traffic is swapped. */
+  /** Checked at safe points: before a version starts, before traffic is swapped, and during a slow start. */
   signal?: AbortSignal;
 }
 
@@ -83,7 +83,8 @@ export class Supervisor implements SupervisorControl {
   }
 
   deploy(artifact: string, options: OperationOptions = {}): Promise<SupervisorState> {
-    return this.serialized(options, () => this.activate(artifact, options.spec ?? this.options.spec, options.signal));
+    const spec = options.spec ?? this.options.spec;
+    return this.serialized(options, () => this.activate(artifact, spec, options.signal, spec.slowStartMs ?? 0));
   }
 
   rollback(artifact: string | undefined, options: OperationOptions = {}): Promise<SupervisorState> {
@@ -95,7 +96,8 @@ export class Supervisor implements SupervisorControl {
         });
       }
       const spec = target === this.previous?.artifact ? this.previous.spec : (options.spec ?? this.options.spec);
-      return this.activate(target, spec, options.signal);
+      // Away from a version that fails, traffic moves at once: no slow start on a rollback.
+      return this.activate(target, spec, options.signal, 0);
     });
   }
 
@@ -113,7 +115,12 @@ export class Supervisor implements SupervisorControl {
     });
   }
 
-  private async activate(artifact: string, spec: AppSpec, signal?: AbortSignal): Promise<SupervisorState> {
+  private async activate(
+    artifact: string,
+    spec: AppSpec,
+    signal: AbortSignal | undefined,
+    slowStartMs: number,
+  ): Promise<SupervisorState> {
     const old = this.active;
     if (old?.artifact === artifact && old.running) {
       this.log(`${artifact} is already serving on port ${this.publicPort}`);
@@ -124,6 +131,25 @@ export class Supervisor implements SupervisorControl {
     if (signal?.aborted) {
       await next.stop(0);
       interrupted(signal, artifact);
+    }
+    if (old && slowStartMs > 0) {
+      this.log(`moving traffic on port ${this.publicPort} to ${artifact} (port ${next.port}) over ${slowStartMs} ms`);
+      const outcome = await this.proxy.shift(next.port, slowStartMs, { signal, gone: next.whenExited });
+      if (outcome !== 'shifted') {
+        // Every new request is back on the old version; let the new one finish what it has.
+        await this.proxy.drain(next.port, this.options.drainTimeoutMs ?? LOCAL_DEFAULTS.drainTimeoutMs);
+        await next.stop(this.options.stopGraceMs ?? LOCAL_DEFAULTS.stopGraceMs);
+        if (outcome === 'aborted')
+          throw new DeployctlError(
+            'INTERRUPTED',
+            `deploy of ${artifact} was interrupted while traffic was moving to it; all traffic is back on ${old.artifact}`,
+          );
+        throw new DeployctlError(
+          'ROLLOUT_FAILED',
+          `${artifact} exited while traffic was moving to it; all traffic is back on ${old.artifact}`,
+          { key: 'rollout.start', hint: `${old.artifact} keeps serving; see the version's output above` },
+        );
+      }
     }
     this.proxy.swap(next.port);
     this.active = next;
