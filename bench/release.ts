@@ -141,7 +141,7 @@ const stageRows = (label: string, run: Run): string[] =>
   );
 const throttleCell = (r: Run): string =>
   r.throttle
-    ? `${r.throttle.batches} batches, ${r.throttle.pauses} pauses (${(r.throttle.paused_ms / 1000).toFixed(1)} s), ${(r.throttle.rest_ms / 1000).toFixed(1)} s rest`
+    ? `${r.throttle.batches} batches, ${r.throttle.pauses} pause${r.throttle.pauses === 1 ? '' : 's'} (${(r.throttle.paused_ms / 1000).toFixed(1)} s), ${(r.throttle.rest_ms / 1000).toFixed(1)} s rest`
     : '–';
 
 const HEADING = '## release — `npm run bench:release`';
