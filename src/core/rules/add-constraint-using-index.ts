@@ -6,6 +6,7 @@ import { readableIdent, qualifiedSql } from '../sql/identifiers.js';
 import { notNullEvidence } from './support/not-null.js';
 import { sizeNote } from './support/objects.js';
 import type { Finding, Rule, RuleContext } from './rule.js';
+import { exampleCatalog } from './support/example-catalog.js';
 
 /**
  * ADD CONSTRAINT … UNIQUE / PRIMARY KEY USING INDEX attaches an index that already exists (the
@@ -77,19 +78,7 @@ export const addConstraintUsingIndex: Rule = {
       'ALTER TABLE ONLY "App"."Users" ADD CONSTRAINT "Users_pkey" PRIMARY KEY USING INDEX "Users_id_idx"',
       {
         sql: 'CREATE UNIQUE INDEX CONCURRENTLY users_code_idx ON users (code); ALTER TABLE users ADD PRIMARY KEY USING INDEX users_code_idx',
-        catalog: {
-          serverVersion: 150000,
-          tables: {
-            'public.users': {
-              schema: 'public',
-              name: 'users',
-              rowEstimate: 1e6,
-              bytes: 64 * 1024 * 1024,
-              notNullChecks: [],
-              columns: { code: { type: 'text', notNull: false } },
-            },
-          },
-        },
+        catalog: exampleCatalog('users', { columns: { code: { type: 'text', notNull: false } } }),
       },
       { sql: 'ALTER TABLE users ADD PRIMARY KEY USING INDEX users_code_idx', catalog: catalogWithIndex(false) },
       { sql: 'ALTER TABLE users ADD PRIMARY KEY USING INDEX users_code_idx', catalog: catalogWithIndex(true) },
@@ -100,29 +89,19 @@ export const addConstraintUsingIndex: Rule = {
 
 /** A catalog with `users.code` and an existing unique index on it, nullable or not. */
 function catalogWithIndex(notNull: boolean) {
-  return {
-    serverVersion: 150000,
-    tables: {
-      'public.users': {
-        schema: 'public',
-        name: 'users',
-        rowEstimate: 1e6,
-        bytes: 64 * 1024 * 1024,
-        notNullChecks: [],
-        columns: { code: { type: 'text', notNull } },
-        indexes: [
-          {
-            name: 'users_code_idx',
-            bytes: 8192,
-            am: 'btree',
-            columns: ['code'],
-            opclasses: ['text_ops'],
-            opclassTypes: ['text'],
-          },
-        ],
+  return exampleCatalog('users', {
+    columns: { code: { type: 'text', notNull } },
+    indexes: [
+      {
+        name: 'users_code_idx',
+        bytes: 8192,
+        am: 'btree',
+        columns: ['code'],
+        opclasses: ['text_ops'],
+        opclassTypes: ['text'],
       },
-    },
-  };
+    ],
+  });
 }
 
 /** Key columns of an index the catalog lists on the table; undefined when unknown or an expression. */

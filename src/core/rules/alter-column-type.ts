@@ -17,6 +17,7 @@ import type { Finding, Rule, RuleContext } from './rule.js';
 import type { ParsedStatement } from '../sql/parse.js';
 import { formatBytes } from '../schema/facts.js';
 import { normalizeRelation } from '../sql/created.js';
+import { exampleCatalog } from './support/example-catalog.js';
 
 /**
  * ALTER COLUMN … TYPE holds ACCESS EXCLUSIVE for the whole statement. Whether that is an instant
@@ -181,17 +182,5 @@ function expandContract(table: string, name: string, to: ColumnType): string {
 
 /** A catalog holding one table with one column, for the examples. */
 function catalogWith(table: string, column: string, type: string) {
-  return {
-    serverVersion: 150000,
-    tables: {
-      [`public.${table}`]: {
-        schema: 'public',
-        name: table,
-        rowEstimate: 1e6,
-        bytes: 64 * 1024 * 1024,
-        notNullChecks: [],
-        columns: { [column]: { type, notNull: false } },
-      },
-    },
-  };
+  return exampleCatalog(table, { columns: { [column]: { type, notNull: false } } });
 }

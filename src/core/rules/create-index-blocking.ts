@@ -2,6 +2,7 @@ import { as, qualifiedName } from '../sql/ast.js';
 import { sizeNote } from './support/objects.js';
 import { insertAfterKeyword } from './support/sql-text.js';
 import type { Rule } from './rule.js';
+import { exampleCatalog } from './support/example-catalog.js';
 
 /**
  * CREATE INDEX without CONCURRENTLY takes SHARE on the table for the whole build (measured on
@@ -51,19 +52,7 @@ export const createIndexBlocking: Rule = {
       'CREATE TABLE t (id int); CREATE INDEX t_id ON t (id)',
       {
         sql: 'CREATE INDEX i ON big (a)',
-        catalog: {
-          serverVersion: 150000,
-          tables: {
-            'public.big': {
-              schema: 'public',
-              name: 'big',
-              rowEstimate: 1e6,
-              bytes: 65e6,
-              notNullChecks: [],
-              columns: {},
-            },
-          },
-        },
+        catalog: exampleCatalog('big', { bytes: 65e6 }),
       },
     ],
     silent: [

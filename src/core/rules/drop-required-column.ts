@@ -1,6 +1,7 @@
 import { qualifiedSql, readableIdent } from '../sql/identifiers.js';
 import { alterTable } from './support/alter.js';
 import type { Finding, Rule } from './rule.js';
+import { exampleCatalog } from './support/example-catalog.js';
 
 /**
  * DROP COLUMN runs after the rollout (drop-column). If the column is NOT NULL without a default
@@ -37,19 +38,11 @@ export const dropRequiredColumn: Rule = {
     fires: [
       {
         sql: 'ALTER TABLE users DROP COLUMN legacy',
-        catalog: {
-          serverVersion: 150000,
-          tables: {
-            'public.users': {
-              schema: 'public',
-              name: 'users',
-              rowEstimate: 1000,
-              bytes: 1 << 20,
-              notNullChecks: [],
-              columns: { legacy: { type: 'text', notNull: true, hasDefault: false } },
-            },
-          },
-        },
+        catalog: exampleCatalog('users', {
+          rowEstimate: 1000,
+          bytes: 1 << 20,
+          columns: { legacy: { type: 'text', notNull: true, hasDefault: false } },
+        }),
       },
     ],
     silent: [
@@ -57,19 +50,11 @@ export const dropRequiredColumn: Rule = {
       'CREATE TABLE t (a int NOT NULL, b int); ALTER TABLE t DROP COLUMN a',
       {
         sql: 'ALTER TABLE users DROP COLUMN legacy',
-        catalog: {
-          serverVersion: 150000,
-          tables: {
-            'public.users': {
-              schema: 'public',
-              name: 'users',
-              rowEstimate: 1000,
-              bytes: 1 << 20,
-              notNullChecks: [],
-              columns: { legacy: { type: 'text', notNull: true, hasDefault: true } },
-            },
-          },
-        },
+        catalog: exampleCatalog('users', {
+          rowEstimate: 1000,
+          bytes: 1 << 20,
+          columns: { legacy: { type: 'text', notNull: true, hasDefault: true } },
+        }),
       },
     ],
   },

@@ -4,6 +4,7 @@ import { readableIdent, qualifiedSql } from '../sql/identifiers.js';
 import { notNullEvidence } from './support/not-null.js';
 import { sizeNote } from './support/objects.js';
 import type { Finding, Rule, RuleContext } from './rule.js';
+import { exampleCatalog } from './support/example-catalog.js';
 
 /**
  * ALTER COLUMN … SET NOT NULL reads the whole table under ACCESS EXCLUSIVE to prove there is no
@@ -94,19 +95,12 @@ export const setNotNull: Rule = {
       { sql: 'ALTER TABLE IF EXISTS users ALTER COLUMN email SET NOT NULL', serverVersion: 110000 },
       {
         sql: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL',
-        catalog: {
-          serverVersion: 150000,
-          tables: {
-            'public.users': {
-              schema: 'public',
-              name: 'users',
-              rowEstimate: 5e6,
-              bytes: 512 * 1024 * 1024,
-              notNullChecks: ['email'],
-              columns: { email: { type: 'text', notNull: false } },
-            },
-          },
-        },
+        catalog: exampleCatalog('users', {
+          rowEstimate: 5e6,
+          bytes: 512 * 1024 * 1024,
+          notNullChecks: ['email'],
+          columns: { email: { type: 'text', notNull: false } },
+        }),
       },
       'ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID; ALTER TABLE users VALIDATE CONSTRAINT email_nn; ALTER TABLE users ALTER COLUMN email SET NOT NULL',
     ],
