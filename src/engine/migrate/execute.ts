@@ -456,24 +456,14 @@ async function runStatement(
   const heartbeat = startHeartbeat(m, pid, deps);
   const label = statementLabel(s);
   const started = deps.clock.now();
-  deps.emit({ type: 'statement:start', app: m.migration.app, id: m.migration.id, label });
+  const { app, id } = m.migration;
+  deps.emit({ type: 'statement:start', app, id, label });
+  const ended = (): void => deps.emit({ type: 'statement:end', app, id, label, ms: deps.clock.now() - started });
   try {
     await db.query(s.sql);
-    deps.emit({
-      type: 'statement:end',
-      app: m.migration.app,
-      id: m.migration.id,
-      label,
-      ms: deps.clock.now() - started,
-    });
+    ended();
   } catch (e) {
-    deps.emit({
-      type: 'statement:end',
-      app: m.migration.app,
-      id: m.migration.id,
-      label,
-      ms: deps.clock.now() - started,
-    });
+    ended();
     const blockers = watcher?.stop() ?? [];
     if (e && typeof e === 'object') Object.assign(e, { statement: s, blockers, file: m.migration.file });
     throw e;
