@@ -35,7 +35,10 @@ export class ReverseProxy {
   private readonly inFlight = new Map<number, number>();
   private readonly drained = new Map<number, Set<() => void>>();
 
+  private readonly clock: Clock;
+
   constructor(private readonly options: { log?: (line: string) => void; clock?: Clock } = {}) {
+    this.clock = options.clock ?? systemClock;
     this.server = http.createServer((req, res) => this.forward(req, res));
   }
 
@@ -84,8 +87,7 @@ export class ReverseProxy {
       this.swap(port);
       return 'shifted';
     }
-    const clock = this.options.clock ?? systemClock;
-    this.shifting = { to: port, startedMs: clock.now(), overMs, credit: 0 };
+    this.shifting = { to: port, startedMs: this.clock.now(), overMs, credit: 0 };
     const timer = new AbortController();
     const stop = (): void => timer.abort();
     opts.signal?.addEventListener('abort', stop, { once: true });
@@ -95,7 +97,7 @@ export class ReverseProxy {
       timer.abort();
     });
     if (opts.signal?.aborted) timer.abort();
-    await clock.sleep(overMs, timer.signal).catch(() => {
+    await this.clock.sleep(overMs, timer.signal).catch(() => {
       if (outcome !== 'gone') outcome = 'aborted';
     });
     opts.signal?.removeEventListener('abort', stop);
@@ -118,7 +120,6 @@ export class ReverseProxy {
    */
   drain(port: number, timeoutMs: number): Promise<boolean> {
     if (this.pending(port) === 0) return Promise.resolve(true);
-    const clock = this.options.clock ?? systemClock;
     return new Promise((resolve) => {
       const waiters = this.drained.get(port) ?? new Set<() => void>();
       this.drained.set(port, waiters);
@@ -127,7 +128,7 @@ export class ReverseProxy {
         timer.abort();
         resolve(true);
       };
-      clock.sleep(timeoutMs, timer.signal).then(
+      this.clock.sleep(timeoutMs, timer.signal).then(
         () => {
           waiters.delete(done);
           resolve(false);
@@ -149,9 +150,8 @@ export class ReverseProxy {
   private pick(): number | undefined {
     const s = this.shifting;
     if (!s) return this.upstreamPort;
-    const clock = this.options.clock ?? systemClock;
     // Error diffusion: each request adds the current share; a whole unit of credit sends one.
-    s.credit += Math.min(1, Math.max(0, (clock.now() - s.startedMs) / s.overMs));
+    s.credit += Math.min(1, Math.max(0, (this.clock.now() - s.startedMs) / s.overMs));
     if (s.credit < 1) return this.upstreamPort;
     s.credit -= 1;
     return s.to;

@@ -110,7 +110,7 @@ export class Supervisor implements SupervisorControl {
     return this.serialized({}, async () => {
       const app = this.active;
       this.active = undefined;
-      await app?.stop(this.options.stopGraceMs ?? LOCAL_DEFAULTS.stopGraceMs);
+      await app?.stop(this.stopGraceMs);
       await this.proxy.close();
     });
   }
@@ -137,8 +137,8 @@ export class Supervisor implements SupervisorControl {
       const outcome = await this.proxy.shift(next.port, slowStartMs, { signal, gone: next.whenExited });
       if (outcome !== 'shifted') {
         // Every new request is back on the old version; let the new one finish what it has.
-        await this.proxy.drain(next.port, this.options.drainTimeoutMs ?? LOCAL_DEFAULTS.drainTimeoutMs);
-        await next.stop(this.options.stopGraceMs ?? LOCAL_DEFAULTS.stopGraceMs);
+        await this.proxy.drain(next.port, this.drainTimeoutMs);
+        await next.stop(this.stopGraceMs);
         if (outcome === 'aborted')
           throw new DeployctlError(
             'INTERRUPTED',
@@ -156,16 +156,23 @@ export class Supervisor implements SupervisorControl {
     this.log(`traffic on port ${this.publicPort} now goes to ${artifact} (port ${next.port})`);
     if (old) {
       this.previous = { artifact: old.artifact, spec: old.spec };
-      const drainTimeoutMs = this.options.drainTimeoutMs ?? LOCAL_DEFAULTS.drainTimeoutMs;
-      const drained = await this.proxy.drain(old.port, drainTimeoutMs);
+      const drained = await this.proxy.drain(old.port, this.drainTimeoutMs);
       if (!drained)
         this.log(
-          `${this.proxy.pending(old.port)} request(s) to ${old.artifact} still running after ${drainTimeoutMs} ms; stopping it anyway`,
+          `${this.proxy.pending(old.port)} request(s) to ${old.artifact} still running after ${this.drainTimeoutMs} ms; stopping it anyway`,
         );
-      await old.stop(this.options.stopGraceMs ?? LOCAL_DEFAULTS.stopGraceMs);
+      await old.stop(this.stopGraceMs);
       this.log(`stopped ${old.artifact}`);
     }
     return this.snapshot();
+  }
+
+  private get drainTimeoutMs(): number {
+    return this.options.drainTimeoutMs ?? LOCAL_DEFAULTS.drainTimeoutMs;
+  }
+
+  private get stopGraceMs(): number {
+    return this.options.stopGraceMs ?? LOCAL_DEFAULTS.stopGraceMs;
   }
 
   private snapshot(): SupervisorState {
